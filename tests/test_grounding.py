@@ -1,0 +1,26 @@
+from bot.grounding import check_draft, echo_ratio, is_looping
+
+INSTRUCTIONS = "You are the customer-service assistant of an online shop. Answer in English."
+
+
+def test_a_fluent_grounded_answer_passes():
+    draft = "You can return delivered items within 30 days; refunds go to the original payment method [1]."
+    assert check_draft(draft, "en", "What is the return policy?", INSTRUCTIONS) is None
+
+
+def test_loops_are_caught_in_both_languages():
+    assert is_looping("I can help you. I can help you. I can help you. I can help you.")
+    assert is_looping("您好您好您好您好您好您好您好您好")
+    assert check_draft("the order the order the order the order the order", "en", "q", INSTRUCTIONS) == "loop"
+    assert not is_looping("Refunds to a gift card are immediate; card refunds take 5-7 business days.")
+
+
+def test_echo_of_the_prompt_is_caught():
+    question = "What is the return policy for a delivered order?"
+    assert echo_ratio("What is the return policy for a delivered order?", question) == 1.0
+    assert check_draft("You are the customer-service assistant of an online shop.", "en", question, INSTRUCTIONS) == "echo"
+
+
+def test_wrong_language_and_empty_drafts_are_rejected():
+    assert check_draft("Returns are accepted within 30 days.", "zh", "退货政策是什么？", INSTRUCTIONS) == "wrong_language"
+    assert check_draft("  ", "en", "q", INSTRUCTIONS) == "empty"
