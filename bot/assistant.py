@@ -116,7 +116,8 @@ class Assistant:
     def _model_answer(self, text: str, language: str, hits: list[Hit], session_id: str) -> tuple[str | None, str | None]:
         """The model's checked answer, or None and the reason it cannot be used."""
         system = prompts.SYSTEM[language]
-        messages: list[BaseMessage] = [SystemMessage(system + "\n\n" + prompts.format_context(hits, language))]
+        context = prompts.format_context(hits, language)
+        messages: list[BaseMessage] = [SystemMessage(system + "\n\n" + context)]
         for turn in self._sessions.get(session_id, [])[-2 * self.history_turns :]:
             messages.append(HumanMessage(turn.text) if turn.role == "user" else AIMessage(turn.text))
         messages.append(HumanMessage(text))
@@ -133,7 +134,7 @@ class Assistant:
             return None, "model_error"
 
         content = draft.content if isinstance(draft.content, str) else str(draft.content)
-        problem = check_draft(content, language, question=text, instructions=system)
+        problem = check_draft(content, language, question=text, instructions=system, context=context)
         if problem:
             log.info("model draft rejected (%s): %r", problem, content[:200])
             return None, f"draft_{problem}"

@@ -1,0 +1,1 @@
+"""The shop's order database (SQLModel): users, shops, products, orders, and the audit log."""
