@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     knowledge_paths: list[Path] = Field(default_factory=list, description="Documents `make run` ingests.")
     retrieval_k: int = Field(default=4, gt=0, le=50)
 
+    tau2_parity: bool = Field(
+        default=False, description="Order tools reproduce τ²-bench's reference quirks (benchmark runs only)."
+    )
+
     host: str = "127.0.0.1"
     port: int = 8000
     max_message_chars: int = Field(default=4000, gt=0)

@@ -52,9 +52,6 @@ def _not_yet(group: typer.Typer, issue: str) -> None:
             raise fail(f"no sub-commands yet: they arrive with the {issue} issue", code=1)
 
 
-_not_yet(orders_app, "order-tools")
-_not_yet(users_app, "order-tools")
-_not_yet(tools_app, "order-tools")
 _not_yet(token_app, "channels")
 
 
@@ -219,6 +216,144 @@ def _prompt_lines():
         if line.strip() in {"exit", "quit", "/q"}:
             return
         yield line
+
+
+# ---------------------------------------------------------------- orders, users, tools
+
+
+def _db_url() -> str:
+    return settings_or_exit().resolved_database_url
+
+
+def _print_json(value) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=1))
+
+
+@orders_app.command("import-tau2")
+def orders_import_tau2(
+    path: Annotated[Path, typer.Argument(help="τ²-retail db.json")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Import τ²-bench retail data (users, products, orders); a rerun changes nothing."""
+    from knowledge.orders.db import session
+    from knowledge.orders.importer import ImportFailed, import_retail, load_retail_json
+
+    started = time.perf_counter()
+    try:
+        data = load_retail_json(path)
+    except ImportFailed as exc:
+        raise fail(str(exc)) from None
+    with session(_db_url()) as db:
+        counts = import_retail(db, data)
+    counts["seconds"] = round(time.perf_counter() - started, 2)
+    if as_json:
+        _print_json(counts)
+    else:
+        out.print(", ".join(f"{kind}: {c['added']} added, {c['existing']} existing" for kind, c in counts.items() if kind != "seconds")
+                  + f" ({counts['seconds']} s)")  # fmt: skip
+
+
+def _show(kind: str, ids: list[str]) -> None:
+    from knowledge.orders.db import session
+    from knowledge.orders.models import Order, User
+    from knowledge.orders.records import order_record, user_record
+
+    model, render = (Order, order_record) if kind == "order" else (User, user_record)
+    records, missing = [], []
+    with session(_db_url()) as db:
+        for record_id in ids:
+            row = db.get(model, record_id)
+            (records.append(render(db, row)) if row is not None else missing.append(record_id))
+    if missing:
+        raise fail(f"no such {kind}: {', '.join(missing)}", code=1)
+    _print_json(records[0] if len(records) == 1 else records)
+
+
+@orders_app.command("show")
+def orders_show(
+    ids: Annotated[list[str], typer.Argument(help="Order ids, such as '#W2611340'.")],
+    as_json: Annotated[bool, typer.Option("--json", help="τ²-shaped JSON (the only format for now).")] = True,
+) -> None:
+    """Print orders as τ²-shaped JSON (a list when several ids are given)."""
+    _show("order", ids)
+
+
+@users_app.command("show")
+def users_show(
+    ids: Annotated[list[str], typer.Argument(help="User ids, such as 'noah_brown_6181'.")],
+    as_json: Annotated[bool, typer.Option("--json", help="τ²-shaped JSON (the only format for now).")] = True,
+) -> None:
+    """Print users as τ²-shaped JSON (a list when several ids are given)."""
+    _show("user", ids)
+
+
+def _principal_or_exit(text: str):
+    from bot.tools.principal import InvalidPrincipal, Principal
+
+    try:
+        return Principal.parse(text)
+    except InvalidPrincipal as exc:
+        raise fail(str(exc)) from None
+
+
+@tools_app.command("list")
+def tools_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The order tools with their argument schemas (as a model sees them)."""
+    from bot.tools.session import tool_specs
+
+    specs = tool_specs()
+    if as_json:
+        _print_json(specs)
+        return
+    for spec in specs:
+        out.print(f"{spec['name']:<32} {'write' if spec['writes'] else 'read '}  {spec['description'].splitlines()[0]}", highlight=False)
+
+
+def _tool_session(principal: str):
+    from bot.tools.session import open_session_for
+
+    settings = settings_or_exit()
+    # Direct operator/test interface: confirmations are bypassed explicitly (audit says "direct").
+    return open_session_for(settings.resolved_database_url, _principal_or_exit(principal), confirm_writes=False,
+                            tau2_parity=settings.tau2_parity)  # fmt: skip
+
+
+@tools_app.command("call")
+def tools_call(
+    name: Annotated[str, typer.Argument(help="Tool name (see `kefu tools list`).")],
+    principal: Annotated[str, typer.Option("--as", help="anonymous | operator | buyer:USER_ID | merchant:SHOP_ID")] = "operator",
+    args: Annotated[str, typer.Option("--args", help="Arguments as a JSON object.")] = "{}",
+) -> None:
+    """Call one tool directly and print {name, ok, result | error}; exit 1 when it is rejected."""
+    try:
+        arguments = json.loads(args)
+    except json.JSONDecodeError as exc:
+        raise fail(f"--args is not valid JSON: {exc}") from None
+    if not isinstance(arguments, dict):
+        raise fail("--args must be a JSON object")
+    result = _tool_session(principal).call(name, arguments)
+    _print_json(result.as_dict())
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@tools_app.command("replay")
+def tools_replay(
+    file: Annotated[Path, typer.Argument(help='JSON list of {"name", "arguments"}.')],
+    principal: Annotated[str, typer.Option("--as", help="The principal the session starts as.")] = "anonymous",
+    as_json: Annotated[bool, typer.Option("--json")] = True,
+) -> None:
+    """Run calls in order in one session (authentication carries over, confirmations bypassed)."""
+    try:
+        calls = json.loads(file.read_text("utf-8"))
+    except FileNotFoundError:
+        raise fail(f"{file}: no such file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise fail(f"{file}: not valid JSON ({exc})") from None
+    if not isinstance(calls, list) or not all(isinstance(c, dict) and isinstance(c.get("name"), str) for c in calls):
+        raise fail(f'{file}: expected a JSON list of {{"name", "arguments"}}')
+    session = _tool_session(principal)
+    _print_json([session.call(c["name"], c.get("arguments") or {}).as_dict() for c in calls])
 
 
 # ---------------------------------------------------------------- llm

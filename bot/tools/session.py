@@ -73,6 +73,7 @@ class ToolSession:
     db_url: str
     principal: Principal = ANONYMOUS
     confirm_writes: bool = True
+    tau2_parity: bool = False
     pending: PendingAction | None = None
     log: list[ToolResult] = field(default_factory=list)
 
@@ -108,7 +109,7 @@ class ToolSession:
         from knowledge.orders.db import session as open_session
 
         with open_session(self.db_url) as db:
-            ctx = ToolContext(db=db, principal=self.principal)
+            ctx = ToolContext(db=db, principal=self.principal, tau2_parity=self.tau2_parity)
             try:
                 result = tool.func(**values, ctx=ctx)
                 outcome = ToolResult(name, arguments, ok=True, result=result)
@@ -149,7 +150,7 @@ def _validate(tool: BaseTool, arguments: dict) -> tuple[dict, str | None]:
     return {key: getattr(values, key) for key in schema.model_fields if key in arguments or key in values.model_fields_set}, None
 
 
-def open_session_for(db_url: str, principal: str | Principal, confirm_writes: bool = True) -> ToolSession:
+def open_session_for(db_url: str, principal: str | Principal, confirm_writes: bool = True, tau2_parity: bool = False) -> ToolSession:
     return ToolSession(db_url=db_url, principal=principal if isinstance(principal, Principal) else Principal.parse(principal),
-                       confirm_writes=confirm_writes)  # fmt: skip
+                       confirm_writes=confirm_writes, tau2_parity=tau2_parity)  # fmt: skip
 
