@@ -42,7 +42,9 @@ $(VLLM_VENV)/.installed:
 $(MODEL_DIR)/kefu-converted.json: $(VENV)/.installed
 	$(BIN)/kefu llm convert
 
+# The order database: τ²-retail's shop where ../shared has it, else kefu's generated demo shop.
 demo: install
+	$(if $(wildcard $(TAU2)/db.json),$(BIN)/kefu orders import-tau2 $(TAU2)/db.json,$(BIN)/kefu orders demo)
 	$(BIN)/kefu ingest $(KNOWLEDGE)
 
 clean:

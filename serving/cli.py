@@ -253,6 +253,37 @@ def orders_import_tau2(
                   + f" ({counts['seconds']} s)")  # fmt: skip
 
 
+@orders_app.command("demo")
+def orders_demo(
+    seed: Annotated[int, typer.Option(help="Same seed, same shop.")] = 7,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Generate the deterministic bilingual demo shop and import it (for clones without τ² data)."""
+    from knowledge.orders.db import session
+    from knowledge.orders.demo import generate_demo_shop
+    from knowledge.orders.importer import RetailDB, import_retail
+
+    settings = settings_or_exit()
+    data = generate_demo_shop(seed=seed)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    (settings.home / "demo-shop.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+    with session(settings.resolved_database_url) as db:
+        counts = import_retail(db, RetailDB.model_validate(data))
+    if as_json:
+        _print_json(counts)
+    else:
+        out.print(", ".join(f"{kind}: {c['added']} added, {c['existing']} existing" for kind, c in counts.items()))
+
+
+@orders_app.command("import")
+def orders_import(
+    path: Annotated[Path, typer.Argument(help="Your shop's users, products and orders in the JSON shape of docs/orders.md.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Import a shop's own data (the τ²-retail JSON shape, see docs/orders.md); a rerun changes nothing."""
+    orders_import_tau2(path, as_json)
+
+
 def _show(kind: str, ids: list[str]) -> None:
     from knowledge.orders.db import session
     from knowledge.orders.models import Order, User
@@ -263,7 +294,10 @@ def _show(kind: str, ids: list[str]) -> None:
     with session(_db_url()) as db:
         for record_id in ids:
             row = db.get(model, record_id)
-            (records.append(render(db, row)) if row is not None else missing.append(record_id))
+            if row is None:
+                missing.append(record_id)
+            else:
+                records.append(render(db, row))
     if missing:
         raise fail(f"no such {kind}: {', '.join(missing)}", code=1)
     _print_json(records[0] if len(records) == 1 else records)
