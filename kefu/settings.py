@@ -72,6 +72,11 @@ class Settings(BaseSettings):
         default=False, description="Order tools reproduce τ²-bench's reference quirks (benchmark runs only)."
     )
 
+    operator_key_hashes: list[str] = Field(
+        default_factory=list,
+        description="SHA-256 hex digests of operator API keys (`kefu token operator-key` makes one).",
+    )
+
     host: str = "127.0.0.1"
     port: int = 8000
     max_message_chars: int = Field(default=4000, gt=0)

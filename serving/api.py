@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, Request
+import hashlib
+import hmac
+
+from fastapi import Body, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -34,6 +37,12 @@ def error_body(code: str, message: str, **extra) -> dict:
     return {"error": {"code": code, "message": message, **extra}}
 
 
+def operator_key_matches(key: str, hashes: list[str]) -> bool:
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    # Compare against every stored hash in constant time; keys are never stored in clear.
+    return any(hmac.compare_digest(digest, stored.strip().lower()) for stored in hashes)
+
+
 def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     app = FastAPI(
         title="kefu",
@@ -56,7 +65,7 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse(status_code=exc.status_code, content=error_body(code, str(exc.detail)))
 
     @app.exception_handler(InvalidMessage)
@@ -72,6 +81,25 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     def chat(request: ChatRequest) -> Reply:
         # A plain def: FastAPI runs it in a worker thread, so a slow model never blocks the loop.
         return runtime.assistant.respond(request.message, session_id=request.session_id)
+
+    def require_operator(authorization: str | None = Header(default=None)) -> None:
+        scheme, _, key = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not key:
+            raise HTTPException(status_code=401, detail="operator API key required: Authorization: Bearer KEY")
+        if not operator_key_matches(key.strip(), runtime.settings.operator_key_hashes):
+            raise HTTPException(status_code=403, detail="invalid operator API key")
+
+    @app.post("/v1/tools/{name}", tags=["operators"], dependencies=[Depends(require_operator)])
+    def call_tool(name: str, arguments: dict = Body(default_factory=dict)) -> dict:
+        """Run an order tool as the operator (no confirmation step; audited as "direct")."""
+        from bot.tools.principal import OPERATOR
+        from bot.tools.session import TOOLS, open_session_for
+
+        if name not in TOOLS:
+            raise HTTPException(status_code=404, detail=f"unknown tool {name!r}")
+        tools = open_session_for(runtime.settings.resolved_database_url, OPERATOR, confirm_writes=False,
+                                 tau2_parity=runtime.settings.tau2_parity)  # fmt: skip
+        return tools.call(name, arguments).as_dict()
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict:

@@ -19,10 +19,10 @@ app = typer.Typer(help="kefu 客服: a self-hosted customer-service assistant fo
 llm_app = typer.Typer(help="The chat model: convert the demo model, run the local vLLM server, measure it.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluations: retrieval quality (recall@k, MRR); more in later releases.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks that print numbers: model latency and throughput.", no_args_is_help=True)
-orders_app = typer.Typer(help="The order database: import τ²-retail or a shop's own data, show orders.")
-users_app = typer.Typer(help="Buyers in the order database: show users.")
-tools_app = typer.Typer(help="The order tools the assistant calls: list, call and replay them directly.")
-token_app = typer.Typer(help="Identity tokens for buyers, merchants and operators.")
+orders_app = typer.Typer(help="The order database: import τ²-retail or a shop's own data, show orders.", no_args_is_help=True)
+users_app = typer.Typer(help="Buyers in the order database: show users.", no_args_is_help=True)
+tools_app = typer.Typer(help="The order tools the assistant calls: list, call and replay them directly.", no_args_is_help=True)
+token_app = typer.Typer(help="Identity tokens for buyers, merchants and operators.", no_args_is_help=True)
 for name, sub in [("llm", llm_app), ("eval", eval_app), ("bench", bench_app), ("orders", orders_app),
                   ("users", users_app), ("tools", tools_app), ("token", token_app)]:  # fmt: skip
     app.add_typer(sub, name=name)
@@ -44,15 +44,20 @@ def settings_or_exit() -> Settings:
         raise fail(f"invalid configuration: {exc}") from None
 
 
-def _not_yet(group: typer.Typer, issue: str) -> None:
-    @group.callback(invoke_without_command=True)
-    def _placeholder(ctx: typer.Context) -> None:
-        if ctx.invoked_subcommand is None:
-            out.print(ctx.get_help())
-            raise fail(f"no sub-commands yet: they arrive with the {issue} issue", code=1)
+@token_app.callback()
+def _token_group() -> None:
+    """Buyer/merchant identity tokens arrive with the channels issue; operator keys are here."""
 
 
-_not_yet(token_app, "channels")
+@token_app.command("operator-key")
+def token_operator_key() -> None:
+    """Make a new operator API key: prints the key (give it to the operator) and its hash (configure it)."""
+    import hashlib
+    import secrets
+
+    key = "kefu_op_" + secrets.token_urlsafe(32)
+    print(json.dumps({"key": key, "sha256": hashlib.sha256(key.encode()).hexdigest(),
+                      "configure": "add the sha256 to KEFU_OPERATOR_KEY_HASHES (a JSON list)"}))  # fmt: skip
 
 
 # ---------------------------------------------------------------- serve

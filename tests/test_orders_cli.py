@@ -94,3 +94,27 @@ def test_tools_list_call_and_replay_contracts(home):
 def test_cli_rejects_bad_input_with_a_message(home, args, message):
     code, _, output = run(*args)
     assert code == 2 and message in output and "Traceback" not in output
+
+
+def test_operator_tool_route_needs_a_valid_key(home, monkeypatch):
+    import hashlib
+
+    from fastapi.testclient import TestClient
+
+    from serving.api import create_app
+    from serving.runtime import build_runtime
+    from tests.conftest import make_settings
+
+    key = "kefu_op_test-key"
+    settings = make_settings(home, operator_key_hashes=[hashlib.sha256(key.encode()).hexdigest()])
+    client = TestClient(create_app(build_runtime(settings), mount_ui=False))
+    order_id = next(iter(SHOP["orders"]))
+    assert client.post("/v1/tools/get_order_details", json={"order_id": order_id}).status_code == 401
+    wrong = client.post("/v1/tools/get_order_details", json={"order_id": order_id}, headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "forbidden"
+    auth = {"Authorization": f"Bearer {key}"}
+    ok = client.post("/v1/tools/get_order_details", json={"order_id": order_id}, headers=auth).json()
+    assert ok["ok"] and ok["result"]["order_id"] == order_id
+    assert client.post("/v1/tools/rm_rf", json={}, headers=auth).status_code == 404
+    bad = client.post("/v1/tools/get_order_details", json={"order": order_id}, headers=auth).json()
+    assert bad["ok"] is False and "Invalid arguments" in bad["error"]
