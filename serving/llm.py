@@ -66,6 +66,7 @@ def vllm_server(settings: Settings) -> VLLMServer:
         served_model_name=settings.llm_model or DEMO_SERVED_NAME,
         max_model_len=settings.vllm_max_model_len,
         log_path=settings.home / "logs" / "vllm.log",
+        cache_dir=settings.home / "vllm-cache",
     )
 
 

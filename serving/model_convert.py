@@ -107,7 +107,11 @@ def is_converted(gguf_path: Path, out_dir: Path, dtype: str = "float32") -> bool
         recorded = json.loads(marker.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    expected = _source_info(Path(gguf_path), dtype)
+    gguf_path = Path(gguf_path)
+    if gguf_path.is_file():
+        expected = _source_info(gguf_path, dtype)
+    else:  # source gone (package removed): trust a marker for the same file name
+        expected = {"source": gguf_path.name, "dtype": dtype}
     return isinstance(recorded, dict) and all(recorded.get(k) == v for k, v in expected.items())
 
 
