@@ -1,13 +1,17 @@
 """The one conversation entry point every channel calls: ``Assistant.respond``.
 
-A turn: retrieve policy chunks → ask the model to phrase an answer from them → check the draft →
-reply with citations. When the model is absent, not ready, slow, failing, or its draft does not
-pass the checks, the reply is a template of cited policy text, flagged ``degraded``: never an error.
+A turn: guardrails → the conversation's state (identity, pending confirmation, handoff) from the
+database → a pending write confirmed or dropped → order matters through the tools (guided
+routing, or a tool-calling model in agent mode) → otherwise a policy answer from the knowledge
+base → the state saved. When the model is absent, not ready, slow, failing, or its draft does
+not pass the checks, answers are templates of cited policy text and tool facts, flagged
+``degraded``: never an error.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -18,14 +22,24 @@ from dataclasses import dataclass
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from bot import prompts
+from bot import guided, prompts, templates
+from bot.agent import run_agent, tool_facts
 from bot.grounding import check_draft
-from bot.reply import Citation, Reply
+from bot.guardrails import is_abusive, is_explicit_no, is_explicit_yes, looks_like_injection, mask_pii
+from bot.intents import ORDER_ID, detect
+from bot.memory import ConversationStore, Turn
+from bot.reply import Citation, Handoff, Reply, ToolCall
+from bot.tools.principal import Principal
+from bot.tools.session import PendingAction, ToolSession
 from knowledge.documents import detect_language
+from knowledge.orders.models import Conversation
 from retrieval.index import Hit
 from retrieval.retriever import KnowledgeRetriever
 
 log = logging.getLogger(__name__)
+
+MAX_FAILURES = 3  # turns in a row the bot could not help before it hands off
+FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|also|then)\b|^\s*(?:那|还有|那么|另外)", re.IGNORECASE)
 
 
 class InvalidMessage(ValueError):
@@ -40,12 +54,7 @@ class ModelBinding:
     name: str | None = None
     is_ready: Callable[[], bool] = lambda: True
     timeout_s: float = 60.0
-
-
-@dataclass
-class Turn:
-    role: str  # "user" | "assistant"
-    text: str
+    calls_tools: bool = False  # agent mode is possible (the model is a tool-calling one)
 
 
 class Assistant:
@@ -55,19 +64,26 @@ class Assistant:
         self,
         retriever: KnowledgeRetriever,
         model: ModelBinding,
+        db_url: str,
+        mode: str = "auto",
         max_message_chars: int = 4000,
         history_turns: int = 6,
     ) -> None:
         self.retriever = retriever
         self.model = model
+        self.store = ConversationStore(db_url)
+        self.db_url = db_url
+        self.mode = mode
         self.max_message_chars = max_message_chars
         self.history_turns = history_turns
-        # In-memory history for now; the assistant issue persists sessions in the database.
-        self._sessions: dict[str, list[Turn]] = {}
-        # One worker: generation on a 2-core machine is serial anyway; the pool gives us a timeout.
+        # One worker: generation on a small CPU is serial anyway; the pool gives us a timeout.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kefu-model")
 
-    def respond(self, message: str, session_id: str | None = None) -> Reply:
+    @property
+    def decides_with_model(self) -> bool:
+        return self.mode == "agent" or (self.mode == "auto" and self.model.calls_tools)
+
+    def respond(self, message: str, session_id: str | None = None, principal: str | None = None, channel: str = "api") -> Reply:
         text = (message or "").strip()
         if not text:
             raise InvalidMessage("message is empty")
@@ -75,70 +91,227 @@ class Assistant:
             raise InvalidMessage(f"message is longer than {self.max_message_chars} characters")
         session_id = session_id or uuid.uuid4().hex
         language = detect_language(text)
-        timings: dict[str, float] = {}
+        conversation = self.store.load(session_id, principal=principal or "anonymous", channel=channel)
+        if principal and conversation.principal != principal:
+            # The channel's authenticated identity wins over anything the conversation did before.
+            conversation.principal, conversation.pending_action = principal, None
+        turn = _TurnState(language=language, flags=["prompt_injection"] if looks_like_injection(text) else [])
+        history = self.store.history(session_id, 2 * self.history_turns)
 
-        started = time.perf_counter()
+        if conversation.handoff_status:
+            turn.answer = templates.say("with_human", language)
+            turn.handoff = Handoff(reason=conversation.handoff_reason or "", summary=conversation.handoff_summary or "")
+            return self._finish(conversation, text, turn, None)
+
+        tools = ToolSession(
+            db_url=self.db_url,
+            principal=Principal.parse(conversation.principal),
+            pending=PendingAction(**conversation.pending_action) if conversation.pending_action else None,
+        )
+        prefix = self._settle_pending(text, tools, turn)
+        if turn.answer is None:
+            if is_abusive(text):
+                turn.flags.append("abuse")
+                turn.answer = templates.say("abuse", language)
+            else:
+                self._route(text, history, tools, turn)
+        if prefix:
+            turn.answer = f"{prefix}\n\n{turn.answer}"
+
+        conversation.failures = conversation.failures + 1 if turn.fallback_reason == "no_relevant_knowledge" else 0
+        if turn.wants_human or conversation.failures >= MAX_FAILURES:
+            self._hand_off(conversation, tools, turn, history, text, "user_request" if turn.wants_human else "repeated_failure")
+        return self._finish(conversation, text, turn, tools)
+
+    # ---- steps of a turn
+
+    def _settle_pending(self, text: str, tools: ToolSession, turn: "_TurnState") -> str | None:
+        """Run the parked write on an explicit yes; drop it on anything else. Returns a prefix to say."""
+        if tools.pending is None:
+            return None
+        action = templates.describe_action(tools.pending.name, tools.pending.arguments, turn.language)
+        if is_explicit_yes(text):
+            turn.intent = "confirm"
+            result = tools.confirm()
+            turn.answer = (templates.say("done", turn.language, action=action) if result.ok
+                           else templates.say("rejected", turn.language, error=result.error))  # fmt: skip
+            return None
+        tools.decline()
+        if is_explicit_no(text):
+            turn.intent = "decline"
+            turn.answer = templates.say("declined", turn.language)
+            return None
+        return templates.say("dropped", turn.language, action=action)
+
+    def _route(self, text: str, history: list[Turn], tools: ToolSession, turn: "_TurnState") -> None:
+        intent = detect(text)
+        context_order = _last_order_id(history)
+        refers_to_it = ORDER_WORDS.search(text) and REFERS_TO_IT.search(text) and not POLICY_QUESTION.search(text)
+        if not intent.order_ids and context_order and (intent.reason or intent.kind == "question" and refers_to_it):
+            # A follow-up about the order we were just discussing ("I no longer need it", "cancel it").
+            intent = detect(f"{text} {context_order}" + (" cancel" if intent.reason else ""))
+        turn.intent = intent.kind
+
+        if self.decides_with_model and intent.kind != "human" and self._model_usable():
+            turn.mode = "agent"
+            if self._agent_turn(text, history, tools, turn):
+                return
+        outcome = guided.handle(intent, tools, turn.language)
+        if outcome.wants_human:
+            turn.wants_human = True
+            turn.answer = templates.say("handoff", turn.language)
+        elif outcome.answer is not None:
+            turn.answer = outcome.answer
+        else:
+            self._answer_from_knowledge(text, history, turn)
+
+    def _agent_turn(self, text: str, history: list[Turn], tools: ToolSession, turn: "_TurnState") -> bool:
         hits = self.retriever.search(text)
-        timings["retrieve"] = _ms_since(started)
+        context = prompts.format_context(hits, turn.language)
+        system = prompts.AGENT_SYSTEM[turn.language]
+        messages = [SystemMessage(f"{system}\n\n{context}"), *_history_messages(history), HumanMessage(mask_pii(text) if not tools.principal.kind == "anonymous" else text)]
+        started = time.perf_counter()
+        answer, problem = self._with_timeout(lambda: run_agent(self.model.chat_model, tools, messages))
+        turn.timings["agent"] = _ms_since(started)
+        if answer is not None and problem is None:
+            problem = check_draft(answer, turn.language, question=text, instructions=system, context=context + tool_facts(tools))
+            problem = f"draft_{problem}" if problem else None
+        if answer is None or problem:
+            turn.fallback_reason = problem or "agent_step_limit"
+            return False  # guided routing answers instead (degraded)
+        turn.answer, turn.hits, turn.model = answer.strip(), hits, self.model.name
+        return True
 
-        answer, fallback_reason = None, None
+    def _answer_from_knowledge(self, text: str, history: list[Turn], turn: "_TurnState") -> None:
+        query = text
+        previous = next((t.text for t in reversed(history) if t.role == "user"), None)
+        if previous and (FOLLOW_UP.search(text) or len(text.split()) <= 4 and detect_language(text) == "en"):
+            query = f"{previous} {text}"  # history-aware rewrite for follow-ups: "and how long does that take?"
+        turn.query = query
+        started = time.perf_counter()
+        hits = [h for h in self.retriever.search(query) if not looks_like_injection(h.text)]
+        turn.timings["retrieve"] = _ms_since(started)
         if not hits:
-            fallback_reason = "no_relevant_knowledge"
-        elif self.model.chat_model is None:
-            fallback_reason = "no_model"
+            turn.fallback_reason = "no_relevant_knowledge"
+            turn.answer = prompts.degraded_answer([], turn.language)
+            return
+        if self.model.chat_model is None:
+            turn.fallback_reason = "no_model"
         elif not self.model.is_ready():
-            fallback_reason = "model_not_ready"
+            turn.fallback_reason = "model_not_ready"
         else:
             started = time.perf_counter()
-            answer, fallback_reason = self._model_answer(text, language, hits, session_id)
-            timings["generate"] = _ms_since(started)
+            answer, turn.fallback_reason = self._phrase_policy(text, turn.language, hits, history)
+            turn.timings["generate"] = _ms_since(started)
+            if answer is not None:
+                turn.answer, turn.hits, turn.model = answer, hits, self.model.name
+                return
+        turn.answer = prompts.degraded_answer(hits, turn.language)
+        turn.hits = hits[:2]
 
-        if answer is None:
-            answer = prompts.degraded_answer(hits, language)
-            cited = hits[:2]
-        else:
-            cited = hits
-        history = self._sessions.setdefault(session_id, [])
-        history += [Turn("user", text), Turn("assistant", answer)]
-        del history[: -2 * self.history_turns]
-
-        return Reply(
-            session_id=session_id,
-            answer=answer,
-            citations=[Citation(source=h.source, chunk_id=h.chunk_id, section=h.section, text=h.text) for h in cited],
-            degraded=fallback_reason is not None,
-            fallback_reason=fallback_reason,
-            language=language,
-            model=self.model.name if fallback_reason is None else None,
-            timings_ms=timings,
-        )
-
-    def _model_answer(self, text: str, language: str, hits: list[Hit], session_id: str) -> tuple[str | None, str | None]:
-        """The model's checked answer, or None and the reason it cannot be used."""
+    def _phrase_policy(self, text: str, language: str, hits: list[Hit], history: list[Turn]) -> tuple[str | None, str | None]:
+        """The model's checked answer from the policy excerpts, or None and the reason it cannot be used."""
         system = prompts.SYSTEM[language]
         context = prompts.format_context(hits, language)
-        messages: list[BaseMessage] = [SystemMessage(system + "\n\n" + context)]
-        for turn in self._sessions.get(session_id, [])[-2 * self.history_turns :]:
-            messages.append(HumanMessage(turn.text) if turn.role == "user" else AIMessage(turn.text))
-        messages.append(HumanMessage(text))
+        messages: list[BaseMessage] = [SystemMessage(system + "\n\n" + context), *_history_messages(history), HumanMessage(mask_pii(text))]
+        draft, problem = self._with_timeout(lambda: self.model.chat_model.invoke(messages))
+        if problem:
+            return None, problem
+        content = draft.content if isinstance(draft.content, str) else str(draft.content)
+        problem = check_draft(content, language, question=text, instructions=system, context=context)
+        if problem:
+            log.info("model draft rejected (%s): %r", problem, mask_pii(content[:200]))
+            return None, f"draft_{problem}"
+        return content.strip(), None
 
-        future = self._executor.submit(self.model.chat_model.invoke, messages)
+    def _with_timeout(self, call):
+        future = self._executor.submit(call)
         try:
-            draft = future.result(timeout=self.model.timeout_s)
+            return future.result(timeout=self.model.timeout_s), None
         except FutureTimeout:
             future.cancel()
             log.warning("model timed out after %.1fs", self.model.timeout_s)
             return None, "model_timeout"
         except Exception as exc:  # any transport or server error degrades, never reaches the user
-            log.warning("model call failed: %s", exc)
+            log.warning("model call failed: %s", mask_pii(str(exc)))
             return None, "model_error"
 
-        content = draft.content if isinstance(draft.content, str) else str(draft.content)
-        problem = check_draft(content, language, question=text, instructions=system, context=context)
-        if problem:
-            log.info("model draft rejected (%s): %r", problem, content[:200])
-            return None, f"draft_{problem}"
-        return content.strip(), None
+    def _model_usable(self) -> bool:
+        return self.model.chat_model is not None and self.model.is_ready()
+
+    def _hand_off(self, conversation: Conversation, tools: ToolSession, turn: "_TurnState", history: list[Turn], text: str, reason: str) -> None:
+        asked = [t.text for t in history if t.role == "user"][-3:] + [text]
+        summary = mask_pii(" | ".join(asked))[:500]
+        tools.call("transfer_to_human_agents", {"summary": summary})
+        conversation.handoff_status, conversation.handoff_reason, conversation.handoff_summary = "queued", reason, summary
+        turn.handoff = Handoff(reason=reason, summary=summary)
+        turn.answer = templates.say("handoff", turn.language) if reason == "user_request" else f"{turn.answer}\n\n{templates.say('handoff', turn.language)}"
+
+    def _finish(self, conversation: Conversation, text: str, turn: "_TurnState", tools: ToolSession | None) -> Reply:
+        pending = None
+        if tools is not None:
+            conversation.principal = str(tools.principal)
+            conversation.pending_action = {"name": tools.pending.name, "arguments": tools.pending.arguments} if tools.pending else None
+            if tools.pending:
+                pending = {**conversation.pending_action,
+                           "prompt": templates.describe_action(tools.pending.name, tools.pending.arguments, turn.language)}  # fmt: skip
+        reply = Reply(
+            session_id=conversation.session_id,
+            answer=turn.answer or "",
+            citations=[Citation(source=h.source, chunk_id=h.chunk_id, section=h.section, text=h.text) for h in turn.hits],
+            tool_calls=[ToolCall(name=r.name, arguments=r.arguments, ok=r.ok, result=r.result if r.ok else r.error) for r in (tools.log if tools else [])],
+            handoff=turn.handoff,
+            pending_confirmation=pending,
+            intent=turn.intent,
+            mode=turn.mode,
+            flags=turn.flags,
+            degraded=turn.fallback_reason is not None,
+            fallback_reason=turn.fallback_reason,
+            language=turn.language,
+            model=turn.model,
+            timings_ms=turn.timings,
+            query=turn.query,
+        )
+        self.store.save(conversation, [("user", text, None), ("assistant", reply.answer, reply.model_dump(mode="json"))])
+        return reply
+
+
+ORDER_WORDS = re.compile(r"\bcancel|\breturn|\baddress|\bstatus|\bwhere\b|\btrack|取消|退货|地址|状态|到哪|物流", re.IGNORECASE)
+REFERS_TO_IT = re.compile(r"\bit\b|\bthat (?:one|order)\b|\bthis order\b|这个订单|这单|该订单|它", re.IGNORECASE)
+# "What is the return policy?" asks about rules, not about the order in the conversation.
+POLICY_QUESTION = re.compile(r"polic|政策|规则|how (?:long|much|many|do|does|can)|what is|what are|是什么|多久|多长|怎么|如何|可以吗", re.IGNORECASE)
+
+
+@dataclass
+class _TurnState:
+    language: str
+    flags: list[str]
+    answer: str | None = None
+    intent: str = "question"
+    mode: str = "guided"
+    hits: list[Hit] = None
+    handoff: Handoff | None = None
+    fallback_reason: str | None = None
+    model: str | None = None
+    query: str | None = None
+    wants_human: bool = False
+    timings: dict = None
+
+    def __post_init__(self) -> None:
+        self.hits = self.hits or []
+        self.timings = self.timings or {}
+
+
+def _last_order_id(history: list[Turn]) -> str | None:
+    for turn in reversed(history):
+        found = ORDER_ID.findall(turn.text)
+        if found:
+            return f"#W{found[-1]}"
+    return None
+
+
+def _history_messages(history: list[Turn]) -> list[BaseMessage]:
+    return [HumanMessage(mask_pii(t.text)) if t.role == "user" else AIMessage(t.text) for t in history if t.role in ("user", "assistant")]
 
 
 def _ms_since(started: float) -> float:

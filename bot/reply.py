@@ -30,9 +30,15 @@ class Reply(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     tool_calls: list[ToolCall] = Field(default_factory=list)
     handoff: Handoff | None = None
+    # The write waiting for the user's explicit yes: {"name", "arguments", "prompt"}.
+    pending_confirmation: dict | None = None
+    intent: str = "question"
+    mode: str = "guided"  # guided | agent
+    flags: list[str] = Field(default_factory=list)  # e.g. prompt_injection, abuse
     degraded: bool = False
     # Why the answer is a template rather than the model's words; null when the model answered.
     fallback_reason: str | None = None
     language: str = "en"
     model: str | None = None
+    query: str | None = None  # what was searched, after rewriting a follow-up with the history
     timings_ms: dict[str, float] = Field(default_factory=dict)

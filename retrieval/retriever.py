@@ -2,25 +2,48 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, PrivateAttr
 
+from retrieval.hybrid import HybridSearcher, RelevanceGate, lexical_dir_for
 from retrieval.index import Hit, KnowledgeIndex
+from retrieval.lexical import Filters, LexicalIndex
 
 
 class KnowledgeRetriever(BaseRetriever):
-    """Top-k chunks for a query, above a minimum similarity."""
+    """Top-k chunks for a query by hybrid search (dense + BM25, RRF), behind the relevance gate.
+
+    ``min_score`` is the gate's minimum dense cosine; the lexical thresholds are the gate's
+    defaults (see ``retrieval.hybrid.RelevanceGate``). ``lexical_dir`` is where the BM25 index
+    persists; by default beside an embedded Chroma's files, in memory for a Chroma server.
+    ``filters`` (e.g. ``{"shop": "s1"}``) apply to every search, before ranking.
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     index: KnowledgeIndex
     k: int = 4
-    min_score: float = 0.0
+    min_score: float = RelevanceGate().min_dense
+    lexical_dir: Path | None = None
+    filters: dict[str, object] | None = None
 
-    def search(self, query: str) -> list[Hit]:
-        return [hit for hit in self.index.query(query, k=self.k) if hit.score >= self.min_score]
+    _searcher: HybridSearcher | None = PrivateAttr(default=None)
+
+    @property
+    def searcher(self) -> HybridSearcher:
+        if self._searcher is None:
+            directory = self.lexical_dir if self.lexical_dir is not None else lexical_dir_for(self.index)
+            gate = RelevanceGate(min_dense=self.min_score)
+            self._searcher = HybridSearcher(self.index, LexicalIndex(directory), gate=gate)
+        return self._searcher
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
+        merged = {**(self.filters or {}), **(filters or {})}
+        return self.searcher.search(query, k=k or self.k, filters=merged or None)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [
@@ -38,4 +61,7 @@ def hit_from_document(document: Document) -> Hit:
         text=document.page_content,
         score=float(meta.get("score", 0.0)),
         language=meta.get("language", ""),
+        dense_score=meta.get("dense_score"),
+        bm25_score=meta.get("bm25_score"),
+        coverage=meta.get("coverage"),
     )

@@ -176,9 +176,13 @@ def search(
 @app.command()
 def chat(
     message: Annotated[str | None, typer.Option("--message", "-m", help="Ask one question and exit.")] = None,
+    principal: Annotated[str | None, typer.Option("--as", help="Chat as: anonymous | buyer:USER_ID | merchant:SHOP_ID | operator")] = None,
+    session_id: Annotated[str | None, typer.Option("--session", help="Continue this conversation.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the structured reply as JSON.")] = False,
 ) -> None:
     """Talk to the assistant in the terminal (same engine as the API)."""
+    if principal is not None:
+        principal = str(_principal_or_exit(principal))
     from bot.assistant import InvalidMessage
     from serving.llm import ConfigurationError
     from serving.runtime import build_runtime
@@ -190,12 +194,11 @@ def chat(
             runtime.model.supervisor.start(spawn=False)  # attach to `kefu llm serve` / `kefu serve`
     except ConfigurationError as exc:
         raise fail(str(exc)) from None
-    session_id = None
     try:
         lines = [message] if message is not None else _prompt_lines()
         for line in lines:
             try:
-                reply = runtime.assistant.respond(line, session_id=session_id)
+                reply = runtime.assistant.respond(line, session_id=session_id, principal=principal, channel="cli")
             except InvalidMessage as exc:
                 if message is not None:
                     raise fail(str(exc)) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.assistant import Assistant, ModelBinding
-from kefu.settings import Settings
+from kefu.settings import LLMProvider, Settings
 from retrieval.embeddings import LocalSentenceEmbeddings
 from retrieval.index import KnowledgeIndex, chroma_client
 from retrieval.retriever import KnowledgeRetriever
@@ -37,8 +37,13 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
     index = build_index(settings)
     model = build_model_runtime(settings, start_vllm=start_vllm)
     retriever = KnowledgeRetriever(index=index, k=settings.retrieval_k, min_score=MIN_RELEVANCE)
+    # Agent mode needs a tool-calling model: assumed for an external endpoint (a GPU vLLM with
+    # --enable-auto-tool-choice), never for the demo's 135M model.
+    calls_tools = settings.llm_tool_calling if settings.llm_tool_calling is not None else settings.llm_provider is LLMProvider.OPENAI
     binding = ModelBinding(
-        chat_model=model.chat_model, name=model.name, is_ready=model.ready, timeout_s=settings.llm_timeout_s
+        chat_model=model.chat_model, name=model.name, is_ready=model.ready, timeout_s=settings.llm_timeout_s, calls_tools=calls_tools
     )
-    assistant = Assistant(retriever, binding, max_message_chars=settings.max_message_chars)
+    assistant = Assistant(
+        retriever, binding, db_url=settings.resolved_database_url, mode=settings.bot_mode, max_message_chars=settings.max_message_chars
+    )
     return Runtime(settings=settings, index=index, model=model, assistant=assistant)

@@ -24,9 +24,9 @@ class BrokenChatModel(FakeListChatModel):
 
 
 def assistant_with(knowledge_home, chat_model, ready=True, timeout_s=30.0):
-    index = build_index(make_settings(knowledge_home))
-    retriever = KnowledgeRetriever(index=index, k=4, min_score=MIN_RELEVANCE)
-    return Assistant(retriever, ModelBinding(chat_model, "fake", lambda: ready, timeout_s))
+    settings = make_settings(knowledge_home)
+    retriever = KnowledgeRetriever(index=build_index(settings), k=4, min_score=MIN_RELEVANCE)
+    return Assistant(retriever, ModelBinding(chat_model, "fake", lambda: ready, timeout_s), db_url=settings.resolved_database_url)
 
 
 def test_model_answer_is_used_with_citations(knowledge_home):

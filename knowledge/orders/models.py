@@ -135,3 +135,30 @@ class AuditEntry(SQLModel, table=True):
     detail: str = ""
     order_id: str | None = Field(default=None, index=True)
     confirmed_by: str = ""  # "user" (a confirmed turn) or "direct" (operator/CLI/test interface)
+
+
+class Conversation(SQLModel, table=True):
+    """A chat session: who it is verified as, what awaits confirmation, whether a human has it.
+
+    Kept in the database so any app replica can continue it and a restart loses nothing.
+    """
+
+    session_id: str = Field(primary_key=True, max_length=128)
+    principal: str = Field(default="anonymous", max_length=160)
+    channel: str = Field(default="api", max_length=32)
+    pending_action: dict | None = Field(default=None, sa_column=Column(JSON))  # {"name", "arguments"}
+    handoff_status: str | None = Field(default=None, index=True, max_length=16)  # queued | taken
+    handoff_reason: str | None = None
+    handoff_summary: str | None = None
+    failures: int = 0  # consecutive turns the bot could not help with
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ConversationTurn(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="conversation.session_id", index=True, max_length=128)
+    role: str = Field(max_length=16)  # user | assistant | operator
+    text: str
+    reply: dict | None = Field(default=None, sa_column=Column(JSON))  # the structured Reply, for the console
+    at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,119 @@
+"""Guided mode: deterministic routing calls the order tools; answers are templates of their results.
+
+For small models (the demo's 135M one) that cannot choose tools or restate facts reliably. The
+same tools, gate and confirmation as agent mode; only who decides differs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import templates
+from bot.intents import Intent
+from bot.templates import say
+from bot.tools.session import ToolSession
+
+NEEDS_IDENTITY = {"status", "my_orders", "cancel", "return", "modify_address"}
+
+
+@dataclass
+class GuidedOutcome:
+    answer: str | None  # None: not an order matter; answer from the knowledge base instead
+    wants_human: bool = False
+
+
+def handle(intent: Intent, tools: ToolSession, language: str) -> GuidedOutcome:
+    if intent.kind == "human":
+        return GuidedOutcome(None, wants_human=True)
+
+    verified_now = None
+    if tools.principal.kind == "anonymous" and (intent.email or intent.name_zip):
+        verified_now = _identify(intent, tools, language)
+        if tools.principal.kind == "anonymous":
+            return GuidedOutcome(verified_now)
+    if intent.kind == "identify":
+        return GuidedOutcome(verified_now or _identify(intent, tools, language))
+    if intent.kind not in NEEDS_IDENTITY:
+        return GuidedOutcome(None)
+    if tools.principal.kind == "anonymous":
+        return GuidedOutcome(say("verify_first", language))
+
+    handler = {"status": _status, "my_orders": _my_orders, "cancel": _cancel, "return": _return, "modify_address": _address}[intent.kind]
+    answer = handler(intent, tools, language)
+    return GuidedOutcome(f"{verified_now}\n\n{answer}" if verified_now else answer)
+
+
+def _identify(intent: Intent, tools: ToolSession, language: str) -> str:
+    if intent.email:
+        found = tools.call("find_user_id_by_email", {"email": intent.email})
+    else:
+        first, last, zip_code = intent.name_zip
+        found = tools.call("find_user_id_by_name_zip", {"first_name": first, "last_name": last, "zip": zip_code})
+    if not found.ok:
+        return found.error if "another customer" in (found.error or "") else say("not_found_user", language)
+    user = tools.call("get_user_details", {"user_id": found.result})
+    name = user.result["name"]["first_name"] if user.ok else found.result
+    return say("verified", language, name=name)
+
+
+def _status(intent: Intent, tools: ToolSession, language: str) -> str:
+    answers = []
+    for order_id in intent.order_ids:
+        status = tools.call("get_order_status", {"order_id": order_id})
+        answers.append(templates.status_answer(status.result, language) if status.ok else say("order_not_found", language, order_id=order_id))
+    return "\n\n".join(answers)
+
+
+def _my_orders(intent: Intent, tools: ToolSession, language: str) -> str:
+    user = tools.call("get_user_details", {"user_id": tools.principal.subject})
+    if not user.ok or not user.result["orders"]:
+        return say("no_orders", language)
+    return _status(Intent("status", order_ids=user.result["orders"]), tools, language)
+
+
+def _propose(tools: ToolSession, name: str, arguments: dict, language: str, order: dict | None = None) -> str:
+    """Ask the tool session to run a write: it parks it for confirmation; we state it exactly."""
+    result = tools.call(name, arguments)
+    if result.needs_confirmation:
+        return say("confirm", language, action=templates.describe_action(name, arguments, language, order))
+    return say("rejected", language, error=result.error)
+
+
+def _order(tools: ToolSession, order_id: str):
+    found = tools.call("get_order_details", {"order_id": order_id})
+    return found.result if found.ok else None
+
+
+def _cancel(intent: Intent, tools: ToolSession, language: str) -> str:
+    order_id = intent.order_ids[0]
+    if _order(tools, order_id) is None:
+        return say("order_not_found", language, order_id=order_id)
+    if intent.reason is None:
+        return say("ask_reason", language, order_id=order_id)
+    return _propose(tools, "cancel_pending_order", {"order_id": order_id, "reason": intent.reason}, language)
+
+
+def _return(intent: Intent, tools: ToolSession, language: str) -> str:
+    order_id = intent.order_ids[0]
+    order = _order(tools, order_id)
+    if order is None:
+        return say("order_not_found", language, order_id=order_id)
+    # The items the user named, else the whole order; refund to the original method unless a gift card is asked for.
+    named = [i["item_id"] for i in order["items"] if i["name"].lower() in intent.text_lower] if intent.text_lower else []
+    item_ids = named or [i["item_id"] for i in order["items"]]
+    method = order["payment_history"][0]["payment_method_id"]
+    if intent.refund_to_gift_card:
+        user = tools.call("get_user_details", {"user_id": order["user_id"]})
+        cards = [m for m, v in user.result["payment_methods"].items() if v["source"] == "gift_card"] if user.ok else []
+        method = cards[0] if cards else method
+    arguments = {"order_id": order_id, "item_ids": item_ids, "payment_method_id": method}
+    return _propose(tools, "return_delivered_order_items", arguments, language, order)
+
+
+def _address(intent: Intent, tools: ToolSession, language: str) -> str:
+    order_id = intent.order_ids[0]
+    if _order(tools, order_id) is None:
+        return say("order_not_found", language, order_id=order_id)
+    if intent.address is None:
+        return say("ask_address", language)
+    return _propose(tools, "modify_pending_order_address", {"order_id": order_id, **intent.address}, language)

@@ -1,0 +1,76 @@
+"""Deterministic routing for guided mode: what the user wants, and the ids and details they gave.
+
+Small models cannot be trusted to pick tools or copy ids; these patterns can, in both languages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+ORDER_ID = re.compile(r"#?\s?W\s?(\d{7})\b", re.IGNORECASE)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+NAME_ZIP_EN = re.compile(
+    r"(?:i am|i'm|my name is|this is|name is|name:)\s+([A-Za-z][\w'-]*)\s+([A-Za-z][\w'-]*)\b.*?(?:zip|postal|postcode)?\D{0,20}?(\d{5,6})\b",
+    re.IGNORECASE | re.DOTALL,
+)
+NAME_ZIP_ZH = re.compile(r"(?:我是|我叫|姓名[:：]?)\s*([A-Za-z][\w'-]*)\s+([A-Za-z][\w'-]*).*?(?:邮编|邮政编码)[:：是为\s]*(\d{5,6})", re.DOTALL)
+US_ADDRESS = re.compile(
+    r"(?<![\w#])(?P<address1>\d{1,6}\s[^,\n]+?),\s*(?:(?P<address2>(?:apt|apartment|suite|unit|#)[^,\n]*?),\s*)?"
+    r"(?P<city>[A-Za-z][A-Za-z .'-]+?),\s*(?P<state>[A-Z]{2}),?\s+(?P<zip>\d{5})(?:,\s*(?P<country>[A-Za-z .]+))?",
+    re.IGNORECASE,
+)
+
+HUMAN = re.compile(r"转人工|人工客服|找人工|真人|human|real person|a person|live agent|speak to (?:an? )?(?:agent|someone)|talk to (?:an? )?(?:agent|someone|person)", re.IGNORECASE)
+CANCEL = re.compile(r"\bcancel\b|取消", re.IGNORECASE)
+RETURN = re.compile(r"\breturn(?:ing)?\b|\brefund\b|退货|退款|退掉", re.IGNORECASE)
+ADDRESS = re.compile(r"\baddress\b|\bship (?:it )?to\b|地址", re.IGNORECASE)
+STATUS = re.compile(r"status|where(?:'s| is)|track|arrive|deliver|shipped|到哪|物流|状态|发货|快递|进度|查询|订单", re.IGNORECASE)
+MY_ORDERS = re.compile(r"my orders|list (?:my )?orders|所有订单|我的订单|订单列表", re.IGNORECASE)
+REASON_NO_LONGER = re.compile(r"no longer need|don'?t need|not needed|changed my mind|不需要|不要了|不想要", re.IGNORECASE)
+REASON_MISTAKE = re.compile(r"by mistake|mistaken|accident|wrong(?:ly)? order|买错|下错|拍错|误购", re.IGNORECASE)
+GIFT_CARD = re.compile(r"gift ?card|礼品卡", re.IGNORECASE)
+
+
+@dataclass
+class Intent:
+    kind: str  # human | identify | cancel | return | modify_address | status | my_orders | question
+    order_ids: list[str] = field(default_factory=list)
+    email: str | None = None
+    name_zip: tuple[str, str, str] | None = None
+    reason: str | None = None
+    address: dict | None = None
+    refund_to_gift_card: bool = False
+    text_lower: str = ""  # the message, lower-cased, for matching item names
+
+
+def detect(text: str) -> Intent:
+    order_ids = [f"#W{digits}" for digits in dict.fromkeys(ORDER_ID.findall(text))]
+    email = (EMAIL.search(text) or [None])[0]
+    match = NAME_ZIP_EN.search(text) or NAME_ZIP_ZH.search(text)
+    name_zip = (match.group(1), match.group(2), match.group(3)) if match and not email else None
+    reason = "no longer needed" if REASON_NO_LONGER.search(text) else "ordered by mistake" if REASON_MISTAKE.search(text) else None
+    address_match = US_ADDRESS.search(ORDER_ID.sub(" ", text))
+    address = None
+    if address_match:
+        parts = address_match.groupdict()
+        address = {"address1": parts["address1"].strip(), "address2": (parts["address2"] or "").strip(), "city": parts["city"].strip(),
+                   "state": parts["state"].upper(), "country": (parts["country"] or "USA").strip(), "zip": parts["zip"]}  # fmt: skip
+
+    if HUMAN.search(text):
+        kind = "human"
+    elif CANCEL.search(text) and order_ids:
+        kind = "cancel"
+    elif RETURN.search(text) and order_ids:
+        kind = "return"
+    elif ADDRESS.search(text) and order_ids:
+        kind = "modify_address"
+    elif order_ids:
+        kind = "status"
+    elif MY_ORDERS.search(text) or (STATUS.search(text) and re.search(r"\border\b|订单", text, re.IGNORECASE)):
+        kind = "my_orders"
+    elif email or name_zip:
+        kind = "identify"
+    else:
+        kind = "question"
+    return Intent(kind, order_ids, email, name_zip, reason, address, bool(GIFT_CARD.search(text)), text.lower())

@@ -1,0 +1,64 @@
+"""Conversation memory in the database: identity, pending confirmation, handoff, turns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from knowledge.orders.db import session as open_session
+from knowledge.orders.models import Conversation, ConversationTurn, utcnow
+
+
+@dataclass
+class Turn:
+    role: str  # user | assistant | operator
+    text: str
+
+
+class ConversationStore:
+    """Sessions of every channel, in the order database, so any replica can continue any of them."""
+
+    def __init__(self, db_url: str) -> None:
+        self.db_url = db_url
+
+    def load(self, session_id: str, principal: str = "anonymous", channel: str = "api") -> Conversation:
+        with open_session(self.db_url) as db:
+            conversation = db.get(Conversation, session_id)
+            if conversation is None:
+                conversation = Conversation(session_id=session_id, principal=principal, channel=channel)
+                db.add(conversation)
+                db.commit()
+            return conversation
+
+    def save(self, conversation: Conversation, turns: list[tuple[str, str, dict | None]] = ()) -> None:
+        """Store the conversation's state and append turns, in one transaction."""
+        with open_session(self.db_url) as db:
+            conversation.updated_at = utcnow()
+            db.merge(conversation)
+            for role, text, reply in turns:
+                db.add(ConversationTurn(session_id=conversation.session_id, role=role, text=text, reply=reply))
+            db.commit()
+
+    def history(self, session_id: str, limit: int) -> list[Turn]:
+        with open_session(self.db_url) as db:
+            rows = db.exec(
+                select(ConversationTurn).where(ConversationTurn.session_id == session_id).order_by(ConversationTurn.id.desc()).limit(limit)
+            ).all()
+        return [Turn(r.role, r.text) for r in reversed(rows)]
+
+    def handoff_queue(self) -> list[Conversation]:
+        with open_session(self.db_url) as db:
+            return list(db.exec(select(Conversation).where(Conversation.handoff_status.is_not(None)).order_by(Conversation.updated_at)))
+
+    def release(self, session_id: str) -> bool:
+        """An operator hands the conversation back to the bot."""
+        with open_session(self.db_url) as db:
+            conversation = db.get(Conversation, session_id)
+            if conversation is None or conversation.handoff_status is None:
+                return False
+            conversation.handoff_status = conversation.handoff_reason = conversation.handoff_summary = None
+            conversation.failures = 0
+            db.add(conversation)
+            db.commit()
+            return True

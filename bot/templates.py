@@ -1,0 +1,85 @@
+"""Answers built from tool results, in English and Chinese. Exact by construction: every fact in
+them is copied from a tool result, never generated."""
+
+from __future__ import annotations
+
+T = {
+    "verify_first": {
+        "en": "I can help with that once I have verified who you are: please give the email address on your account, or your full name and zip code.",
+        "zh": "为了保护您的账户安全，请先验证身份：请提供账户邮箱，或您的姓名和邮编。",
+    },
+    "verified": {"en": "Thank you, {name}: you are verified. How can I help with your orders?",
+                 "zh": "谢谢，{name}，身份已验证。请问订单方面需要什么帮助？"},
+    "not_found_user": {"en": "I could not find an account with those details. Please check them, or give your email address instead.",
+                       "zh": "没有找到与这些信息匹配的账户，请核对后重试，或改用账户邮箱验证。"},
+    "order_not_found": {"en": "I could not find order {order_id} on your account. Please check the order number.",
+                        "zh": "您的账户下没有找到订单 {order_id}，请核对订单号。"},
+    "status": {"en": "Order {order_id}: {status_text}", "zh": "订单 {order_id}：{status_text}"},
+    "items": {"en": "Items: {items}.", "zh": "商品：{items}。"},
+    "tracking": {"en": "Tracking number: {tracking}.", "zh": "物流单号：{tracking}。"},
+    "can": {"en": "You can still: {actions}.", "zh": "目前还可以：{actions}。"},
+    "no_orders": {"en": "There are no orders on your account.", "zh": "您的账户下没有订单。"},
+    "ask_reason": {"en": "I can cancel order {order_id}. Is it because you no longer need it, or because it was ordered by mistake?",
+                   "zh": "可以为您取消订单 {order_id}。请问取消原因是“不再需要”还是“下错单”？"},
+    "ask_address": {"en": "Please give the new address in full, like: 123 Main St, Apt 4, Austin, TX 78701, USA.",
+                    "zh": "请提供完整的新地址，格式如：123 Main St, Apt 4, Austin, TX 78701, USA。"},
+    "confirm": {"en": "Please confirm: {action}. Reply \"yes\" to go ahead, or \"no\" to stop.",
+                "zh": "请确认：{action}。回复“是”继续，回复“不”取消。"},
+    "declined": {"en": "OK, I have not made that change.", "zh": "好的，未做任何更改。"},
+    "dropped": {"en": "I have not made the change you were asked to confirm ({action}).", "zh": "未执行待确认的操作（{action}）。"},
+    "done": {"en": "Done: {action}.", "zh": "已完成：{action}。"},
+    "rejected": {"en": "I could not do that: {error}.", "zh": "无法完成该操作：{error}。"},
+    "handoff": {"en": "I have passed your conversation to a human agent, who will reply here shortly.",
+                "zh": "已为您转接人工客服，客服会尽快在此回复您。"},
+    "with_human": {"en": "A human agent is handling this conversation and will reply here.",
+                   "zh": "人工客服正在处理您的会话，请稍候。"},
+    "abuse": {"en": "I'm here to help with your orders and our policies. Let's keep it respectful: how can I help?",
+              "zh": "我很乐意为您处理订单和政策问题，请文明交流。请问需要什么帮助？"},
+}  # fmt: skip
+
+ACTIONS = {
+    "cancel": {"en": "cancel", "zh": "取消订单"},
+    "modify_address": {"en": "change the shipping address", "zh": "修改收货地址"},
+    "modify_payment": {"en": "change the payment method", "zh": "修改支付方式"},
+    "modify_items": {"en": "change items to another option", "zh": "更换商品款式"},
+    "return": {"en": "return items", "zh": "退货"},
+    "exchange": {"en": "exchange items", "zh": "换货"},
+}
+REASONS = {"no longer needed": "不再需要", "ordered by mistake": "下错单"}
+
+
+def say(key: str, language: str, **values) -> str:
+    return T[key][language].format(**values)
+
+
+def status_answer(status: dict, language: str) -> str:
+    """From `get_order_status`'s result only."""
+    sep = "、" if language == "zh" else ", "
+    lines = [say("status", language, order_id=status["order_id"], status_text=status["status_text"][language])]
+    if status["items"]:
+        items = sep.join(f"{i['name']} ({', '.join(i['options'].values())})" for i in status["items"])
+        lines.append(say("items", language, items=items))
+    if status["tracking_ids"]:
+        lines.append(say("tracking", language, tracking=sep.join(status["tracking_ids"])))
+    if status["can"]:
+        lines.append(say("can", language, actions=sep.join(ACTIONS[a][language] for a in status["can"])))
+    return " ".join(lines)
+
+
+def describe_action(name: str, arguments: dict, language: str, order: dict | None = None) -> str:
+    """The exact write, in words: what policy.md requires before asking for a yes."""
+    zh = language == "zh"
+    order_id = arguments.get("order_id", "")
+    if name == "cancel_pending_order":
+        reason = REASONS.get(arguments["reason"], arguments["reason"]) if zh else arguments["reason"]
+        return f"取消订单 {order_id}（原因：{reason}），款项原路退回" if zh else f"cancel order {order_id} (reason: {arguments['reason']}), refunding the payment to where it came from"
+    if name in ("modify_pending_order_address", "modify_user_address"):
+        address = ", ".join(v for v in (arguments[k] for k in ("address1", "address2", "city", "state", "zip", "country")) if v)
+        target = f"订单 {order_id} 的收货地址" if zh and order_id else "默认地址" if zh else f"the shipping address of order {order_id}" if order_id else "your default address"
+        return f"将{target}改为 {address}" if zh else f"change {target} to {address}"
+    if name == "return_delivered_order_items":
+        names = {i["item_id"]: i["name"] for i in (order or {}).get("items", [])}
+        items = ("、" if zh else ", ").join(names.get(i, i) for i in arguments["item_ids"])
+        method = arguments["payment_method_id"]
+        return f"退回订单 {order_id} 中的 {items}，退款至 {method}" if zh else f"return {items} from order {order_id}, refunding to {method}"
+    return f"{name} {arguments}"

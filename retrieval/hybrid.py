@@ -1,0 +1,227 @@
+"""Hybrid search: dense (Chroma) + BM25 (same language) + BM25 (glossary-translated), fused by RRF,
+then a relevance gate that decides whether anything found is worth citing.
+
+Why three lists:
+
+- **dense** understands paraphrase ("send it back" ≈ "return") but only in a language its model
+  reads. all-MiniLM-L6-v2 reads English only, so the dense list's vote is weighted by the share of
+  the question the model's vocabulary knows (``LocalSentenceEmbeddings.vocabulary_coverage``):
+  full weight for English, none for Chinese, where its ranking is noise (a Chinese question scores
+  ~0.2-0.25 cosine against every Chinese chunk). A multilingual model gets full weight for both.
+- **bm25** matches the question's own words, with jieba for Chinese; it is what makes Chinese
+  retrieval work with the packaged model.
+- **bm25-translated** searches the *other* language's chunks with the question's words carried
+  over by the domain glossary (``retrieval.glossary``), so "退到礼品卡的钱是马上到账吗？" also
+  finds the English gift-card refund policy, and an English question a Chinese-only policy.
+
+Filters (``source``, ``shop``, ``user_id``, ``doc_type``, ``language``: any metadata key, by
+equality, a list meaning "any of") restrict every list *before* ranking: Chroma's ``where`` for
+dense, a mask over BM25's scores for lexical. Nothing is fetched and then thrown away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from knowledge.documents import detect_language
+from retrieval.fusion import RankedList, ReciprocalRankFusion
+from retrieval.glossary import translate
+from retrieval.index import Hit, KnowledgeIndex
+from retrieval.lexical import Filters, LexicalIndex, LexicalMatch, tokenize
+
+# How many candidates each list contributes to the fusion. Deeper lists cost little (BM25 scores
+# every chunk anyway; Chroma returns 20 neighbours as fast as 5) and let a chunk ranked well by
+# two lists surface even when neither ranks it first.
+CANDIDATES = 20
+
+# The translated list's vote relative to the same-language lists together. Just below 1: a
+# question is best answered in its own language, and translation is word by word; but near
+# enough that the best cross-lingual chunk reaches the top 3 (1/61 × 0.98 falls between a
+# same-language list's ranks 2 and 3).
+TRANSLATED_WEIGHT = 0.98
+
+
+def dense_trust(vocabulary_coverage: float) -> float:
+    """Weight of the dense list: 1 when the model knows ≥ 90% of the question's tokens, else 0.
+
+    A step, not a ramp: a partly known question is not partly understood. all-MiniLM-L6-v2 knows
+    69% of the tokens of "明天北京会下雨吗？" (common characters are in its vocabulary) and still
+    embeds it as noise: 0.545 cosine with an unrelated Chinese chunk.
+    """
+    return 1.0 if vocabulary_coverage >= 0.9 else 0.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How well one chunk matches the question, by each retriever (0 where it did not find it)."""
+
+    dense: float = 0.0  # cosine similarity; 0 when the embedding model cannot read the question
+    coverage: float = 0.0  # idf-weighted share of the question's content words in the chunk
+    translated: float = 0.0  # share of the question the glossary translated × share of that in the chunk
+
+
+@dataclass(frozen=True)
+class RelevanceGate:
+    """Decides whether a question is answerable from the knowledge base, and which hits to cite.
+
+    The question is answerable when its best hit passes one of: ``dense ≥ min_dense`` (only when
+    the embedding model can read the question), ``coverage ≥ min_coverage``, or
+    ``translated ≥ min_translated``. Otherwise nothing is returned, and the assistant offers a
+    human. Of an answerable question's hits, those with at least ``floor`` times a threshold on
+    some measure are kept: a hit with no real evidence is not cited just to fill ``k``.
+
+    Calibration (``tests/data/retrieval_qa.json``: 104 on-topic questions; 20 off-topic questions
+    in both languages, ``OFF_TOPIC`` in tests/test_retrieval.py; all-MiniLM-L6-v2 on the demo
+    knowledge base plus τ²'s policy.md):
+
+    ===========  ===========================  ==============================  =========
+    measure      off-topic, highest            on-topic, best hit              threshold
+    ===========  ===========================  ==============================  =========
+    dense        0.27 ("bring my dog to the    English: 0.27-0.78             0.35
+                 office?")                     (5th percentile 0.42)
+    coverage     0.29 (a question sharing one  Chinese: 0.14-1.0; English:    0.40
+                 word with the base)           0.23-1.0
+    translated   0.22                          cross-lingual: 0.24-1.0        0.40
+    ===========  ===========================  ==============================  =========
+
+    With these, 103 of the 104 on-topic questions are answerable and none of the 20 off-topic
+    ones (the miss, "买的沙发能搬进屋里吗？要不要加钱？", shares no word with the base and
+    none the glossary knows).
+    """
+
+    min_dense: float = 0.35
+    min_coverage: float = 0.40
+    min_translated: float = 0.40
+    floor: float = 0.5
+
+    def _score(self, evidence: Evidence) -> float:
+        """The evidence as a multiple of the thresholds: ≥ 1 means it passes on its own."""
+        return max(
+            evidence.dense / self.min_dense,
+            evidence.coverage / self.min_coverage,
+            evidence.translated / self.min_translated,
+        )
+
+    def run(self, hits: list[Hit], evidence: dict[str, Evidence]) -> dict[str, list[Hit]]:
+        scores = [self._score(evidence.get(hit.chunk_id, Evidence())) for hit in hits]
+        if not scores or max(scores) < 1.0:
+            return {"hits": []}
+        return {"hits": [hit for hit, score in zip(hits, scores) if score >= self.floor]}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "RelevanceGate", "init_parameters": self.__dict__.copy()}
+
+
+class HybridSearcher:
+    """The searcher the assistant, ``kefu search`` and ``kefu eval retrieval`` share."""
+
+    def __init__(
+        self,
+        index: KnowledgeIndex,
+        lexical: LexicalIndex | None = None,
+        gate: RelevanceGate | None = None,
+        fusion: ReciprocalRankFusion | None = None,
+        candidates: int = CANDIDATES,
+        translated_weight: float = TRANSLATED_WEIGHT,
+    ) -> None:
+        self.index = index
+        self.lexical = lexical if lexical is not None else LexicalIndex(None)
+        self.gate = gate if gate is not None else RelevanceGate()
+        self.fusion = fusion if fusion is not None else ReciprocalRankFusion()
+        self.candidates = candidates
+        self.translated_weight = translated_weight
+
+    def run(self, query: str, k: int = 4, filters: Filters | None = None, gated: bool = True) -> dict[str, list[Hit]]:
+        """The ``k`` best hits for ``query`` among the chunks passing ``filters``.
+
+        ``gated`` False returns the fused ranking without the relevance gate (for diagnosis).
+        """
+        query = query.strip()
+        if not query:
+            return {"hits": []}
+        self.lexical.sync(self.index)
+        filters = dict(filters or {})
+        evidence: dict[str, Evidence] = {}
+
+        def note(chunk_id: str, **values: float) -> None:
+            seen = evidence.get(chunk_id, Evidence())
+            evidence[chunk_id] = replace(seen, **{key: max(getattr(seen, key), v) for key, v in values.items()})
+
+        coverage_of = getattr(self.index.embeddings, "vocabulary_coverage", None)
+        trust = dense_trust(coverage_of(query)) if coverage_of else 1.0
+        dense: list[Hit] = []
+        if trust > 0:  # an untrusted embedding is not even computed: it would only add noise
+            dense = self.index.query(query, k=self.candidates, where=chroma_where(filters))
+            for hit in dense:
+                note(hit.chunk_id, dense=hit.dense_score or 0.0)
+
+        same = [_lexical_hit(m) for m in self.lexical.search(query, k=self.candidates, filters=filters)]
+        for hit in same:
+            note(hit.chunk_id, coverage=hit.coverage or 0.0)
+
+        translated: list[Hit] = []
+        translation = translate(query)
+        if translation:
+            other = "en" if detect_language(query) == "zh" else "zh"
+            cross_filters = filters if "language" in filters else {**filters, "language": other}
+            for match in self.lexical.search(
+                tokenize(translation.text), k=self.candidates, filters=cross_filters, terms=translation.concepts
+            ):
+                hit = _lexical_hit(match)
+                translated_coverage = round(match.coverage * translation.source_coverage, 4)
+                translated.append(replace(hit, coverage=translated_coverage))
+                note(hit.chunk_id, translated=translated_coverage)
+
+        # The translated list votes as much as the same-language lists together, times
+        # ``translated_weight``: its best chunk then lands third or so, below the question's own
+        # language's best two, whatever the number of same-language lists.
+        same_weight = trust + 1.0
+        fused = self.fusion.run(
+            [
+                RankedList("dense", dense, trust),
+                RankedList("bm25", same, 1.0),
+                RankedList("bm25-translated", translated, self.translated_weight * same_weight),
+            ]
+        )["hits"]
+        if gated:
+            fused = self.gate.run(fused, evidence)["hits"]
+        return {"hits": fused[:k]}
+
+    def search(self, query: str, k: int = 4, filters: Filters | None = None) -> list[Hit]:
+        return self.run(query, k=k, filters=filters)["hits"]
+
+
+def chroma_where(filters: Mapping[str, object] | None) -> dict | None:
+    """Chroma's ``where`` for equality filters (a list, tuple or set becomes ``$in``)."""
+    clauses = []
+    for key, value in (filters or {}).items():
+        if isinstance(value, (list, tuple, set, frozenset)):
+            clauses.append({key: {"$in": list(value)}})
+        else:
+            clauses.append({key: value})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _lexical_hit(match: LexicalMatch) -> Hit:
+    chunk = match.chunk
+    return Hit(
+        source=chunk.source,
+        chunk_id=chunk.chunk_id,
+        section=chunk.section,
+        text=chunk.text,
+        score=match.score,
+        language=str(chunk.metadata.get("language", "")),
+        bm25_score=match.score,
+        coverage=match.coverage,
+    )
+
+
+def lexical_dir_for(index: KnowledgeIndex) -> Path | None:
+    """Where a persistent Chroma keeps its files' sibling ``lexical/`` (None for a Chroma server)."""
+    directory = getattr(index, "persist_directory", None)
+    return Path(directory).parent / "lexical" if directory else None
