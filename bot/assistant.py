@@ -195,7 +195,9 @@ class Assistant:
             turn.fallback_reason = "no_relevant_knowledge"
             turn.answer = prompts.degraded_answer([], turn.language)
             return
-        if self.model.chat_model is None:
+        if turn.fallback_reason:
+            pass  # the model already failed this turn (as an agent): quote the policy instead
+        elif self.model.chat_model is None:
             turn.fallback_reason = "no_model"
         elif not self.model.is_ready():
             turn.fallback_reason = "model_not_ready"

@@ -150,24 +150,37 @@ def search(
     k: Annotated[int, typer.Option("--k", min=1, max=50, help="How many chunks.")] = 4,
     file: Annotated[Path | None, typer.Option("--file", help="Queries, one a line.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ungated: Annotated[bool, typer.Option("--ungated", help="Skip the relevance gate (show what it would drop).")] = False,
 ) -> None:
-    """Search the knowledge index and print the chunks with their scores."""
-    from serving.runtime import build_index
+    """Search the knowledge base as the assistant does (hybrid: dense + BM25, fused) and print the chunks with their scores."""
+    from retrieval.retriever import KnowledgeRetriever
+    from serving.runtime import MIN_RELEVANCE, build_index
 
     if (query is None) == (file is None):
         raise fail("give a QUERY or --file QUERIES.txt (one of them)")
     if file is not None and not file.is_file():
         raise fail(f"{file}: no such file")
     queries = [query] if query is not None else [q.strip() for q in file.read_text("utf-8").splitlines() if q.strip()]
-    index = build_index(settings_or_exit())
-    results = [{"query": q, "results": [hit.as_dict() for hit in index.query(q, k=k)]} for q in queries]
+    settings = settings_or_exit()
+    retriever = KnowledgeRetriever(
+        index=build_index(settings), k=k, min_score=MIN_RELEVANCE, lexical_dir=settings.home / "lexical"
+    )
+    results = [
+        {"query": q, "results": [hit.as_dict() for hit in retriever.searcher.run(q, k=k, gated=not ungated)["hits"]]}
+        for q in queries
+    ]
     if as_json:
         print(json.dumps(results if file is not None else results[0]["results"], ensure_ascii=False, indent=1))
         return
     for entry in results:
         out.print(f"[bold]{entry['query']}[/bold]")
+        if not entry["results"]:
+            out.print("  (nothing relevant: the assistant would offer a human)")
         for rank, hit in enumerate(entry["results"], 1):
-            out.print(f"  {rank}. {hit['score']:.3f} {hit['source']} › {hit['section']}", highlight=False)
+            evidence = " ".join(
+                f"{label} {hit[key]:.2f}" for key, label in (("dense_score", "cos"), ("bm25_score", "bm25"), ("coverage", "cov")) if key in hit
+            )
+            out.print(f"  {rank}. {hit['score']:.4f} {hit['source']} › {hit['section']}  [{evidence}]", highlight=False)
 
 
 # ---------------------------------------------------------------- chat
@@ -466,15 +479,20 @@ def eval_retrieval(
     k: Annotated[int, typer.Option("--k", min=1, max=50)] = 5,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Recall@1, recall@k and MRR of the knowledge index on a labelled question set."""
+    """Recall@1, recall@k, MRR and query latency of the assistant's retrieval (hybrid, gated) on a labelled question set."""
     from retrieval.evaluation import EvalError, evaluate, load_qa
-    from serving.runtime import build_index
+    from retrieval.retriever import KnowledgeRetriever
+    from serving.runtime import MIN_RELEVANCE, build_index
 
     try:
         items = load_qa(qa_file)
     except EvalError as exc:
         raise fail(str(exc)) from None
-    report = evaluate(build_index(settings_or_exit()), items, k=k)
+    settings = settings_or_exit()
+    retriever = KnowledgeRetriever(
+        index=build_index(settings), k=k, min_score=MIN_RELEVANCE, lexical_dir=settings.home / "lexical"
+    )
+    report = evaluate(retriever, items, k=k)
     if as_json:
         print(json.dumps(report, ensure_ascii=False))
     else:
