@@ -11,10 +11,12 @@ not pass the checks, answers are templates of cited policy text and tool facts, 
 from __future__ import annotations
 
 import logging
+import queue
 import re
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -83,19 +85,68 @@ class Assistant:
     def decides_with_model(self) -> bool:
         return self.mode == "agent" or (self.mode == "auto" and self.model.calls_tools)
 
-    def respond(self, message: str, session_id: str | None = None, principal: str | None = None, channel: str = "api") -> Reply:
+    def stream(self, message: str, session_id: str | None = None, principal: str | None = None, channel: str = "api") -> Iterator[dict]:
+        """The same turn as ``respond``, as events: status and tool events while it runs, then the
+        answer's tokens, citations, handoff, and ``done`` with the whole Reply.
+
+        Answer tokens are sent after the draft passed the grounding checks, never before: a
+        retracted sentence is worse than a short wait. Invalid input raises before any event.
+        """
+        self._validate(message)
+        return self._events(message, session_id, principal, channel)
+
+    def _events(self, message: str, session_id: str | None, principal: str | None, channel: str) -> Iterator[dict]:
+        events: queue.Queue = queue.Queue()
+        outcome: dict = {}
+
+        def run() -> None:
+            try:
+                outcome["reply"] = self.respond(message, session_id, principal, channel, on_event=events.put)
+            except Exception as exc:  # surfaced to the caller as an error event
+                log.exception("turn failed")
+                outcome["error"] = exc
+            events.put(None)
+
+        threading.Thread(target=run, name="kefu-turn", daemon=True).start()
+        yield {"type": "status", "stage": "received"}
+        while (event := events.get()) is not None:
+            yield event
+        if "error" in outcome:
+            yield {"type": "error", "message": "internal error"}
+            return
+        reply: Reply = outcome["reply"]
+        for token in re.findall(r"\S+\s*|\s+", reply.answer):
+            yield {"type": "token", "text": token}
+        for citation in reply.citations:
+            yield {"type": "citation", **citation.model_dump()}
+        if reply.handoff:
+            yield {"type": "handoff", **reply.handoff.model_dump()}
+        yield {"type": "done", "reply": reply.model_dump(mode="json")}
+
+    def _validate(self, message: str) -> str:
         text = (message or "").strip()
         if not text:
             raise InvalidMessage("message is empty")
         if len(text) > self.max_message_chars:
             raise InvalidMessage(f"message is longer than {self.max_message_chars} characters")
+        return text
+
+    def respond(
+        self,
+        message: str,
+        session_id: str | None = None,
+        principal: str | None = None,
+        channel: str = "api",
+        on_event: Callable[[dict], None] | None = None,
+    ) -> Reply:
+        text = self._validate(message)
         session_id = session_id or uuid.uuid4().hex
         language = detect_language(text)
         conversation = self.store.load(session_id, principal=principal or "anonymous", channel=channel)
         if principal and conversation.principal != principal:
             # The channel's authenticated identity wins over anything the conversation did before.
             conversation.principal, conversation.pending_action = principal, None
-        turn = _TurnState(language=language, flags=["prompt_injection"] if looks_like_injection(text) else [])
+        turn = _TurnState(language=language, flags=["prompt_injection"] if looks_like_injection(text) else [], emit=on_event or _ignore)
         history = self.store.history(session_id, 2 * self.history_turns)
 
         if conversation.handoff_status:
@@ -107,6 +158,7 @@ class Assistant:
             db_url=self.db_url,
             principal=Principal.parse(conversation.principal),
             pending=PendingAction(**conversation.pending_action) if conversation.pending_action else None,
+            on_result=lambda r: turn.emit({"type": "tool", "name": r.name, "ok": r.ok}),
         )
         prefix = self._settle_pending(text, tools, turn)
         if turn.answer is None:
@@ -188,6 +240,7 @@ class Assistant:
         if previous and (FOLLOW_UP.search(text) or len(text.split()) <= 4 and detect_language(text) == "en"):
             query = f"{previous} {text}"  # history-aware rewrite for follow-ups: "and how long does that take?"
         turn.query = query
+        turn.emit({"type": "status", "stage": "retrieving"})
         started = time.perf_counter()
         hits = [h for h in self.retriever.search(query) if not looks_like_injection(h.text)]
         turn.timings["retrieve"] = _ms_since(started)
@@ -202,6 +255,7 @@ class Assistant:
         elif not self.model.is_ready():
             turn.fallback_reason = "model_not_ready"
         else:
+            turn.emit({"type": "status", "stage": "generating"})
             started = time.perf_counter()
             answer, turn.fallback_reason = self._phrase_policy(text, turn.language, hits, history)
             turn.timings["generate"] = _ms_since(started)
@@ -298,10 +352,15 @@ class _TurnState:
     query: str | None = None
     wants_human: bool = False
     timings: dict = None
+    emit: Callable[[dict], None] = None
 
     def __post_init__(self) -> None:
         self.hits = self.hits or []
         self.timings = self.timings or {}
+
+
+def _ignore(event: dict) -> None:
+    pass
 
 
 def _last_order_id(history: list[Turn]) -> str | None:

@@ -51,6 +51,19 @@ class ConversationStore:
         with open_session(self.db_url) as db:
             return list(db.exec(select(Conversation).where(Conversation.handoff_status.is_not(None)).order_by(Conversation.updated_at)))
 
+    def operator_says(self, session_id: str, text: str) -> bool:
+        """A human agent's message in a handed-off conversation; it marks the handoff as taken."""
+        with open_session(self.db_url) as db:
+            conversation = db.get(Conversation, session_id)
+            if conversation is None or conversation.handoff_status is None:
+                return False
+            conversation.handoff_status = "taken"
+            conversation.updated_at = utcnow()
+            db.add(conversation)
+            db.add(ConversationTurn(session_id=session_id, role="operator", text=text))
+            db.commit()
+            return True
+
     def release(self, session_id: str) -> bool:
         """An operator hands the conversation back to the bot."""
         with open_session(self.db_url) as db:

@@ -81,6 +81,27 @@ class Settings(BaseSettings):
         description="SHA-256 hex digests of operator API keys (`kefu token operator-key` makes one).",
     )
 
+    # ---- identity and limits (channels)
+    secret_key: str | None = Field(default=None, description="HMAC key for buyer/merchant identity tokens.")
+    rate_limit_per_minute: int = Field(default=30, gt=0, description="Chat requests per principal and per IP.")
+    max_request_bytes: int = Field(default=64_000, gt=0)
+    redis_url: str | None = Field(default=None, description="Shared rate-limit counters across replicas.")
+
+    # ---- Slack bridge
+    slack_signing_secret: str | None = None
+    slack_bot_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_users: dict[str, str] = Field(default_factory=dict, description="Slack user id -> principal, e.g. buyer:USER_ID")
+
+    # ---- WeCom (企业微信) bridge
+    wecom_token: str | None = None
+    wecom_aes_key: str | None = None
+    wecom_corp_id: str | None = None
+    wecom_secret: str | None = None
+    wecom_agent_id: str | None = None
+    wecom_api_url: str = "https://qyapi.weixin.qq.com/cgi-bin/"
+    wecom_users: dict[str, str] = Field(default_factory=dict, description="WeCom user id -> principal")
+
     host: str = "127.0.0.1"
     port: int = 8000
     max_message_chars: int = Field(default=4000, gt=0)

@@ -98,6 +98,8 @@ def tokenize(text: str) -> list[str]:
                 tokens.append(_stem(run))
             continue
         tokens.extend(word for word in _jieba().lcut_for_search(run) if word not in ZH_STOPWORDS)
+        # Bigrams are kept even across function words: they are cheap, low-idf when common, and
+        # dropping the stopword ones measured worse (recall@5 0.952 → 0.942 on the QA set).
         tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
     return tokens
 

@@ -1,4 +1,5 @@
-"""The HTTP API: `POST /v1/chat`, health and readiness, JSON errors, the Gradio UI mounted at /ui.
+"""The HTTP API: chat (JSON and server-sent events), sessions, feedback, the operator's handoff
+queue and tools, health, readiness, metrics, the widget script, the Gradio UI, platform bridges.
 
 Every error is a JSON body ``{"error": {"code", "message"}}`` with a 4xx status for bad input;
 nothing sends a traceback to a client.
@@ -6,24 +7,33 @@ nothing sends a traceback to a client.
 
 from __future__ import annotations
 
+import json
 import logging
-
-import hashlib
-import hmac
+import time
+from pathlib import Path
 
 from fastapi import Body, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from pydantic import BaseModel, Field
+from sqlmodel import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.assistant import InvalidMessage
 from bot.reply import Reply
+from bot.tools.principal import OPERATOR, Principal
+from knowledge.orders.db import session as open_session
+from knowledge.orders.models import Conversation, ConversationTurn, Feedback
+from serving.channels import channel_routers
+from serving.identity import InvalidToken, operator_key_matches, verify_token
+from serving.limits import RateLimiter
 from serving.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 UI_PATH = "/ui"
+WIDGET_JS = Path(__file__).resolve().parent.parent / "ui" / "widget" / "widget.js"
 
 
 class ChatRequest(BaseModel):
@@ -31,25 +41,42 @@ class ChatRequest(BaseModel):
     session_id: str | None = Field(
         default=None, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$", description="Continue this conversation."
     )
+    stream: bool = Field(default=False, description="Answer as server-sent events (as /v1/chat/stream).")
+
+
+class FeedbackRequest(BaseModel):
+    session_id: str = Field(max_length=128)
+    rating: str = Field(pattern="^(up|down)$")
+    turn_id: int | None = None
+    comment: str = Field(default="", max_length=2000)
+
+
+class OperatorReply(BaseModel):
+    message: str = Field(min_length=1, max_length=4000)
 
 
 def error_body(code: str, message: str, **extra) -> dict:
     return {"error": {"code": code, "message": message, **extra}}
 
 
-def operator_key_matches(key: str, hashes: list[str]) -> bool:
-    digest = hashlib.sha256(key.encode()).hexdigest()
-    # Compare against every stored hash in constant time; keys are never stored in clear.
-    return any(hmac.compare_digest(digest, stored.strip().lower()) for stored in hashes)
+def sse(event: dict) -> str:
+    return f"event: {event['type']}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
 
 
 def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
+    settings = runtime.settings
     app = FastAPI(
         title="kefu",
         version="0.1.0",
         description="Self-hosted customer-service assistant: cited policy answers, safe order tools.",
     )
     app.state.runtime = runtime
+    registry = CollectorRegistry()
+    requests_total = Counter("kefu_chat_requests_total", "Chat turns", ["channel", "degraded", "intent"], registry=registry)
+    latency = Histogram("kefu_chat_seconds", "Chat turn latency", ["channel"], registry=registry)
+    limiter = RateLimiter(settings.rate_limit_per_minute, redis_url=settings.redis_url)
+
+    # ---- errors: JSON bodies, never tracebacks
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -65,8 +92,9 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(status_code=exc.status_code, content=error_body(code, str(exc.detail)))
+        codes = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large", 429: "rate_limited"}
+        return JSONResponse(status_code=exc.status_code, content=error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
+                            headers=getattr(exc, "headers", None))  # fmt: skip
 
     @app.exception_handler(InvalidMessage)
     async def _invalid_message(request: Request, exc: InvalidMessage) -> JSONResponse:
@@ -77,29 +105,134 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(status_code=500, content=error_body("internal_error", "internal error; see the server log"))
 
-    @app.post("/v1/chat", response_model=Reply, tags=["chat"])
-    def chat(request: ChatRequest) -> Reply:
+    @app.middleware("http")
+    async def _limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_request_bytes:
+            return JSONResponse(status_code=413, content=error_body("too_large", f"request body over {settings.max_request_bytes} bytes"))
+        return await call_next(request)
+
+    # ---- identity
+
+    def caller(authorization: str | None = Header(default=None)) -> Principal:
+        """Anonymous without a header; a verified token's principal; an operator for an operator key."""
+        if not authorization:
+            return Principal("anonymous")
+        scheme, _, credential = authorization.partition(" ")
+        credential = credential.strip()
+        if scheme.lower() != "bearer" or not credential:
+            raise HTTPException(status_code=401, detail="use Authorization: Bearer TOKEN")
+        if operator_key_matches(credential, settings.operator_key_hashes):
+            return OPERATOR
+        if not settings.secret_key:
+            raise HTTPException(status_code=401, detail="identity tokens are not configured (KEFU_SECRET_KEY)")
+        try:
+            return verify_token(settings.secret_key, credential)
+        except InvalidToken as exc:
+            raise HTTPException(status_code=401, detail=str(exc)) from None
+
+    def operator(principal: Principal = Depends(caller)) -> Principal:
+        if principal.kind != "operator":
+            raise HTTPException(status_code=401 if principal.kind == "anonymous" else 403, detail="operator credentials required")
+        return principal
+
+    def rate_limited(request: Request, principal: Principal = Depends(caller)) -> Principal:
+        client = request.client.host if request.client else "unknown"
+        for key in {f"ip:{client}", f"principal:{principal}"} - {"principal:anonymous"}:
+            if not limiter.allow(key):
+                raise HTTPException(status_code=429, detail="too many requests; try again in a minute", headers={"Retry-After": "60"})
+        return principal
+
+    # ---- chat
+
+    def _principal_for_session(principal: Principal) -> str | None:
+        return None if principal.kind == "anonymous" else str(principal)
+
+    @app.post("/v1/chat", response_model=Reply, tags=["chat"], responses={200: {"content": {"text/event-stream": {}}}})
+    def chat(request: ChatRequest, principal: Principal = Depends(rate_limited)):
         # A plain def: FastAPI runs it in a worker thread, so a slow model never blocks the loop.
-        return runtime.assistant.respond(request.message, session_id=request.session_id)
+        if request.stream:
+            return chat_stream(request, principal)
+        started = time.perf_counter()
+        reply = runtime.assistant.respond(request.message, session_id=request.session_id, principal=_principal_for_session(principal))
+        latency.labels("api").observe(time.perf_counter() - started)
+        requests_total.labels("api", str(reply.degraded).lower(), reply.intent).inc()
+        return reply
 
-    def require_operator(authorization: str | None = Header(default=None)) -> None:
-        scheme, _, key = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not key:
-            raise HTTPException(status_code=401, detail="operator API key required: Authorization: Bearer KEY")
-        if not operator_key_matches(key.strip(), runtime.settings.operator_key_hashes):
-            raise HTTPException(status_code=403, detail="invalid operator API key")
+    @app.post("/v1/chat/stream", tags=["chat"], response_class=StreamingResponse)
+    def chat_stream(request: ChatRequest, principal: Principal = Depends(rate_limited)) -> StreamingResponse:
+        """Server-sent events: status, tool, token, citation, handoff, done (the whole Reply)."""
+        events = runtime.assistant.stream(request.message, session_id=request.session_id, principal=_principal_for_session(principal))
 
-    @app.post("/v1/tools/{name}", tags=["operators"], dependencies=[Depends(require_operator)])
+        def body():
+            for event in events:
+                if event["type"] == "done":
+                    reply = event["reply"]
+                    requests_total.labels("stream", str(reply["degraded"]).lower(), reply["intent"]).inc()
+                yield sse(event)
+
+        return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @app.get("/v1/sessions/{session_id}", tags=["chat"])
+    def get_session(session_id: str, principal: Principal = Depends(caller)) -> dict:
+        """A conversation's turns: for its own (non-anonymous) principal, or an operator."""
+        with open_session(settings.resolved_database_url) as db:
+            conversation = db.get(Conversation, session_id)
+            allowed = conversation is not None and (principal.kind == "operator" or
+                                                    (principal.kind != "anonymous" and conversation.principal == str(principal)))  # fmt: skip
+            if not allowed:
+                raise HTTPException(status_code=404, detail="no such session")
+            turns = db.exec(select(ConversationTurn).where(ConversationTurn.session_id == session_id).order_by(ConversationTurn.id)).all()
+        return {
+            "session_id": session_id,
+            "principal": conversation.principal,
+            "handoff": {"status": conversation.handoff_status, "reason": conversation.handoff_reason, "summary": conversation.handoff_summary},
+            "turns": [{"id": t.id, "role": t.role, "text": t.text, "at": t.at.isoformat(), "reply": t.reply} for t in turns],
+        }
+
+    @app.post("/v1/feedback", tags=["chat"], status_code=201)
+    def feedback(request: FeedbackRequest) -> dict:
+        with open_session(settings.resolved_database_url) as db:
+            if db.get(Conversation, request.session_id) is None:
+                raise HTTPException(status_code=404, detail="no such session")
+            turn = db.get(ConversationTurn, request.turn_id) if request.turn_id is not None else None
+            if request.turn_id is not None and (turn is None or turn.session_id != request.session_id or turn.role != "assistant"):
+                raise HTTPException(status_code=404, detail="no such reply in this session")
+            row = Feedback(session_id=request.session_id, turn_id=request.turn_id, rating=request.rating, comment=request.comment)
+            db.add(row)
+            db.commit()
+            return {"id": row.id, "session_id": row.session_id, "rating": row.rating}
+
+    # ---- operators
+
+    @app.get("/v1/handoffs", tags=["operators"], dependencies=[Depends(operator)])
+    def handoff_queue() -> list[dict]:
+        return [{"session_id": c.session_id, "status": c.handoff_status, "reason": c.handoff_reason, "summary": c.handoff_summary,
+                 "principal": c.principal, "updated_at": c.updated_at.isoformat()} for c in runtime.assistant.store.handoff_queue()]  # fmt: skip
+
+    @app.post("/v1/handoffs/{session_id}/reply", tags=["operators"], dependencies=[Depends(operator)])
+    def operator_reply(session_id: str, request: OperatorReply) -> dict:
+        if not runtime.assistant.store.operator_says(session_id, request.message):
+            raise HTTPException(status_code=404, detail="no such session in the handoff queue")
+        return {"session_id": session_id, "status": "taken"}
+
+    @app.post("/v1/handoffs/{session_id}/release", tags=["operators"], dependencies=[Depends(operator)])
+    def release(session_id: str) -> dict:
+        if not runtime.assistant.store.release(session_id):
+            raise HTTPException(status_code=404, detail="no such session in the handoff queue")
+        return {"session_id": session_id, "status": "released"}
+
+    @app.post("/v1/tools/{name}", tags=["operators"], dependencies=[Depends(operator)])
     def call_tool(name: str, arguments: dict = Body(default_factory=dict)) -> dict:
         """Run an order tool as the operator (no confirmation step; audited as "direct")."""
-        from bot.tools.principal import OPERATOR
         from bot.tools.session import TOOLS, open_session_for
 
         if name not in TOOLS:
             raise HTTPException(status_code=404, detail=f"unknown tool {name!r}")
-        tools = open_session_for(runtime.settings.resolved_database_url, OPERATOR, confirm_writes=False,
-                                 tau2_parity=runtime.settings.tau2_parity)  # fmt: skip
+        tools = open_session_for(settings.resolved_database_url, OPERATOR, confirm_writes=False, tau2_parity=settings.tau2_parity)
         return tools.call(name, arguments).as_dict()
+
+    # ---- operations
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict:
@@ -108,13 +241,25 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     @app.get("/readyz", tags=["ops"])
     def readyz() -> dict:
         """Ready means the app answers; the model's own state says whether answers are degraded."""
-        model = runtime.model.status()
         return {
             "status": "ready",
             "answers": "model" if runtime.model.ready() else "degraded",
-            "model": model,
+            "model": runtime.model.status(),
             "knowledge": {"chunks": runtime.index.count()},
         }
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/widget.js", tags=["widget"], include_in_schema=False)
+    def widget_js() -> FileResponse:
+        if not WIDGET_JS.exists():
+            raise HTTPException(status_code=404, detail="widget not built")
+        return FileResponse(WIDGET_JS, media_type="application/javascript")
+
+    for router in channel_routers(runtime):
+        app.include_router(router)
 
     if mount_ui:
         import gradio as gr

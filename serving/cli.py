@@ -44,9 +44,21 @@ def settings_or_exit() -> Settings:
         raise fail(f"invalid configuration: {exc}") from None
 
 
-@token_app.callback()
-def _token_group() -> None:
-    """Buyer/merchant identity tokens arrive with the channels issue; operator keys are here."""
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="buyer | merchant | operator")],
+    subject: Annotated[str, typer.Option(help="The user id (buyer), shop id (merchant) or operator name.")],
+    ttl: Annotated[int, typer.Option(min=1, help="Seconds until it expires.")] = 3600,
+) -> None:
+    """Print an identity token, usable as `Authorization: Bearer TOKEN` (needs KEFU_SECRET_KEY)."""
+    from serving.identity import ROLES, create_token
+
+    settings = settings_or_exit()
+    if not settings.secret_key:
+        raise fail("KEFU_SECRET_KEY is not set: identity tokens are signed with it")
+    if role not in ROLES:
+        raise fail(f"--role must be one of {', '.join(ROLES)}")
+    print(create_token(settings.secret_key, role, subject, ttl))
 
 
 @token_app.command("operator-key")

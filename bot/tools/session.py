@@ -8,6 +8,7 @@ every write attempt lands in the audit log. The principal lives here, not in any
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +77,7 @@ class ToolSession:
     tau2_parity: bool = False
     pending: PendingAction | None = None
     log: list[ToolResult] = field(default_factory=list)
+    on_result: Callable[[ToolResult], None] | None = None  # observers (streaming, console trace)
 
     def call(self, name: str, arguments: dict | None = None) -> ToolResult:
         arguments = dict(arguments or {})
@@ -129,6 +131,8 @@ class ToolSession:
 
     def _finish(self, result: ToolResult) -> ToolResult:
         self.log.append(result)
+        if self.on_result is not None:
+            self.on_result(result)
         return result
 
 

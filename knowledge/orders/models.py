@@ -162,3 +162,33 @@ class ConversationTurn(SQLModel, table=True):
     text: str
     reply: dict | None = Field(default=None, sa_column=Column(JSON))  # the structured Reply, for the console
     at: datetime = Field(default_factory=utcnow)
+
+
+class Feedback(SQLModel, table=True):
+    """A thumbs up/down (and a comment) on one assistant reply."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="conversation.session_id", index=True, max_length=128)
+    turn_id: int | None = Field(default=None, foreign_key="conversationturn.id")
+    rating: str = Field(max_length=8)  # up | down
+    comment: str = ""
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ChannelEvent(SQLModel, table=True):
+    """Inbound platform events already handled (Slack event ids, WeCom MsgIds): each is answered once."""
+
+    __table_args__ = (UniqueConstraint("channel", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    event_id: str = Field(max_length=128)
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class CachedToken(SQLModel, table=True):
+    """Platform access tokens shared by all replicas (WeCom's expire after two hours)."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str
+    expires_at: datetime
