@@ -1,0 +1,146 @@
+"""The chat API's identity, streaming, sessions, feedback, handoff queue, limits and metrics."""
+
+import hashlib
+import json
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from knowledge.orders.demo import generate_demo_shop
+from knowledge.orders.db import session
+from knowledge.orders.importer import RetailDB, import_retail
+from serving.api import create_app
+from serving.identity import InvalidToken, create_token, verify_token
+from serving.runtime import build_runtime
+from tests.conftest import make_settings
+
+SECRET = "test-secret"
+OPERATOR_KEY = "kefu_op_for-tests"
+SHOP = generate_demo_shop()
+BUYER, ORDER = next((u["user_id"], u["orders"][0]) for u in SHOP["users"].values() if u["orders"])
+
+
+@pytest.fixture(scope="module")
+def api(knowledge_home, tmp_path_factory):
+    settings = make_settings(
+        knowledge_home,
+        database_url=f"sqlite:///{tmp_path_factory.mktemp('api-db') / 'kefu.db'}",
+        secret_key=SECRET,
+        operator_key_hashes=[hashlib.sha256(OPERATOR_KEY.encode()).hexdigest()],
+        rate_limit_per_minute=1000,
+    )
+    with session(settings.resolved_database_url) as db:
+        import_retail(db, RetailDB.model_validate(SHOP))
+    with TestClient(create_app(build_runtime(settings), mount_ui=False)) as client:
+        yield client
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_tokens_round_trip_and_reject_tampering():
+    token = create_token(SECRET, "buyer", BUYER, ttl_s=60)
+    assert str(verify_token(SECRET, token)) == f"buyer:{BUYER}"
+    with pytest.raises(InvalidToken, match="signature"):
+        verify_token("other-secret", token)
+    version, payload, signature = token.split(".")
+    with pytest.raises(InvalidToken):
+        verify_token(SECRET, f"{version}.{payload[:-2]}xx.{signature}")
+    with pytest.raises(InvalidToken, match="expired"):
+        verify_token(SECRET, create_token(SECRET, "buyer", BUYER, ttl_s=1, now=time.time() - 100))
+
+
+def test_a_buyer_token_is_the_principal_of_the_conversation(api):
+    reply = api.post("/v1/chat", json={"message": f"where is {ORDER}?"}, headers=bearer(create_token(SECRET, "buyer", BUYER)))
+    assert reply.status_code == 200
+    body = reply.json()
+    assert body["intent"] == "status" and f"{ORDER}" in body["answer"] and body["tool_calls"][0]["ok"]
+    anonymous = api.post("/v1/chat", json={"message": f"where is {ORDER}?"}).json()
+    assert "verified who you are" in anonymous["answer"]
+    assert api.post("/v1/chat", json={"message": "hi"}, headers=bearer("forged.token.x")).status_code == 401
+
+
+def test_streaming_sends_events_before_done(api):
+    with api.stream("POST", "/v1/chat/stream", json={"message": "How long does a refund take?"}) as response:
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+        events = []
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line[6:]))
+    kinds = [e["type"] for e in events]
+    assert kinds[0] == "status" and kinds[-1] == "done"
+    assert kinds.index("token") < kinds.index("done") and "citation" in kinds
+    streamed = "".join(e["text"] for e in events if e["type"] == "token")
+    assert streamed == events[-1]["reply"]["answer"]
+    same_via_flag = api.post("/v1/chat", json={"message": "How long does a refund take?", "stream": True})
+    assert same_via_flag.headers["content-type"].startswith("text/event-stream") and "event: done" in same_via_flag.text
+    assert api.post("/v1/chat/stream", json={"message": "  "}).status_code == 422
+
+
+def test_sessions_are_visible_to_their_principal_and_operators_only(api):
+    token = create_token(SECRET, "buyer", BUYER)
+    session_id = api.post("/v1/chat", json={"message": f"where is {ORDER}?"}, headers=bearer(token)).json()["session_id"]
+    mine = api.get(f"/v1/sessions/{session_id}", headers=bearer(token))
+    assert mine.status_code == 200 and [t["role"] for t in mine.json()["turns"]] == ["user", "assistant"]
+    other = create_token(SECRET, "buyer", "someone_else_1")
+    assert api.get(f"/v1/sessions/{session_id}", headers=bearer(other)).status_code == 404
+    assert api.get(f"/v1/sessions/{session_id}").status_code == 404
+    assert api.get(f"/v1/sessions/{session_id}", headers=bearer(OPERATOR_KEY)).status_code == 200
+
+
+def test_feedback_on_a_reply(api):
+    reply = api.post("/v1/chat", json={"message": "What is the return policy?"}).json()
+    turns = api.get(f"/v1/sessions/{reply['session_id']}", headers=bearer(OPERATOR_KEY)).json()["turns"]
+    answer_turn = next(t["id"] for t in turns if t["role"] == "assistant")
+    ok = api.post("/v1/feedback", json={"session_id": reply["session_id"], "turn_id": answer_turn, "rating": "up", "comment": "clear"})
+    assert ok.status_code == 201 and ok.json()["rating"] == "up"
+    assert api.post("/v1/feedback", json={"session_id": reply["session_id"], "rating": "meh"}).status_code == 422
+    assert api.post("/v1/feedback", json={"session_id": "nope", "rating": "down"}).status_code == 404
+    user_turn = next(t["id"] for t in turns if t["role"] == "user")
+    assert api.post("/v1/feedback", json={"session_id": reply["session_id"], "turn_id": user_turn, "rating": "up"}).status_code == 404
+
+
+def test_handoff_queue_take_over_and_release(api):
+    handed = api.post("/v1/chat", json={"message": "转人工"}).json()
+    session_id = handed["session_id"]
+    assert handed["handoff"]["reason"] == "user_request"
+    assert api.get("/v1/handoffs").status_code == 401
+    queue = api.get("/v1/handoffs", headers=bearer(OPERATOR_KEY)).json()
+    assert session_id in [q["session_id"] for q in queue]
+    assert api.post(f"/v1/handoffs/{session_id}/reply", json={"message": "您好，我是客服小王。"}, headers=bearer(OPERATOR_KEY)).json()["status"] == "taken"
+    quiet = api.post("/v1/chat", json={"message": "好的", "session_id": session_id}).json()
+    assert quiet["answer"] == "人工客服正在处理您的会话，请稍候。"
+    assert api.post(f"/v1/handoffs/{session_id}/release", headers=bearer(OPERATOR_KEY)).status_code == 200
+    assert session_id not in [q["session_id"] for q in api.get("/v1/handoffs", headers=bearer(OPERATOR_KEY)).json()]
+    back = api.post("/v1/chat", json={"message": "退货政策是什么？", "session_id": session_id}).json()
+    assert back["handoff"] is None and back["citations"]
+    roles = [t["role"] for t in api.get(f"/v1/sessions/{session_id}", headers=bearer(OPERATOR_KEY)).json()["turns"]]
+    assert "operator" in roles
+
+
+def test_metrics_and_limits(knowledge_home, tmp_path):
+    settings = make_settings(knowledge_home, database_url=f"sqlite:///{tmp_path / 'kefu.db'}", rate_limit_per_minute=2, max_request_bytes=500)
+    client = TestClient(create_app(build_runtime(settings), mount_ui=False))
+    assert client.post("/v1/chat", json={"message": "x" * 600}).status_code == 413
+    codes = [client.post("/v1/chat", json={"message": "What is the return policy?"}).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    limited = client.post("/v1/chat", json={"message": "hi"})
+    assert limited.json()["error"]["code"] == "rate_limited" and limited.headers["retry-after"] == "60"
+    metrics = client.get("/metrics").text
+    assert 'kefu_chat_requests_total{channel="api",degraded="true",intent="question"} 2.0' in metrics
+
+
+def test_rate_limits_are_shared_through_redis(knowledge_home, tmp_path):
+    import redis
+
+    try:
+        redis.Redis(socket_timeout=0.5).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    from serving.limits import RateLimiter
+
+    key = f"test-{time.time_ns()}"
+    first, second = RateLimiter(2, "redis://127.0.0.1:6379/0"), RateLimiter(2, "redis://127.0.0.1:6379/0")
+    assert [first.allow(key), second.allow(key), first.allow(key)] == [True, True, False]  # two replicas, one budget
