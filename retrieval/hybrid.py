@@ -45,12 +45,13 @@ SYNONYM_WEIGHT = 0.5
 # Cross-lingual hits are placed, not fused. RRF cannot do it: the translated list ranks other
 # chunks than the same-language lists (the other language's), so any weight either buries its
 # best hit below rank 5 or lets it push the question's own language out of rank 1 (measured:
-# recall@1 0.65 → 0.09 between weights 0.95 and 1.05). Instead its best hits that pass the gate
-# on their own take places 3 and 4: the two best answers in the question's language stay first
-# (they are what a degraded answer quotes), and an answer written only in the other language
-# still reaches the model.
+# recall@1 0.65 → 0.09 between weights 0.95 and 1.05). Instead its best two hits that pass the
+# gate's translated threshold on their own take places 4 and 5: the three best answers in the
+# question's language stay first (a degraded answer quotes the first two; the assistant's
+# default k=4 sends the model three of its own language and one of the other), and an answer
+# written only in the other language still reaches the model.
 TRANSLATED_SLOTS = 2
-TRANSLATED_AFTER = 2
+TRANSLATED_AFTER = 3
 
 
 def dense_trust(vocabulary_coverage: float) -> float:
@@ -198,7 +199,7 @@ class HybridSearcher:
         )["hits"]
 
         # 4. BM25 on its glossary translation, in the other language's chunks. Its best hits that
-        # pass the gate's translated threshold take places 3 and 4.
+        # pass the gate's translated threshold take places 4 and 5 (TRANSLATED_AFTER, TRANSLATED_SLOTS).
         crossing: list[Hit] = []
         if translation and self.translated_slots > 0:
             other = "en" if detect_language(query) == "zh" else "zh"

@@ -33,6 +33,7 @@ from serving.runtime import Runtime
 log = logging.getLogger(__name__)
 
 UI_PATH = "/ui"
+CONSOLE_PATH = "/console"
 WIDGET_JS = Path(__file__).resolve().parent.parent / "ui" / "widget" / "widget.js"
 
 
@@ -266,5 +267,15 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
 
         from ui.chat import build_chat_ui
 
+        from serving.console import RuntimeConsoleBackend
+        from ui.console import build_console
+
         app = gr.mount_gradio_app(app, build_chat_ui(runtime.assistant.respond), path=UI_PATH)
+        if settings.operator_key_hashes:
+            # Any user name; the password is an operator API key.
+            auth = lambda _user, key: operator_key_matches(key, settings.operator_key_hashes)  # noqa: E731
+            app = gr.mount_gradio_app(app, build_console(RuntimeConsoleBackend(runtime)), path=CONSOLE_PATH, auth=auth)
+        elif settings.host in ("127.0.0.1", "localhost", "::1"):
+            log.warning("operator console at %s without a login: no KEFU_OPERATOR_KEY_HASHES, loopback only", CONSOLE_PATH)
+            app = gr.mount_gradio_app(app, build_console(RuntimeConsoleBackend(runtime)), path=CONSOLE_PATH)
     return app

@@ -84,7 +84,7 @@ def serve(
     """Start the API and the Gradio chat; with KEFU_LLM_PROVIDER=vllm, start the model server in the background."""
     import uvicorn
 
-    from serving.api import UI_PATH, create_app
+    from serving.api import CONSOLE_PATH, UI_PATH, create_app
     from serving.llm import ConfigurationError
     from serving.runtime import build_runtime
 
@@ -99,6 +99,7 @@ def serve(
     out.print(f"[bold]kefu[/bold] API      {base}/v1/chat   (docs {base}/docs, readiness {base}/readyz)")
     if not no_ui:
         out.print(f"[bold]kefu[/bold] chat UI  {base}{UI_PATH}/")
+        out.print(f"[bold]kefu[/bold] console  {base}{CONSOLE_PATH}/   (operator console)")
     out.print(f"[bold]kefu[/bold] model    {runtime.model.status()}")
     if runtime.model.supervisor is not None:
         _report_warmup(runtime.model.supervisor)

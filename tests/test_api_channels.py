@@ -144,3 +144,35 @@ def test_rate_limits_are_shared_through_redis(knowledge_home, tmp_path):
     key = f"test-{time.time_ns()}"
     first, second = RateLimiter(2, "redis://127.0.0.1:6379/0"), RateLimiter(2, "redis://127.0.0.1:6379/0")
     assert [first.allow(key), second.allow(key), first.allow(key)] == [True, True, False]  # two replicas, one budget
+
+
+def test_console_needs_an_operator_key_when_keys_are_configured(knowledge_home, tmp_path):
+    settings = make_settings(knowledge_home, database_url=f"sqlite:///{tmp_path / 'kefu.db'}",
+                             operator_key_hashes=[hashlib.sha256(OPERATOR_KEY.encode()).hexdigest()])  # fmt: skip
+    client = TestClient(create_app(build_runtime(settings)))
+    assert client.get("/ui/").status_code == 200
+    assert client.get("/console/config").status_code == 401  # the console's app config needs a login
+    assert client.post("/console/login/", data={"username": "op", "password": "wrong"}).status_code in (400, 401)
+    assert client.post("/console/login/", data={"username": "op", "password": OPERATOR_KEY}).status_code == 200
+    assert client.get("/console/config").status_code == 200
+
+
+def test_console_backend_drives_the_real_engine(knowledge_home, tmp_path):
+    from serving.console import RuntimeConsoleBackend
+    from ui.console import build_console, trace_of
+
+    settings = make_settings(knowledge_home, database_url=f"sqlite:///{tmp_path / 'kefu.db'}")
+    with session(settings.resolved_database_url) as db:
+        import_retail(db, RetailDB.model_validate(SHOP))
+    backend = RuntimeConsoleBackend(build_runtime(settings))
+    assert f"buyer:{sorted(SHOP['users'])[0]}" in backend.principals() and "merchant:shop_home" in backend.principals()
+    reply = backend.respond(f"where is {ORDER}?", None, f"buyer:{BUYER}")
+    trace = trace_of(reply)
+    assert trace["intent"] == "status" and trace["tool_calls"][0]["name"] == "get_order_status"
+    assert backend.call_tool("get_order_details", {"order_id": ORDER}, f"buyer:{BUYER}")["ok"]
+    assert not backend.call_tool("get_order_details", {"order_id": ORDER}, "merchant:nobody")["ok"]
+    handed = backend.respond("talk to a person please", None, "anonymous")
+    assert handed.session_id in [h["session_id"] for h in backend.handoffs()]
+    assert backend.operator_reply(handed.session_id, "Hi, I'm Sam.") and backend.release(handed.session_id)
+    assert backend.knowledge_status()["chunks"] > 100
+    assert build_console(backend) is not None

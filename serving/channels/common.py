@@ -1,0 +1,112 @@
+"""What the platform bridges share: JSON errors, at-most-once event claims, principal mapping,
+rendering a Reply as plain text, and the background worker that answers after the ack."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from bot.reply import Reply
+from bot.tools.principal import InvalidPrincipal, Principal
+from knowledge.orders.db import session as open_session
+from knowledge.orders.models import ChannelEvent
+
+log = logging.getLogger(__name__)
+
+
+def json_error(status: int, code: str, message: str) -> JSONResponse:
+    """The API's error shape, ``{"error": {"code", "message"}}``."""
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+
+
+def claim_event(db_url: str, channel: str, event_id: str) -> bool:
+    """Record an inbound event as handled. True the first time; False when any replica already did.
+
+    The unique (channel, event_id) constraint decides, so two replicas racing on one event
+    cannot both answer it.
+    """
+    with open_session(db_url) as db:
+        db.add(ChannelEvent(channel=channel, event_id=event_id[:128]))
+        try:
+            db.commit()
+        except IntegrityError:
+            db.rollback()
+            return False
+    return True
+
+
+def map_principal(users: dict[str, str], user_id: str | None, channel: str) -> str | None:
+    """The principal configured for a platform user id, or None (anonymous).
+
+    A misconfigured entry (not ``buyer:ID``, ``merchant:ID``, ``operator``) is logged and treated
+    as anonymous rather than trusted.
+    """
+    configured = users.get(user_id or "")
+    if not configured:
+        return None
+    try:
+        principal = Principal.parse(configured)
+    except InvalidPrincipal as exc:
+        log.warning("%s user %s: ignoring the configured principal: %s", channel, user_id, exc)
+        return None
+    return None if principal.kind == "anonymous" else str(principal)
+
+
+def sources_line(reply: Reply) -> str:
+    """``Sources: a.md, b.md`` (each source once, in citation order; ``来源：`` for a Chinese
+    reply), or '' without citations."""
+    sources = list(dict.fromkeys(c.source for c in reply.citations if c.source))
+    if not sources:
+        return ""
+    return ("来源：" if reply.language == "zh" else "Sources: ") + ", ".join(sources)
+
+
+def render_text(reply: Reply, max_chars: int | None = None, max_bytes: int | None = None) -> str:
+    """The answer as plain text and a short sources line, the answer shortened (never the
+    sources line) to fit the platform's limit in characters or UTF-8 bytes."""
+    answer = reply.answer.strip()
+    sources = sources_line(reply)
+    tail = f"\n\n{sources}" if sources else ""
+    if max_chars is not None and len(answer) + len(tail) > max_chars:
+        answer = answer[: max(max_chars - len(tail) - 1, 0)].rstrip() + "…"
+    if max_bytes is not None:
+        answer = truncate_utf8(answer, max(max_bytes - len(tail.encode()), 8))
+    return answer + tail
+
+
+def truncate_utf8(text: str, max_bytes: int) -> str:
+    """``text`` cut to at most ``max_bytes`` of UTF-8 without splitting a character."""
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text
+    ellipsis = "…".encode()
+    return data[: max_bytes - len(ellipsis)].decode("utf-8", errors="ignore").rstrip() + "…"
+
+
+class BackgroundAnswers:
+    """A small worker pool that answers after the webhook was acknowledged.
+
+    The platforms want an HTTP answer within seconds (Slack 3 s, WeCom 5 s); a turn can take
+    longer, so the request only verifies, claims and queues, and a worker calls the assistant and
+    posts the reply.
+    """
+
+    def __init__(self, name: str, workers: int = 4) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"kefu-{name}")
+        self.name = name
+
+    def submit(self, job: Callable[[], None]) -> None:
+        def run() -> None:
+            try:
+                job()
+            except Exception:  # a failed answer must not kill the worker
+                log.exception("%s: answering in the background failed", self.name)
+
+        self._pool.submit(run)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)

@@ -1,0 +1,55 @@
+"""The operator console's backend: the runtime's parts, as the console (ui/console.py) needs them."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.reply import Reply
+from bot.tools.session import TOOLS, open_session_for
+from knowledge.orders.db import session as open_session
+from knowledge.orders.models import Feedback, Shop, User
+from serving.runtime import Runtime
+
+SAMPLE_BUYERS = 20
+
+
+class RuntimeConsoleBackend:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.db_url = runtime.settings.resolved_database_url
+
+    def respond(self, text: str, session_id: str | None, principal: str) -> Reply:
+        return self.runtime.assistant.respond(text, session_id=session_id, principal=None if principal == "anonymous" else principal,
+                                              channel="console")  # fmt: skip
+
+    def principals(self) -> list[str]:
+        with open_session(self.db_url) as db:
+            buyers = db.exec(select(User.user_id).order_by(User.user_id).limit(SAMPLE_BUYERS)).all()
+            shops = db.exec(select(Shop.shop_id).order_by(Shop.shop_id)).all()
+        return ["anonymous", "operator", *(f"merchant:{s}" for s in shops), *(f"buyer:{b}" for b in buyers)]
+
+    def tool_names(self) -> list[str]:
+        return sorted(TOOLS)
+
+    def call_tool(self, name: str, arguments: dict, principal: str) -> dict:
+        tools = open_session_for(self.db_url, principal or "operator", confirm_writes=False, tau2_parity=self.runtime.settings.tau2_parity)
+        return tools.call(name, arguments).as_dict()
+
+    def handoffs(self) -> list[dict]:
+        return [{"session_id": c.session_id, "status": c.handoff_status, "reason": c.handoff_reason, "summary": c.handoff_summary}
+                for c in self.runtime.assistant.store.handoff_queue()]  # fmt: skip
+
+    def operator_reply(self, session_id: str, text: str) -> bool:
+        return bool(session_id and text) and self.runtime.assistant.store.operator_says(session_id.strip(), text)
+
+    def release(self, session_id: str) -> bool:
+        return bool(session_id) and self.runtime.assistant.store.release(session_id.strip())
+
+    def feedback(self) -> list[dict]:
+        with open_session(self.db_url) as db:
+            rows = db.exec(select(Feedback).order_by(Feedback.id.desc()).limit(100)).all()
+        return [{"session_id": f.session_id, "turn_id": f.turn_id, "rating": f.rating, "comment": f.comment, "at": f.at.isoformat()} for f in rows]
+
+    def knowledge_status(self) -> dict:
+        index = self.runtime.index
+        return {"chunks": index.count(), "sources": sorted(index.sources()), "model": self.runtime.model.status()}

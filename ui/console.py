@@ -1,0 +1,116 @@
+"""The operator console (Gradio): test as anyone, see what the bot did and why, run tools,
+work the handoff queue, review feedback, check the knowledge base.
+
+It talks to a ``ConsoleBackend`` (built by serving/), so the UI holds no business logic.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Protocol
+
+import gradio as gr
+
+from bot.reply import Reply
+from ui.chat import render_answer
+
+
+class ConsoleBackend(Protocol):
+    def respond(self, text: str, session_id: str | None, principal: str) -> Reply: ...
+    def principals(self) -> list[str]: ...
+    def tool_names(self) -> list[str]: ...
+    def call_tool(self, name: str, arguments: dict, principal: str) -> dict: ...
+    def handoffs(self) -> list[dict]: ...
+    def operator_reply(self, session_id: str, text: str) -> bool: ...
+    def release(self, session_id: str) -> bool: ...
+    def feedback(self) -> list[dict]: ...
+    def knowledge_status(self) -> dict: ...
+
+
+def trace_of(reply: Reply) -> dict:
+    """What the bot did and why, for one turn."""
+    return {
+        "intent": reply.intent,
+        "mode": reply.mode,
+        "degraded": reply.degraded,
+        "fallback_reason": reply.fallback_reason,
+        "query": reply.query,
+        "retrieved": [{"source": c.source, "section": c.section, "chunk_id": c.chunk_id} for c in reply.citations],
+        "tool_calls": [t.model_dump() for t in reply.tool_calls],
+        "pending_confirmation": reply.pending_confirmation,
+        "handoff": reply.handoff.model_dump() if reply.handoff else None,
+        "flags": reply.flags,
+        "model": reply.model,
+        "timings_ms": reply.timings_ms,
+    }
+
+
+def build_console(backend: ConsoleBackend) -> gr.Blocks:
+    with gr.Blocks(title="kefu console 运营控制台", analytics_enabled=False) as console:
+        gr.Markdown("# kefu console · 运营控制台")
+        with gr.Tab("Test chat / 测试对话"):
+            session_id = gr.State(None)
+            with gr.Row():
+                principal = gr.Dropdown(backend.principals(), value="anonymous", label="Test as / 测试身份", allow_custom_value=True)
+                reset = gr.Button("New conversation / 新会话")
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(label="Conversation", height=420)
+                    message = gr.Textbox(label="Message / 消息")
+                with gr.Column(scale=2):
+                    trace = gr.JSON(label="Trace: what the bot did / 处理过程")
+
+            def on_submit(text, history, session, who):
+                if not text or not text.strip():
+                    return "", history, session, gr.skip()
+                reply = backend.respond(text, session, who)
+                history = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": render_answer(reply)}]
+                return "", history, reply.session_id, trace_of(reply)
+
+            message.submit(on_submit, [message, chatbot, session_id, principal], [message, chatbot, session_id, trace])
+            reset.click(lambda: ([], None, None), None, [chatbot, session_id, trace])
+            principal.change(lambda: ([], None, None), None, [chatbot, session_id, trace])
+
+        with gr.Tab("Tools / 工具"):
+            with gr.Row():
+                tool = gr.Dropdown(backend.tool_names(), label="Tool")
+                tool_principal = gr.Dropdown(backend.principals(), value="operator", label="As", allow_custom_value=True)
+            arguments = gr.Code(value="{}", language="json", label="Arguments (JSON)")
+            run = gr.Button("Run (no confirmation step; audited)")
+            result = gr.JSON(label="Result")
+
+            def on_run(name, args, who):
+                try:
+                    parsed = json.loads(args or "{}")
+                except json.JSONDecodeError as exc:
+                    return {"ok": False, "error": f"arguments are not valid JSON: {exc}"}
+                if not isinstance(parsed, dict):
+                    return {"ok": False, "error": "arguments must be a JSON object"}
+                return backend.call_tool(name, parsed, who)
+
+            run.click(on_run, [tool, arguments, tool_principal], result)
+
+        with gr.Tab("Handoffs / 人工队列"):
+            queue = gr.JSON(label="Waiting for a human")
+            refresh = gr.Button("Refresh")
+            target = gr.Textbox(label="Session id")
+            human_text = gr.Textbox(label="Reply as a human / 人工回复")
+            with gr.Row():
+                send = gr.Button("Send (takes over)")
+                release = gr.Button("Release to the bot")
+            status = gr.Markdown()
+            refresh.click(backend.handoffs, None, queue)
+            send.click(lambda s, t: "sent" if backend.operator_reply(s, t) else "no such session in the queue", [target, human_text], status)
+            release.click(lambda s: "released" if backend.release(s) else "no such session in the queue", target, status)
+            console.load(backend.handoffs, None, queue)
+
+        with gr.Tab("Feedback / 反馈"):
+            feedback = gr.JSON()
+            gr.Button("Refresh").click(backend.feedback, None, feedback)
+            console.load(backend.feedback, None, feedback)
+
+        with gr.Tab("Knowledge / 知识库"):
+            knowledge = gr.JSON()
+            gr.Button("Refresh").click(backend.knowledge_status, None, knowledge)
+            console.load(backend.knowledge_status, None, knowledge)
+    return console
