@@ -5,18 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from serving.channels.slack import slack_router
+from serving.channels.wecom import wecom_router
+
 
 def channel_routers(runtime) -> list[APIRouter]:
-    routers: list[APIRouter] = []
-    try:
-        from serving.channels.slack import slack_router
-    except ImportError:  # the bridge module is optional until it exists
-        slack_router = None
-    try:
-        from serving.channels.wecom import wecom_router
-    except ImportError:
-        wecom_router = None
-    for factory in (slack_router, wecom_router):
-        if factory is not None:
-            routers.append(factory(runtime))
-    return routers
+    return [factory(runtime) for factory in (slack_router, wecom_router)]
