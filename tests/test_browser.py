@@ -1,0 +1,316 @@
+"""The embeddable widget and the Gradio chat in a real browser: Debian's headless Chromium, driven
+by playwright, against the real app served by uvicorn on a free port.
+
+The app is the one `kefu serve` builds (Gradio mounted at /ui/), over the demo knowledge base, plus
+one test-only route, /shop, that plays a shop's page with the widget's snippet pasted in (same
+origin: the API sends no CORS headers). Set KEFU_UPDATE_SCREENSHOTS=1 to write the screenshots to
+docs/screenshots/ (otherwise they go to pytest's temporary directory).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
+
+import pytest
+
+from tests.conftest import REPO, make_settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SECRET = "browser-test-secret"
+ANSWER_TIMEOUT_MS = 30_000
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"
+)
+
+# A shop page with aggressive global styles: the widget must look the same inside it.
+SHOP_PAGE = """<!doctype html>
+<html lang="{page_lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Kefu Demo Shop</title>
+<style>
+  body {{ margin: 0; font-family: Georgia, serif; color: #5a3e1b; background: #fdf6ec; }}
+  button {{ background: hotpink !important; font-size: 28px !important; border-radius: 0 !important; }}
+  div {{ padding: 3px; letter-spacing: 2px; }}
+  header.shop {{ padding: 18px 32px; background: #3b2a14; color: #fdf6ec; font-size: 22px; }}
+  main {{ padding: 24px 32px; display: grid; grid-template-columns: repeat(3, 220px); gap: 20px; }}
+  .product {{ background: #fff; border: 1px solid #e5d5bd; padding: 16px; height: 150px; }}
+  .product b {{ display: block; margin-bottom: 8px; }}
+</style>
+</head>
+<body>
+<header class="shop">Kefu Demo Shop · 客服演示商城</header>
+<main>
+  <div class="product"><b>Trail water bottle</b>$24.00 · Free returns within 30 days</div>
+  <div class="product"><b>Linen shirt</b>$39.00 · Sizes S–XL</div>
+  <div class="product"><b>Oak side table</b>$149.00 · Delivered in 5–7 days</div>
+</main>
+<script src="/widget.js"{attributes} async></script>
+</body>
+</html>
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def base_url(knowledge_home):
+    """The real app (API, /widget.js, Gradio at /ui/) plus the test's /shop page, on a free port."""
+    import uvicorn
+    from fastapi.responses import HTMLResponse
+
+    from serving.api import create_app
+    from serving.runtime import build_runtime
+
+    runtime = build_runtime(make_settings(knowledge_home, secret_key=SECRET, rate_limit_per_minute=1000))
+    app = create_app(runtime, mount_ui=True)
+
+    @app.get("/shop", include_in_schema=False)
+    def shop(lang: str = "", token: str = "", title: str = "") -> HTMLResponse:
+        attributes = "".join(
+            f' data-{name}="{html.escape(value)}"' for name, value in (("token", token), ("lang", lang), ("title", title)) if value
+        )
+        return HTMLResponse(SHOP_PAGE.format(page_lang=lang or "en", attributes=attributes))
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{server.config.port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    runtime.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_for(browser, base_url):
+    """A fresh page (own cookies and sessionStorage) that records every request leaving 127.0.0.1."""
+    contexts = []
+
+    def make(locale: str = "en-US"):
+        context = browser.new_context(locale=locale, viewport={"width": 1100, "height": 760})
+        context.set_default_timeout(ANSWER_TIMEOUT_MS)
+        outside: list[str] = []
+
+        def gate(route):
+            host = urlparse(route.request.url).hostname
+            if host in ("127.0.0.1", "localhost"):
+                route.continue_()
+            else:  # nothing may leave the machine; the widget must need nothing from elsewhere
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", gate)
+        contexts.append(context)
+        page = context.new_page()
+        page.outside_requests = outside
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot_path(name: str, tmp_path: Path) -> Path:
+    if os.environ.get("KEFU_UPDATE_SCREENSHOTS"):
+        folder = REPO / "docs" / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / name
+    return tmp_path / name
+
+
+# Records, from the DOM itself, every text the bot bubbles showed: each textContent write adds a
+# new Text node, and its mutation record keeps that node with the text it had then.
+WATCH_BOT_TEXT = """() => {
+  const log = document.querySelector('kefu-widget').shadowRoot.querySelector('.log');
+  window.__seen = [];
+  new MutationObserver(records => {
+    for (const r of records) {
+      if (!(r.target.classList && r.target.classList.contains('text') && r.target.closest('.msg.bot'))) continue;
+      for (const n of r.addedNodes) if (n.nodeType === Node.TEXT_NODE) window.__seen.push(n.data);
+    }
+  }).observe(log, {childList: true, subtree: true});
+}"""
+
+
+def open_widget(page, label: str):
+    from playwright.sync_api import expect
+
+    bubble = page.get_by_role("button", name=label)
+    expect(bubble).to_be_visible()
+    bubble.click()
+    expect(bubble).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    return bubble
+
+
+def ask(page, textbox_name: str, question: str):
+    """Type a question, press Enter, wait for the answer's done state; the bot's last bubble."""
+    from playwright.sync_api import expect
+
+    textbox = page.get_by_role("textbox", name=textbox_name)
+    expect(textbox).to_be_focused()
+    textbox.fill(question)
+    textbox.press("Enter")
+    expect(textbox).to_have_value("")
+    answer = page.locator(".msg.bot").last
+    expect(answer).to_have_attribute("data-state", "done", timeout=ANSWER_TIMEOUT_MS)
+    return answer
+
+
+def test_widget_streams_a_cited_answer_and_keeps_the_session(page_for, base_url, tmp_path):
+    from playwright.sync_api import expect
+
+    page = page_for()
+    page.goto(f"{base_url}/shop?" + urlencode({"title": "Kefu Demo Shop"}))
+    bubble = open_widget(page, "Chat with customer service")
+    # Shadow DOM: the shop's `button {background: hotpink !important; font-size: 28px !important}`
+    # and its Georgia font do not reach the widget.
+    page.mouse.move(0, 0)
+    assert bubble.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(26, 115, 232)"
+    send = page.get_by_role("button", name="Send")
+    assert send.evaluate("e => [getComputedStyle(e).fontSize, getComputedStyle(e).fontFamily.includes('Georgia')]") == ["14px", False]
+    expect(page.get_by_role("dialog", name="Kefu Demo Shop")).to_be_visible()
+
+    page.evaluate(WATCH_BOT_TEXT)
+    with page.expect_request(re.compile(r"/v1/chat/stream$")) as sent:
+        answer = ask(page, "Your message", "What is the return policy?")
+    assert sent.value.post_data_json == {"message": "What is the return policy?", "session_id": None}
+    assert "authorization" not in sent.value.headers  # no data-token: anonymous
+
+    final = answer.locator(".text").inner_text()
+    assert "return" in final.lower()
+    # The bubble grew token by token: at least two partial answers were on screen before done.
+    seen = page.evaluate("window.__seen")
+    partial = [text for text in seen if text and text != final and final.startswith(text)]
+    assert len(set(partial)) >= 2 and sorted(partial, key=len) == partial, seen[:5]
+    # The widget's own log agrees: token events (with a growing answer) came before done.
+    events = page.evaluate("window.kefuWidget.events.map(e => [e.type, e.len])")
+    types = [t for t, _ in events]
+    assert types[-1] == "done" and types.count("token") >= 2 and types.index("token") < types.index("done")
+    token_lengths = [n for t, n in events if t == "token"]
+    assert token_lengths == sorted(token_lengths) and token_lengths[0] < token_lengths[-1]
+    # Citations: "source › section" under the answer, and the degraded-mode note (provider none).
+    citations = answer.locator(".cites li")
+    expect(citations.first).to_be_visible()
+    assert all(re.fullmatch(r"\S+\.md › .+", c) for c in citations.all_inner_texts()), citations.all_inner_texts()
+    expect(answer.locator(".note.degraded")).to_be_visible()
+    page.screenshot(path=str(screenshot_path("widget.png", tmp_path)))
+
+    # A reload continues the conversation: the transcript is back and the next turn sends the session id.
+    session_id = page.evaluate("window.kefuWidget.sessionId()")
+    assert session_id and re.fullmatch(r"[0-9a-f]{32}", session_id)
+    page.reload()
+    expect(page.get_by_role("dialog")).to_be_visible()  # it was open before the reload
+    expect(page.locator(".msg.user .text")).to_have_text(["What is the return policy?"])
+    with page.expect_request(re.compile(r"/v1/chat/stream$")) as sent:
+        page.get_by_role("textbox", name="Your message").fill("How long does a refund take?")
+        page.get_by_role("button", name="Send").click()
+    assert sent.value.post_data_json == {"message": "How long does a refund take?", "session_id": session_id}
+    expect(page.locator(".msg.bot").last).to_have_attribute("data-state", "done")
+    assert page.evaluate("window.kefuWidget.sessionId()") == session_id
+
+    # Escape closes the panel and gives the focus back to the bubble.
+    page.get_by_role("textbox", name="Your message").press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(bubble).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("button", name="Chat with customer service")).to_be_focused()
+    assert page.outside_requests == []
+
+
+def test_widget_in_chinese(page_for, base_url, tmp_path):
+    from playwright.sync_api import expect
+
+    page = page_for(locale="en-US")  # data-lang wins over the browser's language
+    page.goto(f"{base_url}/shop?lang=zh")
+    open_widget(page, "联系在线客服")
+    expect(page.get_by_role("dialog", name="在线客服")).to_be_visible()
+    expect(page.get_by_role("textbox", name="您的消息")).to_have_attribute("placeholder", re.compile("请输入"))
+    expect(page.get_by_role("button", name="发送")).to_be_visible()
+    answer = ask(page, "您的消息", "退货政策是什么？")
+    assert "退货" in answer.locator(".text").inner_text()
+    expect(answer.locator(".cites")).to_contain_text("来源")
+    expect(answer.locator(".cites li").first).to_contain_text("zh/returns-refunds.md › 退货与退款 › ")
+    expect(answer.locator(".note.degraded")).to_contain_text("政策原文")
+    page.screenshot(path=str(screenshot_path("widget-zh.png", tmp_path)))
+    assert page.outside_requests == []
+
+
+def test_widget_follows_the_browser_language_and_sends_the_identity_token(page_for, base_url):
+    from playwright.sync_api import expect
+
+    from serving.identity import create_token
+
+    token = create_token(SECRET, "buyer", "user_browser_test", 600)
+    page = page_for(locale="zh-CN")  # no data-lang: navigator.language decides
+    page.goto(f"{base_url}/shop?" + urlencode({"token": token}))
+    open_widget(page, "联系在线客服")
+    with page.expect_request(re.compile(r"/v1/chat/stream$")) as sent:
+        answer = ask(page, "您的消息", "How long does standard shipping take?")
+    assert sent.value.headers["authorization"] == f"Bearer {token}"
+    expect(answer.locator(".cites li").first).to_be_visible()
+
+
+def test_widget_shows_the_api_error_message(page_for, base_url):
+    from playwright.sync_api import expect
+
+    page = page_for()
+    page.goto(f"{base_url}/shop?" + urlencode({"token": "not-a-token", "lang": "en"}))
+    open_widget(page, "Chat with customer service")
+    textbox = page.get_by_role("textbox", name="Your message")
+    textbox.fill("Where is my order?")
+    textbox.press("Enter")
+    error = page.get_by_role("alert")
+    expect(error).to_have_text(re.compile("malformed token"))  # the 401 body's error.message
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+
+
+def test_gradio_chat_round_trip(page_for, base_url, tmp_path):
+    from playwright.sync_api import expect
+
+    page = page_for()
+    page.goto(f"{base_url}/ui/")
+    textbox = page.get_by_role("textbox", name="Message / 消息")
+    expect(textbox).to_be_visible()
+    textbox.fill("What is the return policy?")
+    textbox.press("Enter")
+    expect(page.get_by_text("Sources:").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_text("What is the return policy?").first).to_be_visible()
+    page.screenshot(path=str(screenshot_path("gradio-chat.png", tmp_path)), full_page=True)

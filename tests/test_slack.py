@@ -1,0 +1,240 @@
+"""The Slack bridge end to end: requests signed with slack_sdk's own signer, the real assistant
+(provider none: cited policy text), and a local recording server in place of slack.com/api."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+
+import pytest
+from fastapi.testclient import TestClient
+from slack_sdk.signature import SignatureVerifier
+from sqlmodel import select
+
+from knowledge.orders.db import session as open_session
+from knowledge.orders.models import ChannelEvent, Conversation
+from serving.api import create_app
+from serving.channels.common import BackgroundAnswers
+from serving.channels.slack import EVENTS_PATH, clean_text
+from serving.runtime import build_runtime
+from tests.conftest import make_settings
+from tests.recording_server import RecordingServer
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+BOT_TOKEN = "xoxb-test-token"
+BOT_USER = "U0KEFUBOT"
+
+
+@pytest.fixture(scope="module")
+def slack_api():
+    server = RecordingServer({"chat.postMessage": lambda call: {"ok": True, "channel": call.json["channel"], "ts": "1700000000.000900"}})
+    with server:
+        yield server
+
+
+class Bridge:
+    """An app over a fresh database, with the assistant's calls counted."""
+
+    def __init__(self, home, db_path, api_url: str, **overrides) -> None:
+        values = {"database_url": f"sqlite:///{db_path}", "slack_signing_secret": SECRET, "slack_bot_token": BOT_TOKEN,
+                  "slack_api_url": api_url} | overrides  # fmt: skip
+        self.settings = make_settings(home, **values)
+        self.runtime = build_runtime(self.settings)
+        self.calls: Counter[str] = Counter()
+        self.gate: threading.Event | None = None
+        respond = self.runtime.assistant.respond
+
+        def counted(message, session_id=None, principal=None, channel="api", **kwargs):
+            self.calls[session_id] += 1
+            if self.gate is not None:
+                assert self.gate.wait(10), "test gate never opened"
+            return respond(message, session_id=session_id, principal=principal, channel=channel, **kwargs)
+
+        self.runtime.assistant.respond = counted
+        self.client = TestClient(create_app(self.runtime, mount_ui=False))
+
+    def post(self, payload: dict | bytes, *, timestamp: int | None = None, secret: str = SECRET, signed: bool = True, headers=None):
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        sent = {"content-type": "application/json"}
+        if signed:
+            sent |= {"X-Slack-Request-Timestamp": stamp,
+                     "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)}  # fmt: skip
+        return self.client.post(EVENTS_PATH, content=body, headers=sent | (headers or {}))
+
+    def channel_events(self) -> list[str]:
+        with open_session(self.settings.resolved_database_url) as db:
+            return [row.event_id for row in db.exec(select(ChannelEvent))]
+
+
+@pytest.fixture
+def bridge(knowledge_home, tmp_path, slack_api):
+    def make(**overrides) -> Bridge:
+        return Bridge(knowledge_home, tmp_path / "kefu.db", slack_api.url, **overrides)
+
+    return make
+
+
+def mention(channel: str, text: str, *, event_id: str, ts: str = "1700000000.000100", user: str = "U123BUYER", thread_ts=None, **extra) -> dict:
+    event = {"type": "app_mention", "user": user, "text": f"<@{BOT_USER}> {text}", "ts": ts, "channel": channel, "event_ts": ts}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return {"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": event_id,
+            "event_time": int(time.time()), "event": event | extra,
+            "authorizations": [{"team_id": "T1", "user_id": BOT_USER, "is_bot": True}]}  # fmt: skip
+
+
+def posts_to(api: RecordingServer, channel: str) -> list:
+    return api.matching("/chat.postMessage", lambda c: c.json.get("channel") == channel)
+
+
+def test_url_verification_returns_the_challenge(bridge):
+    response = bridge().post({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"})
+    assert response.status_code == 200
+    assert response.json() == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["unsigned", "wrong_secret", "stale", "future", "tampered", "garbage_timestamp"],
+)
+def test_unverified_requests_are_rejected_and_nothing_is_processed(bridge, slack_api, how):
+    app = bridge()
+    channel = f"CBAD{how.upper()}"
+    payload = mention(channel, "What is the return policy?", event_id=f"Ev-{how}")
+    now = int(time.time())
+    if how == "unsigned":
+        response = app.post(payload, signed=False)
+    elif how == "wrong_secret":
+        response = app.post(payload, secret="not-the-signing-secret")
+    elif how == "stale":
+        response = app.post(payload, timestamp=now - 5 * 60 - 30)  # correctly signed, 5.5 minutes old
+    elif how == "future":
+        response = app.post(payload, timestamp=now + 5 * 60 + 30)
+    elif how == "tampered":
+        body = json.dumps(payload).encode()
+        stamp = str(now)
+        signature = SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body)
+        response = app.client.post(EVENTS_PATH, content=body.replace(b"return", b"refund"),
+                                   headers={"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature})  # fmt: skip
+    else:
+        response = app.client.post(EVENTS_PATH, content=json.dumps(payload).encode(),
+                                   headers={"X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": "v0=00"})  # fmt: skip
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert error["code"] == "bad_signature" and error["message"]
+    assert BackgroundAnswers.wait_all_idle(10)
+    assert app.channel_events() == [] and not app.calls and posts_to(slack_api, channel) == []
+
+
+def test_without_a_signing_secret_the_bridge_is_unavailable(bridge):
+    response = bridge(slack_signing_secret=None).post(mention("CNOSECRET", "hi", event_id="Ev-nosecret"), signed=False)
+    assert response.status_code == 503 and response.json()["error"]["code"] == "not_configured"
+
+
+def test_malformed_json_that_is_signed_is_a_400(bridge):
+    response = bridge().post(b'{"type": "event_callback", ')
+    assert response.status_code == 400 and response.json()["error"]["code"] == "malformed_json"
+
+
+def test_a_mention_is_answered_once_in_its_thread_and_replays_are_dropped(bridge, slack_api):
+    app = bridge()
+    channel, ts = "CRETURNS", "1700000001.000200"
+    payload = mention(channel, "What is the return policy?", event_id="Ev-answer-once", ts=ts)
+
+    started = time.perf_counter()
+    first = app.post(payload)
+    assert first.status_code == 200 and first.json() == {"ok": True}
+    assert time.perf_counter() - started < 3  # Slack's ack deadline
+
+    (post,) = slack_api.wait_for("/chat.postMessage", where=lambda c: c.json.get("channel") == channel)
+    assert post.headers["authorization"] == f"Bearer {BOT_TOKEN}"
+    body = post.json
+    assert body["thread_ts"] == ts  # a top-level mention is answered in a thread under it
+    answer, _, sources = body["text"].rpartition("\n\n")
+    assert "30" in answer  # the demo policy's 30-day window, quoted
+    assert sources.startswith("Sources: ") and ".md" in sources
+
+    # Slack's retry of the same delivery, and a replay of the same event id with a fresh signature.
+    retry = app.post(payload, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert retry.status_code == 200 and retry.json()["ignored"] == "retry"
+    assert retry.headers["x-slack-no-retry"] == "1"
+    replay = app.post(payload)
+    assert replay.status_code == 200 and replay.json()["ignored"] == "duplicate"
+    # The same message delivered again under another event id (e.g. as `message` and `app_mention`).
+    again = app.post(mention(channel, "What is the return policy?", event_id="Ev-answer-once-2", ts=ts))
+    assert again.status_code == 200 and again.json()["ignored"] == "duplicate"
+
+    assert BackgroundAnswers.wait_all_idle(20)
+    assert len(posts_to(slack_api, channel)) == 1
+    assert app.calls == {f"slack:{channel}:{ts}": 1}
+    assert sorted(app.channel_events()) == sorted(["Ev-answer-once", "Ev-answer-once-2", f"msg:{channel}:{ts}"])
+
+
+def test_the_request_is_acknowledged_before_the_answer_is_ready(bridge, slack_api):
+    app = bridge()
+    app.gate = threading.Event()  # the assistant blocks until the test lets it go
+    channel = "CSLOW"
+    response = app.post(mention(channel, "How long does standard shipping take?", event_id="Ev-slow"))
+    assert response.status_code == 200
+    assert posts_to(slack_api, channel) == []  # acknowledged while the answer is still being made
+    app.gate.set()
+    slack_api.wait_for("/chat.postMessage", where=lambda c: c.json.get("channel") == channel)
+
+
+def test_a_thread_is_one_session_and_mapped_users_get_their_principal(bridge, slack_api):
+    app = bridge(slack_users={"U777MAPPED": "buyer:mia_garcia_4516", "U888BROKEN": "root"})
+    channel, root = "CTHREAD", "1700000002.000100"
+    app.post(mention(channel, "What is the return policy?", event_id="Ev-t1", ts=root, user="U777MAPPED"))
+    slack_api.wait_for("/chat.postMessage", where=lambda c: c.json.get("channel") == channel)
+    app.post(mention(channel, "And exchanges?", event_id="Ev-t2", ts="1700000002.000300", thread_ts=root, user="U777MAPPED"))
+    posts = slack_api.wait_for("/chat.postMessage", count=2, where=lambda c: c.json.get("channel") == channel)
+    assert {p.json["thread_ts"] for p in posts} == {root}
+    assert app.calls == {f"slack:{channel}:{root}": 2}
+
+    # A misconfigured mapping is not trusted: that user is anonymous.
+    app.post(mention(channel, "What is the return policy?", event_id="Ev-t3", ts="1700000003.000100", user="U888BROKEN"))
+    slack_api.wait_for("/chat.postMessage", count=3, where=lambda c: c.json.get("channel") == channel)
+    with open_session(app.settings.resolved_database_url) as db:
+        conversations = {c.session_id: c for c in db.exec(select(Conversation))}
+    mapped = conversations[f"slack:{channel}:{root}"]
+    assert mapped.principal == "buyer:mia_garcia_4516" and mapped.channel == "slack"
+    assert conversations[f"slack:{channel}:1700000003.000100"].principal == "anonymous"
+
+
+def test_direct_messages_are_answered_but_bots_edits_and_channel_chatter_are_not(bridge, slack_api):
+    app = bridge()
+
+    def message(channel: str, event_id: str, **event) -> dict:
+        payload = mention(channel, "", event_id=event_id)
+        payload["event"] = {"type": "message", "channel": channel, "user": "U123BUYER", "text": "What is the return policy?",
+                            "ts": "1700000004.000100", "channel_type": "im"} | event  # fmt: skip
+        return payload
+
+    ignored = [
+        message("DBOT", "Ev-i1", bot_id="B01", user="U999OTHERBOT"),
+        message("DBOT2", "Ev-i2", subtype="bot_message"),
+        message("DOWN", "Ev-i3", user=BOT_USER),  # our own message: would loop
+        message("DEDIT", "Ev-i4", subtype="message_changed"),
+        message("CCHAT", "Ev-i5", channel_type="channel"),  # channel chatter without a mention
+        message("DEMPTY", "Ev-i6", text="   "),
+        {"type": "event_callback", "event_id": "Ev-i7", "event": {"type": "reaction_added", "user": "U1"}},
+    ]
+    for payload in ignored:
+        response = app.post(payload)
+        assert response.status_code == 200 and response.json()["ignored"]
+    app.post(message("DDIRECT", "Ev-dm"))
+    (post,) = slack_api.wait_for("/chat.postMessage", where=lambda c: c.json.get("channel") == "DDIRECT")
+    assert post.json["thread_ts"] == "1700000004.000100"
+    assert BackgroundAnswers.wait_all_idle(20)
+    assert app.channel_events() == ["Ev-dm", "msg:DDIRECT:1700000004.000100"]
+    assert set(app.calls) == {"slack:DDIRECT:1700000004.000100"}
+
+
+def test_slack_markup_becomes_what_the_user_typed():
+    assert clean_text(f"<@{BOT_USER}> my email is <mailto:mia@example.com|mia@example.com> &amp; order &lt;#W123&gt;") == (
+        "my email is mia@example.com & order <#W123>"
+    )
+    assert clean_text("see <https://shop.example/returns> or ask <@U0OTHER>") == "see https://shop.example/returns or ask @U0OTHER"
