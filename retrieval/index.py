@@ -32,7 +32,7 @@ class Hit:
     # The evidence behind a hybrid hit (None where that retriever did not find it):
     dense_score: float | None = None  # cosine similarity with the query embedding
     bm25_score: float | None = None  # BM25 score (same-language or translated query)
-    coverage: float | None = None  # idf-weighted share of the query's words the chunk contains
+    coverage: float | None = None  # idf-weighted share of the query's words (or their glossary translation) in the chunk
 
     def as_dict(self) -> dict:
         found = {

@@ -9,6 +9,7 @@ docs/screenshots/ (otherwise they go to pytest's temporary directory).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
@@ -34,6 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SECRET = "browser-test-secret"
+OPERATOR_KEY = "kefu_op_browser_test"
 ANSWER_TIMEOUT_MS = 30_000
 
 pytestmark = pytest.mark.skipif(
@@ -85,7 +87,13 @@ def base_url(knowledge_home):
     from serving.api import create_app
     from serving.runtime import build_runtime
 
-    runtime = build_runtime(make_settings(knowledge_home, secret_key=SECRET, rate_limit_per_minute=1000))
+    settings = make_settings(
+        knowledge_home,
+        secret_key=SECRET,
+        operator_key_hashes=[hashlib.sha256(OPERATOR_KEY.encode()).hexdigest()],
+        rate_limit_per_minute=1000,
+    )
+    runtime = build_runtime(settings)
     app = create_app(runtime, mount_ui=True)
 
     @app.get("/shop", include_in_schema=False)
@@ -273,7 +281,8 @@ def test_widget_in_chinese(page_for, base_url, tmp_path):
     assert page.outside_requests == []
 
 
-def test_widget_follows_the_browser_language_and_sends_the_identity_token(page_for, base_url):
+def test_signed_in_buyer_gets_a_handoff_and_the_agents_reply(page_for, base_url):
+    import httpx
     from playwright.sync_api import expect
 
     from serving.identity import create_token
@@ -281,11 +290,23 @@ def test_widget_follows_the_browser_language_and_sends_the_identity_token(page_f
     token = create_token(SECRET, "buyer", "user_browser_test", 600)
     page = page_for(locale="zh-CN")  # no data-lang: navigator.language decides
     page.goto(f"{base_url}/shop?" + urlencode({"token": token}))
-    open_widget(page, "联系在线客服")
+    bubble = open_widget(page, "联系在线客服")
     with page.expect_request(re.compile(r"/v1/chat/stream$")) as sent:
         answer = ask(page, "您的消息", "How long does standard shipping take?")
     assert sent.value.headers["authorization"] == f"Bearer {token}"
     expect(answer.locator(".cites li").first).to_be_visible()
+
+    answer = ask(page, "您的消息", "I want to talk to a human")
+    expect(answer.locator(".note.handoff")).to_have_text(re.compile("人工客服"))
+    # The operator answers through the API; the widget shows it (it polls, and on reopening).
+    session_id = page.evaluate("window.kefuWidget.sessionId()")
+    response = httpx.post(f"{base_url}/v1/handoffs/{session_id}/reply", json={"message": "Hi, this is Mei from the shop."},
+                          headers={"Authorization": f"Bearer {OPERATOR_KEY}"})  # fmt: skip
+    assert response.status_code == 200, response.text
+    page.keyboard.press("Escape")
+    bubble.click()
+    expect(page.locator(".msg.agent .text")).to_have_text(["Hi, this is Mei from the shop."])
+    expect(page.locator(".msg.agent .who")).to_have_text(["人工客服"])
 
 
 def test_widget_shows_the_api_error_message(page_for, base_url):

@@ -24,10 +24,18 @@ pytestmark = [
 EXPECTED = json.loads((TAU2 / "tasks-train-expected.json").read_text()) if TAU2.exists() else {}
 
 
+@pytest.fixture(scope="module")
+def in_process_model(demo_model_dir):
+    """The demo model in-process (the `local` provider): the real engine, with its real model."""
+    from serving.local_model import LocalTransformersChat
+
+    return ModelBinding(LocalTransformersChat(model_dir=str(demo_model_dir), max_new_tokens=48), "smollm2-local", timeout_s=120)
+
+
 @pytest.fixture
-def bot(knowledge_home, order_db):
+def bot(knowledge_home, order_db, in_process_model):
     retriever = KnowledgeRetriever(index=build_index(make_settings(knowledge_home)), k=4, min_score=MIN_RELEVANCE)
-    return Assistant(retriever, ModelBinding(None), db_url=order_db)
+    return Assistant(retriever, in_process_model, db_url=order_db)
 
 
 def chat(bot, *turns, principal=None):
@@ -121,6 +129,9 @@ def test_a_write_needs_an_explicit_yes_in_a_later_turn(bot, order_db):
 def test_policy_question_cites_and_follow_up_uses_history(bot):
     first, follow_up = chat(bot, "How long does a refund take?", "and for a gift card?")
     assert first.citations and first.intent == "question"
+    # The in-process model ran; its draft is used only when it passed the grounding checks.
+    assert first.timings_ms["generate"] > 0
+    assert first.model == "smollm2-local" if not first.degraded else first.fallback_reason.startswith("draft_")
     assert follow_up.query == "How long does a refund take? and for a gift card?"
     assert follow_up.citations
 
@@ -151,10 +162,10 @@ def test_model_down_gives_a_degraded_cited_answer(knowledge_home, order_db):
     assert reply.answer.startswith("以下是我们的相关政策")
 
 
-def test_memory_survives_a_restart(knowledge_home, order_db):
+def test_memory_survives_a_restart(knowledge_home, order_db, in_process_model):
     def fresh_bot():
         retriever = KnowledgeRetriever(index=build_index(make_settings(knowledge_home)), k=4, min_score=MIN_RELEVANCE)
-        return Assistant(retriever, ModelBinding(None), db_url=order_db)
+        return Assistant(retriever, in_process_model, db_url=order_db)
 
     first = fresh_bot().respond("I am Aarav Lee, zip 85025")
     asked = fresh_bot().respond("cancel #W3361211, no longer needed", session_id=first.session_id)

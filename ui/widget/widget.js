@@ -82,7 +82,7 @@
       newChat: "新对话",
       log: "对话记录",
       input: "您的消息",
-      placeholder: "请输入您的问题，如订单、配送、退换货…",
+      placeholder: "请输入您的问题…",
       send: "发送",
       greeting: "您好！可以问我订单、配送、退换货和退款相关的问题。",
       you: "您",
@@ -343,6 +343,7 @@
     saveState();
     scrollToEnd();
     input.focus();
+    if (state.handoff && token) pollNow(); // a human agent may have answered while it was closed
   }
 
   function close() {
@@ -579,25 +580,42 @@
     pollTimer = setTimeout(poll, POLL_MS);
   }
 
+  var polling = false;
+
+  function pollNow() {
+    stopPolling();
+    poll();
+  }
+
   function poll() {
     pollTimer = null;
-    if (!token || !state.sessionId || !state.handoff) return;
+    if (polling || !token || !state.sessionId || !state.handoff) return;
     if (document.hidden) { startPolling(); return; }
-    fetch(SESSIONS_URL + encodeURIComponent(state.sessionId), { headers: headers(), credentials: "omit", mode: "cors", cache: "no-store" })
-      .then(function (response) {
-        if (!response.ok) { state.handoff = response.status >= 500 || response.status === 429; return null; }
-        return response.json();
-      })
-      .then(function (conversation) {
-        if (!conversation) return;
-        (conversation.turns || []).forEach(function (turn) {
-          if (turn.role !== "operator" || state.seenOperatorTurns.indexOf(turn.id) >= 0) return;
-          state.seenOperatorTurns.push(turn.id);
-          addMessage({ role: "agent", text: turn.text });
-        });
-        state.handoff = !!(conversation.handoff && conversation.handoff.status);
-      }, function () { /* offline for a moment: try again later */ })
-      .then(function () { saveState(); startPolling(); });
+    polling = true;
+    var sessionId = state.sessionId;
+    fetch(SESSIONS_URL + encodeURIComponent(sessionId), {
+      headers: { "Accept": "application/json", "Authorization": "Bearer " + token },
+      credentials: "omit",
+      mode: "cors",
+      cache: "no-store"
+    }).then(function (response) {
+      if (state.sessionId !== sessionId) return null; // reset() meanwhile
+      // 401/403/404: the token expired or is not this conversation's owner; stop asking.
+      if (!response.ok) { state.handoff = response.status >= 500 || response.status === 429; return null; }
+      return response.json();
+    }).then(function (conversation) {
+      if (!conversation || state.sessionId !== sessionId) return;
+      (conversation.turns || []).forEach(function (turn) {
+        if (turn.role !== "operator" || state.seenOperatorTurns.indexOf(turn.id) >= 0) return;
+        state.seenOperatorTurns.push(turn.id);
+        addMessage({ role: "agent", text: turn.text });
+      });
+      state.handoff = !!(conversation.handoff && conversation.handoff.status);
+    }, function () { /* offline for a moment: try again later */ }).then(function () {
+      polling = false;
+      saveState();
+      startPolling();
+    });
   }
 
   // ------------------------------------------------------------------ input
