@@ -140,13 +140,15 @@ class Assistant:
         on_event: Callable[[dict], None] | None = None,
     ) -> Reply:
         text = self._validate(message)
+        started = time.perf_counter()
         session_id = session_id or uuid.uuid4().hex
         language = detect_language(text)
         conversation = self.store.load(session_id, principal=principal or "anonymous", channel=channel)
         if principal and conversation.principal != principal:
             # The channel's authenticated identity wins over anything the conversation did before.
             conversation.principal, conversation.pending_action = principal, None
-        turn = _TurnState(language=language, flags=["prompt_injection"] if looks_like_injection(text) else [], emit=on_event or _ignore)
+        turn = _TurnState(language=language, flags=["prompt_injection"] if looks_like_injection(text) else [], emit=on_event or _ignore,
+                          started=started)  # fmt: skip
         history = self.store.history(session_id, 2 * self.history_turns)
 
         if conversation.handoff_status:
@@ -311,6 +313,7 @@ class Assistant:
             if tools.pending:
                 pending = {**conversation.pending_action,
                            "prompt": templates.describe_action(tools.pending.name, tools.pending.arguments, turn.language)}  # fmt: skip
+        turn.timings["total"] = _ms_since(turn.started)
         reply = Reply(
             session_id=conversation.session_id,
             answer=turn.answer or "",
@@ -353,6 +356,7 @@ class _TurnState:
     wants_human: bool = False
     timings: dict = None
     emit: Callable[[dict], None] = None
+    started: float = 0.0
 
     def __post_init__(self) -> None:
         self.hits = self.hits or []
