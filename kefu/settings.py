@@ -86,6 +86,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=30, gt=0, description="Chat requests per principal and per IP.")
     max_request_bytes: int = Field(default=64_000, gt=0)
     redis_url: str | None = Field(default=None, description="Shared rate-limit counters across replicas.")
+    widget_origins: list[str] = Field(default_factory=list, description="Shop sites allowed to call the API from the widget (CORS).")
 
     # ---- Slack bridge
     slack_signing_secret: str | None = None

@@ -235,6 +235,10 @@ def interleave(ranked: list[Hit], extra: list[Hit], after: int) -> list[Hit]:
     taken = {hit.chunk_id for hit in head}
     placed = [hit for hit in extra if hit.chunk_id not in taken]
     taken.update(hit.chunk_id for hit in placed)
+    if head:
+        # A placed hit has no fused score of its own: it takes the one of the hit above it, so
+        # the list stays sorted by score (its BM25 score and coverage stay on the hit).
+        placed = [replace(hit, score=head[-1].score) for hit in placed]
     return head + placed + [hit for hit in ranked[after:] if hit.chunk_id not in taken]
 
 

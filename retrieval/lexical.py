@@ -156,7 +156,7 @@ class LexicalMatch:
 
     chunk: LexicalChunk
     score: float
-    coverage: float  # idf-weighted share of the query's distinct tokens found in the chunk, 0..1
+    coverage: float  # idf-weighted share of the query's content words found in the chunk, 0..1
 
 
 Filters = Mapping[str, object]
@@ -199,6 +199,8 @@ class _Built:
                 found = None
                 indptr, indices = self.bm25.scores["indptr"], self.bm25.scores["indices"]
                 for word in _RUNS.findall(term.lower()):
+                    if word in EN_STOPWORDS:  # never indexed: "how long" is present where "long" is
+                        continue
                     token_id = self.bm25.vocab_dict.get(_stem(word))
                     docs = (
                         np.zeros(0, dtype=np.int64)

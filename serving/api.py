@@ -76,6 +76,12 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     requests_total = Counter("kefu_chat_requests_total", "Chat turns", ["channel", "degraded", "intent"], registry=registry)
     latency = Histogram("kefu_chat_seconds", "Chat turn latency", ["channel"], registry=registry)
     limiter = RateLimiter(settings.rate_limit_per_minute, redis_url=settings.redis_url)
+    if settings.widget_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        # The widget runs on the shop's own domain; it sends no cookies, only a bearer token.
+        app.add_middleware(CORSMiddleware, allow_origins=settings.widget_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"], allow_credentials=False)  # fmt: skip
 
     # ---- errors: JSON bodies, never tracebacks
 

@@ -195,7 +195,7 @@ def search(
             evidence = " ".join(
                 f"{label} {hit[key]:.2f}" for key, label in (("dense_score", "cos"), ("bm25_score", "bm25"), ("coverage", "cov")) if key in hit
             )
-            out.print(f"  {rank}. {hit['score']:.4f} {hit['source']} › {hit['section']}  [{evidence}]", highlight=False)
+            out.print(f"  {rank}. {hit['score']:.4f} {hit['source']} › {hit['section']}  ({evidence})", highlight=False, markup=False)
 
 
 # ---------------------------------------------------------------- chat

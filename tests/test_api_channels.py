@@ -176,3 +176,13 @@ def test_console_backend_drives_the_real_engine(knowledge_home, tmp_path):
     assert backend.operator_reply(handed.session_id, "Hi, I'm Sam.") and backend.release(handed.session_id)
     assert backend.knowledge_status()["chunks"] > 100
     assert build_console(backend) is not None
+
+
+def test_widget_origins_get_cors_and_others_do_not(knowledge_home, tmp_path):
+    settings = make_settings(knowledge_home, database_url=f"sqlite:///{tmp_path / 'kefu.db'}", widget_origins=["https://shop.example"])
+    client = TestClient(create_app(build_runtime(settings), mount_ui=False))
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"}
+    allowed = client.options("/v1/chat/stream", headers={"Origin": "https://shop.example", **preflight})
+    assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == "https://shop.example"
+    denied = client.options("/v1/chat/stream", headers={"Origin": "https://evil.example", **preflight})
+    assert "access-control-allow-origin" not in denied.headers

@@ -335,3 +335,35 @@ def test_gradio_chat_round_trip(page_for, base_url, tmp_path):
     expect(page.get_by_text("Sources:").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     expect(page.get_by_text("What is the return policy?").first).to_be_visible()
     page.screenshot(path=str(screenshot_path("gradio-chat.png", tmp_path)), full_page=True)
+
+
+def test_widget_offers_to_confirm_a_pending_change(page_for, base_url):
+    """A reply waiting for the buyer's yes (canned here: the demo index has no order tools set up)."""
+    import json
+
+    from playwright.sync_api import expect
+
+    sent: list[dict] = []
+    reply = {"session_id": "s-confirm-1", "answer": 'Please confirm: cancel order #W1. Reply "yes" to go ahead, or "no" to stop.',
+             "citations": [], "handoff": None, "degraded": False, "intent": "cancel",
+             "pending_confirmation": {"name": "cancel_pending_order", "arguments": {"order_id": "#W1"}, "prompt": "cancel order #W1"}}  # fmt: skip
+    events = [{"type": "status", "stage": "received"}, {"type": "tool", "name": "get_order_details", "ok": True},
+              {"type": "token", "text": "Please confirm: "}, {"type": "token", "text": reply["answer"][len("Please confirm: "):]},
+              {"type": "done", "reply": reply}]  # fmt: skip
+    body = "".join(f"event: {e['type']}\r\ndata: {json.dumps(e)}\r\n\r\n" for e in events)  # CRLF line ends parse too
+
+    def canned(route):
+        sent.append(route.request.post_data_json)
+        route.fulfill(status=200, headers={"content-type": "text/event-stream"}, body=body)
+
+    page = page_for()
+    page.route(re.compile(r"/v1/chat/stream$"), canned)
+    page.goto(f"{base_url}/shop?lang=en")
+    open_widget(page, "Chat with customer service")
+    answer = ask(page, "Your message", "Cancel order #W1")
+    expect(answer.locator(".text")).to_have_text(reply["answer"])
+    expect(answer.locator(".note.pending")).to_contain_text("confirmation")
+    page.get_by_role("button", name="Yes", exact=True).click()
+    expect(page.locator(".msg.bot[data-state=done]")).to_have_count(2)
+    assert sent == [{"message": "Cancel order #W1", "session_id": None}, {"message": "yes", "session_id": "s-confirm-1"}]
+    expect(page.get_by_role("button", name="Yes", exact=True)).to_have_count(1)  # the first offer is gone

@@ -193,7 +193,7 @@
     "textarea:focus{outline:2px solid #1a73e8;outline-offset:-1px;border-color:#1a73e8}",
     ".send{border:0;background:#1a73e8;color:#fff;border-radius:8px;height:38px;padding:0 14px;font-weight:600}",
     ".send:disabled{background:#8ab4f8;cursor:default}",
-    "@media (max-width:480px){.root{right:12px;bottom:12px}.panel{position:fixed;inset:0;width:auto;max-width:none;height:auto;max-height:none;border-radius:0}}",
+    "@media (max-width:480px){.root{right:12px;bottom:12px}.panel{position:fixed;inset:0;width:auto;max-width:none;height:auto;max-height:none;border-radius:0}.root.open .bubble{display:none}}",
     "@media (prefers-reduced-motion:reduce){.status::after{animation:none;content:'…'}}"
   ].join("\n");
 
@@ -337,6 +337,7 @@
   function open() {
     if (isOpen()) { input.focus(); return; }
     panel.hidden = false;
+    container.classList.add("open");
     bubble.setAttribute("aria-expanded", "true");
     bubble.innerHTML = ICON_CLOSE;
     state.open = true;
@@ -349,6 +350,7 @@
   function close() {
     if (!isOpen()) return;
     panel.hidden = true;
+    container.classList.remove("open");
     bubble.setAttribute("aria-expanded", "false");
     bubble.innerHTML = ICON_CHAT;
     state.open = false;
@@ -645,7 +647,7 @@
   input.addEventListener("input", autosize);
 
   root.addEventListener("keydown", function (event) {
-    if ((event.key === "Escape" || event.key === "Esc") && isOpen()) {
+    if ((event.key === "Escape" || event.key === "Esc") && !event.isComposing && isOpen()) {
       event.preventDefault();
       close();
     }
@@ -663,6 +665,7 @@
     document.body.appendChild(host);
     if (state.open) {
       panel.hidden = false;
+      container.classList.add("open");
       bubble.setAttribute("aria-expanded", "true");
       bubble.innerHTML = ICON_CLOSE;
       scrollToEnd();
