@@ -84,10 +84,20 @@ def _order(tools: ToolSession, order_id: str):
     return found.result if found.ok else None
 
 
+def _not_possible(tools: ToolSession, order_id: str, action: str, language: str) -> str | None:
+    """Why ``action`` cannot be done on this order now, from the tool layer's own list; None if it can."""
+    status = tools.call("get_order_status", {"order_id": order_id})
+    if not status.ok:
+        return say("order_not_found", language, order_id=order_id)
+    if action in status.result["can"]:
+        return None
+    return say("not_now", language, action=templates.ACTIONS[action][language], status=templates.status_answer(status.result, language))
+
+
 def _cancel(intent: Intent, tools: ToolSession, language: str) -> str:
     order_id = intent.order_ids[0]
-    if _order(tools, order_id) is None:
-        return say("order_not_found", language, order_id=order_id)
+    if blocked := _not_possible(tools, order_id, "cancel", language):
+        return blocked
     if intent.reason is None:
         return say("ask_reason", language, order_id=order_id)
     return _propose(tools, "cancel_pending_order", {"order_id": order_id, "reason": intent.reason}, language)
@@ -95,9 +105,9 @@ def _cancel(intent: Intent, tools: ToolSession, language: str) -> str:
 
 def _return(intent: Intent, tools: ToolSession, language: str) -> str:
     order_id = intent.order_ids[0]
+    if blocked := _not_possible(tools, order_id, "return", language):
+        return blocked
     order = _order(tools, order_id)
-    if order is None:
-        return say("order_not_found", language, order_id=order_id)
     # The items the user named, else the whole order; refund to the original method unless a gift card is asked for.
     named = [i["item_id"] for i in order["items"] if i["name"].lower() in intent.text_lower] if intent.text_lower else []
     item_ids = named or [i["item_id"] for i in order["items"]]
@@ -112,8 +122,8 @@ def _return(intent: Intent, tools: ToolSession, language: str) -> str:
 
 def _address(intent: Intent, tools: ToolSession, language: str) -> str:
     order_id = intent.order_ids[0]
-    if _order(tools, order_id) is None:
-        return say("order_not_found", language, order_id=order_id)
+    if blocked := _not_possible(tools, order_id, "modify_address", language):
+        return blocked
     if intent.address is None:
         return say("ask_address", language)
     return _propose(tools, "modify_pending_order_address", {"order_id": order_id, **intent.address}, language)

@@ -19,6 +19,8 @@ T = {
     "tracking": {"en": "Tracking number: {tracking}.", "zh": "物流单号：{tracking}。"},
     "can": {"en": "You can still: {actions}.", "zh": "目前还可以：{actions}。"},
     "no_orders": {"en": "There are no orders on your account.", "zh": "您的账户下没有订单。"},
+    "not_now": {"en": "It is not possible to {action} for this order now. {status}",
+                "zh": "该订单目前无法{action}。{status}"},
     "ask_reason": {"en": "I can cancel order {order_id}. Is it because you no longer need it, or because it was ordered by mistake?",
                    "zh": "可以为您取消订单 {order_id}。请问取消原因是“不再需要”还是“下错单”？"},
     "ask_address": {"en": "Please give the new address in full, like: 123 Main St, Apt 4, Austin, TX 78701, USA.",

@@ -179,3 +179,9 @@ def test_policy_questions_about_returns_do_not_start_a_return(bot):
     assert replies[2].pending_confirmation is None and replies[2].intent == "question" and replies[2].citations
     # "it" refers to the order under discussion: a delivered order cannot be cancelled.
     assert replies[3].intent == "cancel" and replies[3].pending_confirmation is None
+
+
+def test_an_action_the_order_no_longer_allows_is_explained_not_attempted(bot):
+    reply = chat(bot, "I am Yusuf Rossi, zip 19122", "Please cancel order #W2378156")[-1]  # delivered
+    assert "not possible to cancel for this order now" in reply.answer and "Delivered" in reply.answer
+    assert reply.pending_confirmation is None and "cancel_pending_order" not in [t.name for t in reply.tool_calls]
