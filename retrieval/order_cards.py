@@ -1,0 +1,77 @@
+"""Order data in the index: a text card per order, so "my order with the blue water bottle" finds it.
+
+Cards live in their own Chroma collection with the buyer's user id and the selling shops as
+metadata, and every search is filtered to the asker's principal inside Chroma (before ranking):
+a buyer's search never returns another user's card, a merchant's never another shop's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import select
+
+from knowledge.documents import Chunk
+from knowledge.orders.db import session as open_session
+from knowledge.orders.models import Order, Product
+from knowledge.orders.records import order_record
+from retrieval.index import Hit, KnowledgeIndex, SyncStats
+
+ORDER_COLLECTION = "kefu_order_cards"
+STATUS_ZH = {"pending": "待发货", "pending (item modified)": "待发货（已改商品）", "processed": "已处理", "delivered": "已送达",
+             "cancelled": "已取消", "return requested": "已申请退货", "exchange requested": "已申请换货"}  # fmt: skip
+
+
+def card_text(record: dict) -> str:
+    items = "; ".join(f"{i['name']} ({', '.join(f'{k} {v}' for k, v in i['options'].items())})" for i in record["items"])
+    tracking = ", ".join(t for f in record["fulfillments"] for t in f["tracking_id"])
+    status = record["status"]
+    return (f"Order {record['order_id']} ({status} / {STATUS_ZH.get(status, status)}): {items}."
+            + (f" Tracking {tracking}." if tracking else "") + f" Ship to {record['address']['city']}.")  # fmt: skip
+
+
+def principal_filter(principal: str) -> dict | None:
+    """The Chroma `where` for a principal; None means everything (operators). Raises for anonymous."""
+    kind, _, subject = principal.partition(":")
+    if kind == "operator":
+        return None
+    if kind == "buyer" and subject:
+        return {"user_id": subject}
+    if kind == "merchant" and subject:
+        return {f"shop_{subject}": True}
+    raise PermissionError("anonymous sessions see no order cards")
+
+
+class OrderCardIndex:
+    def __init__(self, index: KnowledgeIndex, db_url: str) -> None:
+        self.index = index
+        self.db_url = db_url
+
+    def sync(self, order_ids: Iterable[str] | None = None, on_order=None) -> SyncStats:
+        """(Re)write the cards of ``order_ids`` (all orders when None); unchanged cards are skipped."""
+        stats = SyncStats()
+        with open_session(self.db_url) as db:
+            shop_of = dict(db.exec(select(Product.product_id, Product.shop_id)).all())
+            ids = list(order_ids) if order_ids is not None else list(db.exec(select(Order.order_id).order_by(Order.order_id)))
+            batch: list[tuple[str, list[Chunk]]] = []
+            for order_id in ids:
+                order = db.get(Order, order_id)
+                if order is None:
+                    self.index.remove_source(f"order:{order_id}")
+                    continue
+                record = order_record(db, order)
+                metadata = {"doc_type": "order", "user_id": order.user_id, "order_id": order_id, "status": order.status,
+                            **{f"shop_{shop_of[i['product_id']]}": True for i in record["items"] if i["product_id"] in shop_of}}  # fmt: skip
+                batch.append((f"order:{order_id}", [Chunk(source=f"order:{order_id}", section=order_id, text=card_text(record), metadata=metadata)]))
+        for source, chunks in batch:
+            stats += self.index.sync_source(source, chunks)
+            if on_order:
+                on_order(source)
+        return stats
+
+    def search(self, query: str, principal: str, k: int = 3) -> list[Hit]:
+        try:
+            where = principal_filter(principal)
+        except PermissionError:
+            return []
+        return self.index.query(query, k=k, where=where)
