@@ -45,7 +45,7 @@ $(MODEL_DIR)/kefu-converted.json: $(VENV)/.installed
 # The order database: τ²-retail's shop where ../shared has it, else kefu's generated demo shop.
 demo: install
 	$(if $(wildcard $(TAU2)/db.json),$(BIN)/kefu orders import-tau2 $(TAU2)/db.json,$(BIN)/kefu orders demo)
-	$(BIN)/kefu ingest $(KNOWLEDGE)
+	$(BIN)/kefu ingest --orders $(KNOWLEDGE)
 
 clean:
 	rm -rf $(VENV) $(VLLM_VENV) $(KEFU_HOME)

@@ -32,15 +32,19 @@ from bot.intents import ORDER_ID, detect
 from bot.memory import ConversationStore, Turn
 from bot.reply import Citation, Handoff, Reply, ToolCall
 from bot.tools.principal import Principal
-from bot.tools.session import PendingAction, ToolSession
+from bot.tools.session import WRITE_TOOL_NAMES, PendingAction, ToolSession
 from knowledge.documents import detect_language
 from knowledge.orders.models import Conversation
 from retrieval.index import Hit
+from retrieval.order_cards import OrderCardIndex
 from retrieval.retriever import KnowledgeRetriever
 
 log = logging.getLogger(__name__)
 
-MAX_FAILURES = 3  # turns in a row the bot could not help before it hands off
+MAX_FAILURES = 3
+# Cosine above which a described order ("the one with the blue water bottle") is taken as meant;
+# below it, all of the buyer's orders are listed instead.
+ORDER_CARD_MIN_SCORE = 0.45  # turns in a row the bot could not help before it hands off
 FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|also|then)\b|^\s*(?:那|还有|那么|另外)", re.IGNORECASE)
 
 
@@ -70,8 +74,10 @@ class Assistant:
         mode: str = "auto",
         max_message_chars: int = 4000,
         history_turns: int = 6,
+        order_cards: OrderCardIndex | None = None,
     ) -> None:
         self.retriever = retriever
+        self.order_cards = order_cards
         self.model = model
         self.store = ConversationStore(db_url)
         self.db_url = db_url
@@ -160,7 +166,7 @@ class Assistant:
             db_url=self.db_url,
             principal=Principal.parse(conversation.principal),
             pending=PendingAction(**conversation.pending_action) if conversation.pending_action else None,
-            on_result=lambda r: turn.emit({"type": "tool", "name": r.name, "ok": r.ok}),
+            on_result=lambda r: self._after_tool(r, turn),
         )
         prefix = self._settle_pending(text, tools, turn)
         if turn.answer is None:
@@ -178,6 +184,15 @@ class Assistant:
         return self._finish(conversation, text, turn, tools)
 
     # ---- steps of a turn
+
+    def _after_tool(self, result, turn: "_TurnState") -> None:
+        turn.emit({"type": "tool", "name": result.name, "ok": result.ok})
+        order_id = result.arguments.get("order_id")
+        if result.ok and order_id and result.name in WRITE_TOOL_NAMES and self.order_cards is not None:
+            try:
+                self.order_cards.sync([order_id])  # the order's card follows the order
+            except Exception:  # the write stands; a stale card is refreshed by the next `kefu ingest --orders`
+                log.exception("order card sync failed for %s", order_id)
 
     def _settle_pending(self, text: str, tools: ToolSession, turn: "_TurnState") -> str | None:
         """Run the parked write on an explicit yes; drop it on anything else. Returns a prefix to say."""
@@ -204,6 +219,11 @@ class Assistant:
         if not intent.order_ids and context_order and (intent.reason or intent.kind == "question" and refers_to_it):
             # A follow-up about the order we were just discussing ("I no longer need it", "cancel it").
             intent = detect(f"{text} {context_order}" + (" cancel" if intent.reason else ""))
+        if intent.kind == "my_orders" and self.order_cards is not None and tools.principal.kind == "buyer":
+            # "where is my order with the blue water bottle": the buyer's own order cards, filtered in the index.
+            cards = self.order_cards.search(text, str(tools.principal), k=1)
+            if cards and cards[0].score >= ORDER_CARD_MIN_SCORE:
+                intent = detect(f"{text} {cards[0].section}")
         turn.intent = intent.kind
 
         if self.decides_with_model and intent.kind != "human" and self._model_usable():

@@ -132,11 +132,18 @@ def _report_warmup(supervisor, every_s: float = 15.0) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.md, .txt).")],
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (.md, .txt).")] = None,
     shop: Annotated[str | None, typer.Option(help="Tag the chunks with this shop id.")] = None,
+    orders: Annotated[bool, typer.Option("--orders", help="Also (re)index a card per order from the order database.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Add or update documents in the knowledge index; unchanged chunks are skipped."""
+    if not paths and not orders:
+        raise fail("give files or folders to ingest, and/or --orders")
+    if orders:
+        _ingest_order_cards(as_json)
+    if not paths:
+        return
     from rich.progress import Progress
 
     from retrieval.ingest import IngestError, discover, ingest as run_ingest
@@ -159,6 +166,30 @@ def ingest(
                   f"{counts['unchanged']} unchanged ({index.count()} in the index)")  # fmt: skip
 
 
+def _ingest_order_cards(as_json: bool) -> None:
+    from rich.progress import Progress
+    from sqlmodel import func, select
+
+    from knowledge.orders.db import session
+    from knowledge.orders.models import Order
+    from serving.runtime import build_order_cards
+
+    settings = settings_or_exit()
+    cards = build_order_cards(settings)
+    with session(settings.resolved_database_url) as db:
+        total = db.exec(select(func.count()).select_from(Order)).one()
+    started = time.perf_counter()
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("order cards", total=total)
+        stats = cards.sync(on_order=lambda _source: progress.advance(task))
+    counts = {"orders": total, "added": stats.added, "removed": stats.removed, "unchanged": stats.unchanged,
+              "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
+    if as_json:
+        print(json.dumps({"order_cards": counts}))
+    else:
+        out.print(f"order cards: {counts['added']} added, {counts['removed']} removed, {counts['unchanged']} unchanged ({counts['seconds']} s)")
+
+
 @app.command()
 def search(
     query: Annotated[str | None, typer.Argument(help="The question to search for.")] = None,
@@ -166,6 +197,7 @@ def search(
     file: Annotated[Path | None, typer.Option("--file", help="Queries, one a line.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ungated: Annotated[bool, typer.Option("--ungated", help="Skip the relevance gate (show what it would drop).")] = False,
+    principal: Annotated[str | None, typer.Option("--as", help="Also search the order cards this principal may see.")] = None,
 ) -> None:
     """Search the knowledge base as the assistant does (hybrid: dense + BM25, fused) and print the chunks with their scores."""
     from retrieval.retriever import KnowledgeRetriever
@@ -184,6 +216,13 @@ def search(
         {"query": q, "results": [hit.as_dict() for hit in retriever.searcher.run(q, k=k, gated=not ungated)["hits"]]}
         for q in queries
     ]
+    if principal is not None:
+        from serving.runtime import build_order_cards
+
+        cards = build_order_cards(settings)
+        who = str(_principal_or_exit(principal))
+        for entry in results:
+            entry["results"] += [hit.as_dict() for hit in cards.search(entry["query"], who, k=k)]
     if as_json:
         print(json.dumps(results if file is not None else results[0]["results"], ensure_ascii=False, indent=1))
         return

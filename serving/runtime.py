@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from bot.assistant import Assistant, ModelBinding
 from kefu.settings import LLMProvider, Settings
 from retrieval.embeddings import LocalSentenceEmbeddings
-from retrieval.index import KnowledgeIndex, chroma_client
+from retrieval.index import COLLECTION, KnowledgeIndex, chroma_client
+from retrieval.order_cards import ORDER_COLLECTION, OrderCardIndex
 from retrieval.retriever import KnowledgeRetriever
 from serving.llm import ModelRuntime, build_model_runtime
 
@@ -17,9 +18,13 @@ from serving.llm import ModelRuntime, build_model_runtime
 MIN_RELEVANCE = 0.40
 
 
-def build_index(settings: Settings) -> KnowledgeIndex:
+def build_index(settings: Settings, collection: str = COLLECTION) -> KnowledgeIndex:
     embeddings = LocalSentenceEmbeddings(settings.embedding_model)
-    return KnowledgeIndex(chroma_client(settings.chroma_dir, settings.chroma_url), embeddings)
+    return KnowledgeIndex(chroma_client(settings.chroma_dir, settings.chroma_url), embeddings, collection=collection)
+
+
+def build_order_cards(settings: Settings) -> OrderCardIndex:
+    return OrderCardIndex(build_index(settings, ORDER_COLLECTION), settings.resolved_database_url)
 
 
 @dataclass
@@ -47,6 +52,7 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
         chat_model=model.chat_model, name=model.name, is_ready=model.ready, timeout_s=settings.llm_timeout_s, calls_tools=calls_tools
     )
     assistant = Assistant(
-        retriever, binding, db_url=settings.resolved_database_url, mode=settings.bot_mode, max_message_chars=settings.max_message_chars
+        retriever, binding, db_url=settings.resolved_database_url, mode=settings.bot_mode, max_message_chars=settings.max_message_chars,
+        order_cards=build_order_cards(settings),
     )
     return Runtime(settings=settings, index=index, model=model, assistant=assistant)

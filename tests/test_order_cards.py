@@ -1,0 +1,60 @@
+"""Order cards in the index: found by description, always filtered to the asker, kept in sync."""
+
+import pytest
+
+from bot.assistant import Assistant, ModelBinding
+from knowledge.orders.db import session
+from knowledge.orders.demo import generate_demo_shop
+from knowledge.orders.importer import RetailDB, import_retail, shop_for
+from retrieval.retriever import KnowledgeRetriever
+from serving.runtime import MIN_RELEVANCE, build_index, build_order_cards
+from tests.conftest import make_settings
+
+SHOP = generate_demo_shop()
+
+
+@pytest.fixture(scope="module")
+def shop_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("order-cards")
+    settings = make_settings(home)
+    with session(settings.resolved_database_url) as db:
+        import_retail(db, RetailDB.model_validate(SHOP))
+    stats = build_order_cards(settings).sync()
+    assert stats.added == len(SHOP["orders"])
+    assert build_order_cards(settings).sync().added == 0  # a rerun adds nothing
+    return settings
+
+
+def test_a_buyer_never_sees_another_users_card(shop_home):
+    cards = build_order_cards(shop_home)
+    for user_id, user in list(SHOP["users"].items())[:12]:
+        for hit in cards.search("water bottle order delivered", f"buyer:{user_id}", k=10):
+            assert hit.section in user["orders"], (user_id, hit.section)
+    assert cards.search("water bottle", "anonymous") == []
+
+
+def test_a_merchant_sees_only_orders_with_their_products(shop_home):
+    cards = build_order_cards(shop_home)
+    hits = cards.search("order", "merchant:shop_outdoor", k=50)
+    assert hits
+    for hit in hits:
+        names = [i["name"] for i in SHOP["orders"][hit.section]["items"]]
+        assert any(shop_for(name) == "shop_outdoor" for name in names), names
+    assert len(cards.search("order", "operator", k=50)) == 50
+
+
+def test_describing_an_order_finds_it_and_a_write_updates_its_card(shop_home, knowledge_home):
+    user_id, order_id, item = next(
+        (u, o, SHOP["orders"][o]["items"][0]) for u, v in SHOP["users"].items() for o in v["orders"]
+        if SHOP["orders"][o]["status"] == "pending" and len(v["orders"]) > 1
+    )  # fmt: skip
+    retriever = KnowledgeRetriever(index=build_index(make_settings(knowledge_home)), k=4, min_score=MIN_RELEVANCE)
+    bot = Assistant(retriever, ModelBinding(None), db_url=shop_home.resolved_database_url, order_cards=build_order_cards(shop_home))
+    color = item["options"].get("color", "")
+    reply = bot.respond(f"where is my order with the {color} {item['name'].lower()}?", principal=f"buyer:{user_id}")
+    assert reply.intent == "status" and order_id in reply.answer
+
+    asked = bot.respond(f"cancel {order_id}, I no longer need it", principal=f"buyer:{user_id}")
+    bot.respond("yes", session_id=asked.session_id, principal=f"buyer:{user_id}")
+    card = build_order_cards(shop_home).search(order_id, f"buyer:{user_id}", k=10)
+    assert any(h.section == order_id and "(cancelled" in h.text for h in card)
