@@ -553,6 +553,32 @@ def eval_retrieval(
         out.print({key: value for key, value in report.items() if key != "misses"})
 
 
+@bench_app.command("retrieval")
+def bench_retrieval_cmd(
+    chunks: Annotated[int, typer.Option("--chunks", min=100, help="Synthetic corpus size.")] = 100_000,
+    queries: Annotated[int, typer.Option(min=10, help="Timed queries.")] = 200,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Filtered top-5 latency at N chunks: kefu's partitioned exact search vs LangChain's Chroma similarity search."""
+    from rich.progress import Progress
+
+    from knowledge.markdown import load_markdown
+    from retrieval.bench import bench_retrieval
+    from retrieval.embeddings import LocalSentenceEmbeddings
+
+    settings = settings_or_exit()
+    demo = Path(__file__).resolve().parent.parent / "knowledge" / "demo"
+    seeds = [c.text for f in sorted(demo.rglob("*.md")) if f.name != "README.md" for c in load_markdown(f, f.name)]
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("loading the corpus", total=chunks)
+        result = bench_retrieval(LocalSentenceEmbeddings(settings.embedding_model), seeds, chunks, repeats=queries,
+                                 progress=lambda n: progress.update(task, completed=n))  # fmt: skip
+    if as_json:
+        print(json.dumps(result))
+    else:
+        out.print(result)
+
+
 @bench_app.command("llm")
 def bench_llm(
     runs: Annotated[int, typer.Option(min=1, help="Requests to time.")] = 3,

@@ -60,3 +60,17 @@ def test_cli_errors_are_messages_with_a_nonzero_exit(monkeypatch, tmp_path):
     result = runner.invoke(app, ["chat", "-m", "hi"])
     assert result.exit_code == 2 and "invalid configuration" in result.output
     get_settings.cache_clear()
+
+
+def test_bench_retrieval_prints_the_contract_shape(monkeypatch, tmp_path):
+    monkeypatch.setenv("KEFU_HOME", str(tmp_path))
+    from kefu.settings import get_settings
+
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["bench", "retrieval", "--chunks", "2000", "--queries", "20", "--json"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["chunks"] == 2000 and {"p50_ms", "p95_ms"} <= report["kefu"].keys() <= report["baseline"].keys() | {"p50_ms", "p95_ms"}
+    assert report["kefu"]["p95_ms"] > 0 and report["baseline"]["p95_ms"] > 0
+    assert report["top_k_overlap"] > 0.8  # the same chunks as Chroma's own filtered search, mostly
