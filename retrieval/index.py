@@ -109,8 +109,8 @@ class KnowledgeIndex:
         found = self._collection.get(where={"source": source}, include=[])
         return set(found["ids"])
 
-    def sources(self) -> set[str]:
-        found = self._collection.get(include=["metadatas"])
+    def sources(self, where: dict | None = None) -> set[str]:
+        found = self._collection.get(where=where, include=["metadatas"])
         return {m["source"] for m in found["metadatas"] or []}
 
     def sync_source(self, source: str, chunks: list[Chunk]) -> SyncStats:

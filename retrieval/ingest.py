@@ -7,15 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.documents import Chunk
-from knowledge.markdown import load_markdown
+from knowledge.loaders import LOADERS, UnreadableDocument
 from retrieval.index import KnowledgeIndex, SyncStats
-
-# Loaders by suffix. Markdown's heading-aware chunker also serves plain text (one section).
-LOADERS: dict[str, Callable[[Path, str, dict[str, str]], list[Chunk]]] = {
-    ".md": load_markdown,
-    ".markdown": load_markdown,
-    ".txt": load_markdown,
-}
 
 
 class IngestError(ValueError):
@@ -39,17 +32,22 @@ class IngestReport:
 
 def discover(paths: Iterable[Path]) -> list[tuple[Path, str]]:
     """(file, source name) pairs. A file is named by its file name, a folder's files relative to it."""
-    found: list[tuple[Path, str]] = []
+    return [(file, source) for file, source, _root in _discover(paths)]
+
+
+def _discover(paths: Iterable[Path]) -> list[tuple[Path, str, str]]:
+    found: list[tuple[Path, str, str]] = []
     for path in paths:
         if path.is_dir():
+            root = str(path.resolve())
             for file in sorted(path.rglob("*")):
                 # A folder's README describes the folder; it is not shop knowledge.
                 if file.is_file() and file.suffix.lower() in LOADERS and file.name.lower() != "readme.md":
-                    found.append((file, file.relative_to(path).as_posix()))
+                    found.append((file, file.relative_to(path).as_posix(), root))
         elif path.is_file():
             if path.suffix.lower() not in LOADERS:
                 raise IngestError(f"{path}: unsupported file type {path.suffix!r} (supported: {', '.join(LOADERS)})")
-            found.append((path, path.name))
+            found.append((path, path.name, ""))
         else:
             raise IngestError(f"{path}: no such file or directory")
     return found
@@ -60,15 +58,31 @@ def ingest(
     paths: Iterable[Path],
     shop: str | None = None,
     on_file: Callable[[str], None] | None = None,
+    prune: bool = False,
 ) -> IngestReport:
-    """Sync every file under ``paths`` into the index; rerunning on unchanged files adds nothing."""
-    files = discover(paths)
-    extra = {"shop": shop} if shop else {}
+    """Sync every file under ``paths`` into the index; rerunning on unchanged files adds nothing.
+
+    Every file is read before anything is written, so an unreadable one stops the run with the
+    index untouched. With ``prune``, the chunks of files that have left an ingested folder go too.
+    """
+    paths = list(paths)
+    files = _discover(paths)
+    loaded = []
+    for file, source, root in files:
+        extra = {**({"shop": shop} if shop else {}), **({"root": root} if root else {})}
+        try:
+            loaded.append((source, LOADERS[file.suffix.lower()](file, source, extra)))
+        except (UnreadableDocument, UnicodeDecodeError, OSError) as exc:
+            raise IngestError(str(exc) if isinstance(exc, UnreadableDocument) else f"{file}: cannot be read ({exc})") from None
     report = IngestReport(files=len(files))
-    for file, source in files:
-        chunks = LOADERS[file.suffix.lower()](file, source, extra)
+    for source, chunks in loaded:
         report.stats += index.sync_source(source, chunks)
         report.sources.append(source)
         if on_file:
             on_file(source)
+    if prune:
+        present = {source for _file, source, _root in files}
+        for root in {root for _file, _source, root in files if root} | {str(p.resolve()) for p in paths if p.is_dir()}:
+            for gone in index.sources(where={"root": root}) - present:
+                report.stats.removed += index.remove_source(gone)
     return report

@@ -132,12 +132,13 @@ def _report_warmup(supervisor, every_s: float = 15.0) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (.md, .txt).")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (.md .txt .html .pdf .csv .xlsx .json).")] = None,
     shop: Annotated[str | None, typer.Option(help="Tag the chunks with this shop id.")] = None,
     orders: Annotated[bool, typer.Option("--orders", help="Also (re)index a card per order from the order database.")] = False,
+    prune: Annotated[bool, typer.Option("--prune", help="Remove the chunks of files no longer in the given folders.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
-    """Add or update documents in the knowledge index; unchanged chunks are skipped."""
+    """Add or update documents (Markdown, text, HTML, PDF, CSV/XLSX/JSON FAQs); unchanged chunks are skipped."""
     if not paths and not orders:
         raise fail("give files or folders to ingest, and/or --orders")
     if orders:
@@ -157,7 +158,10 @@ def ingest(
     index = build_index(settings)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("ingesting", total=total)
-        report = run_ingest(index, paths, shop=shop, on_file=lambda source: progress.advance(task))
+        try:
+            report = run_ingest(index, paths, shop=shop, prune=prune, on_file=lambda source: progress.advance(task))
+        except IngestError as exc:
+            raise fail(str(exc)) from None
     counts = report.as_dict()
     if as_json:
         print(json.dumps(counts))

@@ -60,12 +60,13 @@ def test_recall_on_the_labelled_questions(demo_retriever):
 
 
 def test_chinese_finds_chinese_and_english_finds_english(demo_retriever):
+    # The demo base holds policies and FAQs (faq-en.csv, faq-zh.csv) in both languages.
     zh = demo_retriever.search("退货政策是什么？")
-    assert zh and zh[0].source == "zh/returns-refunds.md", [(h.source, h.section) for h in zh]
+    assert zh and zh[0].source in ("zh/returns-refunds.md", "faq-zh.csv"), [(h.source, h.section) for h in zh]
     refund = demo_retriever.search("退货退款需要多长时间到账？")
-    assert refund[0].source == "zh/returns-refunds.md" and "5-7 个工作日" in refund[0].text
+    assert refund[0].language == "zh" and any("5-7 个工作日" in h.text for h in refund[:3])
     en = demo_retriever.search("How long does a refund take to arrive?")
-    assert en[0].source == "en/returns-refunds.md" and "5-7 business days" in en[0].text
+    assert en[0].source in ("en/returns-refunds.md", "faq-en.csv") and any("5-7 business days" in h.text for h in en[:3])
     # The evidence behind a hit stays visible: dense cosine for English, BM25 for both.
     assert en[0].dense_score is not None and en[0].dense_score > MIN_RELEVANCE
     assert zh[0].bm25_score is not None and zh[0].bm25_score > 0
