@@ -15,7 +15,7 @@ def load(path):
 
 
 def test_csv_faq_gives_one_chunk_per_question():
-    chunks = load(DEMO_KNOWLEDGE / "faq-zh.csv")
+    chunks = load(DEMO_KNOWLEDGE.parent / "faq" / "faq-zh.csv")
     assert len(chunks) == 15 and all(c.metadata["doc_type"] == "faq" for c in chunks)
     assert chunks[0].section == "退货期限是多久？" and "30 天" in chunks[0].text and chunks[0].language == "zh"
 
