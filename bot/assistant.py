@@ -337,7 +337,7 @@ class Assistant:
         reply = Reply(
             session_id=conversation.session_id,
             answer=turn.answer or "",
-            citations=[Citation(source=h.source, chunk_id=h.chunk_id, section=h.section, text=h.text) for h in turn.hits],
+            citations=[Citation(source=h.source, chunk_id=h.chunk_id, section=h.section, text=h.text, score=round(h.score, 4)) for h in turn.hits],
             tool_calls=[ToolCall(name=r.name, arguments=r.arguments, ok=r.ok, result=r.result if r.ok else r.error) for r in (tools.log if tools else [])],
             handoff=turn.handoff,
             pending_confirmation=pending,

@@ -10,6 +10,7 @@ class Citation(BaseModel):
     chunk_id: str
     section: str = ""
     text: str
+    score: float | None = None  # the retrieval score that put it here
 
 
 class ToolCall(BaseModel):

@@ -35,7 +35,7 @@ def trace_of(reply: Reply) -> dict:
         "degraded": reply.degraded,
         "fallback_reason": reply.fallback_reason,
         "query": reply.query,
-        "retrieved": [{"source": c.source, "section": c.section, "chunk_id": c.chunk_id} for c in reply.citations],
+        "retrieved": [{"source": c.source, "section": c.section, "score": c.score, "chunk_id": c.chunk_id} for c in reply.citations],
         "tool_calls": [t.model_dump() for t in reply.tool_calls],
         "pending_confirmation": reply.pending_confirmation,
         "handoff": reply.handoff.model_dump() if reply.handoff else None,
