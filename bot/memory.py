@@ -47,9 +47,12 @@ class ConversationStore:
             ).all()
         return [Turn(r.role, r.text) for r in reversed(rows)]
 
-    def handoff_queue(self) -> list[Conversation]:
+    def handoff_queue(self) -> list[dict]:
+        """Conversations waiting for (or with) a human, oldest first."""
         with open_session(self.db_url) as db:
-            return list(db.exec(select(Conversation).where(Conversation.handoff_status.is_not(None)).order_by(Conversation.updated_at)))
+            rows = db.exec(select(Conversation).where(Conversation.handoff_status.is_not(None)).order_by(Conversation.updated_at))
+            return [{"session_id": c.session_id, "status": c.handoff_status, "reason": c.handoff_reason, "summary": c.handoff_summary,
+                     "principal": c.principal, "updated_at": c.updated_at.isoformat()} for c in rows]  # fmt: skip
 
     def operator_says(self, session_id: str, text: str) -> bool:
         """A human agent's message in a handed-off conversation; it marks the handoff as taken."""

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge.documents import Chunk
 from knowledge.loaders import LOADERS, UnreadableDocument
 from retrieval.index import KnowledgeIndex, SyncStats
 

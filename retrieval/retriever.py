@@ -51,17 +51,3 @@ class KnowledgeRetriever(BaseRetriever):
             for hit in self.search(query)
         ]
 
-
-def hit_from_document(document: Document) -> Hit:
-    meta = document.metadata
-    return Hit(
-        source=meta["source"],
-        chunk_id=meta["chunk_id"],
-        section=meta.get("section", ""),
-        text=document.page_content,
-        score=float(meta.get("score", 0.0)),
-        language=meta.get("language", ""),
-        dense_score=meta.get("dense_score"),
-        bm25_score=meta.get("bm25_score"),
-        coverage=meta.get("coverage"),
-    )

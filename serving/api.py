@@ -26,6 +26,7 @@ from bot.tools.principal import OPERATOR, Principal
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Conversation, ConversationTurn, Feedback
 from serving.channels import channel_routers
+from serving.errors import error_body
 from serving.identity import InvalidToken, operator_key_matches, verify_token
 from serving.limits import RateLimiter
 from serving.runtime import Runtime
@@ -54,10 +55,6 @@ class FeedbackRequest(BaseModel):
 
 class OperatorReply(BaseModel):
     message: str = Field(min_length=1, max_length=4000)
-
-
-def error_body(code: str, message: str, **extra) -> dict:
-    return {"error": {"code": code, "message": message, **extra}}
 
 
 def sse(event: dict) -> str:
@@ -214,8 +211,7 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
 
     @app.get("/v1/handoffs", tags=["operators"], dependencies=[Depends(operator)])
     def handoff_queue() -> list[dict]:
-        return [{"session_id": c.session_id, "status": c.handoff_status, "reason": c.handoff_reason, "summary": c.handoff_summary,
-                 "principal": c.principal, "updated_at": c.updated_at.isoformat()} for c in runtime.assistant.store.handoff_queue()]  # fmt: skip
+        return runtime.assistant.store.handoff_queue()
 
     @app.post("/v1/handoffs/{session_id}/reply", tags=["operators"], dependencies=[Depends(operator)])
     def operator_reply(session_id: str, request: OperatorReply) -> dict:

@@ -36,8 +36,7 @@ class RuntimeConsoleBackend:
         return tools.call(name, arguments).as_dict()
 
     def handoffs(self) -> list[dict]:
-        return [{"session_id": c.session_id, "status": c.handoff_status, "reason": c.handoff_reason, "summary": c.handoff_summary}
-                for c in self.runtime.assistant.store.handoff_queue()]  # fmt: skip
+        return self.runtime.assistant.store.handoff_queue()
 
     def operator_reply(self, session_id: str, text: str) -> bool:
         return bool(session_id and text) and self.runtime.assistant.store.operator_says(session_id.strip(), text)

@@ -16,13 +16,14 @@ from bot.reply import Reply
 from bot.tools.principal import InvalidPrincipal, Principal
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import ChannelEvent
+from serving.errors import error_body
 
 log = logging.getLogger(__name__)
 
 
 def json_error(status: int, code: str, message: str) -> JSONResponse:
     """The API's error shape, ``{"error": {"code", "message"}}``."""
-    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+    return JSONResponse(status_code=status, content=error_body(code, message))
 
 
 def claim_event(db_url: str, channel: str, event_id: str) -> bool:
