@@ -6,7 +6,9 @@ from a model hub. ``KEFU_EMBEDDING_MODEL`` points at any other sentence-transfor
 
 from __future__ import annotations
 
-from functools import lru_cache
+import hashlib
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
@@ -33,7 +35,17 @@ class LocalSentenceEmbeddings(Embeddings):
 
     @property
     def dimension(self) -> int:
-        return int(self._model.get_sentence_embedding_dimension())
+        # sentence-transformers 5.x renamed the method; keep both spellings working.
+        named = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        return int(named())
+
+    @cached_property
+    def identity(self) -> str:
+        """Which model made a vector: "name/dimension/digest" (stored with a collection, see
+        ``KnowledgeIndex``), so vectors of two models are never compared. The digest covers the
+        config and the first MiB of the weights: two installs of one model agree, a fine-tune differs.
+        """
+        return model_identity(self.model_path, self.dimension)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -59,6 +71,18 @@ class LocalSentenceEmbeddings(Embeddings):
             return 1.0
         ids = tokenizer(text, add_special_tokens=False)["input_ids"]
         return 1.0 - sum(i == unk for i in ids) / len(ids) if ids else 0.0
+
+
+def model_identity(model_path: str, dimension: int) -> str:
+    folder = Path(model_path)
+    # The packaged model sits in a folder named "model": its package's name says more.
+    name = folder.parent.name if folder.name in ("model", "models") else folder.name
+    digest = hashlib.sha256()
+    for part in ("config.json", "modules.json", "model.safetensors", "pytorch_model.bin"):
+        if (folder / part).is_file():
+            with open(folder / part, "rb") as handle:
+                digest.update(handle.read(1 << 20))
+    return f"{name}/{dimension}/{digest.hexdigest()[:12]}"
 
 
 @lru_cache(maxsize=4)

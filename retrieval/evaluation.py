@@ -30,6 +30,11 @@ class QAItem:
     q: str
     source: str  # the file that answers it, as ingested (a suffix match is enough)
     phrase: str  # a verbatim phrase of the answering chunk
+    # Other chunks that answer it just as well (the other language's policy, an FAQ row), as
+    # (source, phrase) pairs: the optional "also" list of an item.
+    also: tuple[tuple[str, str], ...] = ()
+    lang: str = ""  # optional labels, for per-group scores
+    kind: str = ""
 
 
 def load_qa(path: Path) -> list[QAItem]:
@@ -45,13 +50,25 @@ def load_qa(path: Path) -> list[QAItem]:
     for number, entry in enumerate(raw):
         if not isinstance(entry, dict) or not all(isinstance(entry.get(key), str) and entry[key] for key in ("q", "source", "phrase")):
             raise EvalError(f"{path}: item {number} needs non-empty string fields q, source, phrase")
-        items.append(QAItem(entry["q"], entry["source"], entry["phrase"]))
+        also = entry.get("also", [])
+        if not isinstance(also, list) or not all(
+            isinstance(a, dict) and all(isinstance(a.get(key), str) and a[key] for key in ("source", "phrase")) for a in also
+        ):
+            raise EvalError(f"{path}: item {number}: 'also' must be a list of {{source, phrase}} with non-empty strings")
+        items.append(
+            QAItem(entry["q"], entry["source"], entry["phrase"], tuple((a["source"], a["phrase"]) for a in also),
+                   str(entry.get("lang", "")), str(entry.get("kind", "")))
+        )  # fmt: skip
     return items
 
 
 def is_relevant(hit: Hit, item: QAItem) -> bool:
-    same_source = hit.source == item.source or hit.source.endswith("/" + item.source) or item.source.endswith("/" + hit.source)
-    return same_source and item.phrase in hit.text
+    return any(_answers(hit, source, phrase) for source, phrase in ((item.source, item.phrase), *item.also))
+
+
+def _answers(hit: Hit, source: str, phrase: str) -> bool:
+    same_source = hit.source == source or hit.source.endswith("/" + source) or source.endswith("/" + hit.source)
+    return same_source and phrase in hit.text
 
 
 def evaluate(searcher: Searcher | KnowledgeIndex, items: list[QAItem], k: int = 5) -> dict:
@@ -71,14 +88,24 @@ def evaluate(searcher: Searcher | KnowledgeIndex, items: list[QAItem], k: int = 
         first_relevant_ranks.append(rank)
         if rank is None:
             misses.append({"q": item.q, "source": item.source, "got": [h.source + " › " + h.section for h in hits[:3]]})
-    n = len(items)
+    report = {"questions": len(items), **_scores(first_relevant_ranks, k)}
+    groups = {}
+    for label in sorted({i.lang for i in items if i.lang} | {i.kind for i in items if i.kind}):
+        ranks = [r for i, r in zip(items, first_relevant_ranks) if label in (i.lang, i.kind)]
+        groups[label] = {"questions": len(ranks), **_scores(ranks, k)}
+    if groups:
+        report["groups"] = groups  # by the items' optional "lang" and "kind" labels
+    report["latency_ms"] = {"p50": round(statistics.median(latencies_ms), 1), "p95": round(_percentile(latencies_ms, 95), 1)}
+    report["misses"] = misses
+    return report
+
+
+def _scores(ranks: list[int | None], k: int) -> dict:
+    n = len(ranks)
     return {
-        "questions": n,
-        "recall@1": round(sum(r == 1 for r in first_relevant_ranks) / n, 4),
-        f"recall@{k}": round(sum(r is not None for r in first_relevant_ranks) / n, 4),
-        "mrr": round(sum(1 / r for r in first_relevant_ranks if r) / n, 4),
-        "latency_ms": {"p50": round(statistics.median(latencies_ms), 1), "p95": round(_percentile(latencies_ms, 95), 1)},
-        "misses": misses,
+        "recall@1": round(sum(r == 1 for r in ranks) / n, 4),
+        f"recall@{k}": round(sum(r is not None for r in ranks) / n, 4),
+        "mrr": round(sum(1 / r for r in ranks if r) / n, 4),
     }
 
 

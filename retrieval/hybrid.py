@@ -19,13 +19,13 @@ Why these lists:
   English gift-card refund policy, and an English question a policy written only in Chinese.
 
 Filters (``source``, ``shop``, ``user_id``, ``doc_type``, ``language``: any metadata key, by
-equality, a list meaning "any of") restrict every list *before* ranking: Chroma's ``where`` for
-dense, a mask over BM25's scores for lexical. Nothing is fetched and then thrown away.
+equality, a list meaning "any of") restrict every list *before* ranking: posting lists over the
+in-memory vector snapshot for dense (``retrieval.vectors``), a mask over BM25's scores for
+lexical. Nothing is fetched and then thrown away.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -177,7 +177,7 @@ class HybridSearcher:
         trust = dense_trust(coverage_of(query)) if coverage_of else 1.0
         dense: list[Hit] = []
         if trust > 0:  # an untrusted embedding is not even computed: it would only add noise
-            dense = self.index.query(query, k=self.candidates, where=chroma_where(filters))
+            dense = self.index.query(query, k=self.candidates, where=filters or None)
             for hit in dense:
                 note(hit.chunk_id, dense=hit.dense_score or 0.0)
 
@@ -240,19 +240,6 @@ def interleave(ranked: list[Hit], extra: list[Hit], after: int) -> list[Hit]:
         # the list stays sorted by score (its BM25 score and coverage stay on the hit).
         placed = [replace(hit, score=head[-1].score) for hit in placed]
     return head + placed + [hit for hit in ranked[after:] if hit.chunk_id not in taken]
-
-
-def chroma_where(filters: Mapping[str, object] | None) -> dict | None:
-    """Chroma's ``where`` for equality filters (a list, tuple or set becomes ``$in``)."""
-    clauses = []
-    for key, value in (filters or {}).items():
-        if isinstance(value, (list, tuple, set, frozenset)):
-            clauses.append({key: {"$in": list(value)}})
-        else:
-            clauses.append({key: value})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 def _lexical_hit(match: LexicalMatch) -> Hit:

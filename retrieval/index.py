@@ -2,10 +2,24 @@
 
 Chroma never embeds anything itself here: kefu passes vectors computed by its own local model,
 because Chroma's default embedding function downloads a model at first use.
+
+Two stamps live in the collection's metadata:
+
+- ``kefu:revision``, a fresh random value after every write. Filtered queries are answered from
+  an in-memory ``VectorSnapshot`` (filter first, score exactly: see ``retrieval.vectors``); a
+  query compares the snapshot's revision with the collection's (one metadata read, ~0.5 ms
+  embedded) and reloads when they differ, so another replica's ingest is seen on its next query.
+  The lexical index uses the same stamp to skip its id fingerprint.
+- ``kefu:embedding_model``, the identity of the model that made the vectors. A query or write with
+  another model fails with ``EmbeddingModelMismatch`` (comparing vectors of two models gives
+  confident nonsense); ``kefu ingest --reembed`` re-embeds the stored chunks with the new model.
 """
 
 from __future__ import annotations
 
+import threading
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -15,8 +29,16 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_core.embeddings import Embeddings
 
 from knowledge.documents import Chunk
+from retrieval.vectors import VectorSnapshot
 
 COLLECTION = "kefu_knowledge"
+REVISION_KEY = "kefu:revision"
+MODEL_KEY = "kefu:embedding_model"
+COMPLETE_KEY = "kefu:complete"  # set on a re-embedded copy once every chunk is in it
+
+
+class EmbeddingModelMismatch(RuntimeError):
+    """The collection's vectors were made by another embedding model than the configured one."""
 
 
 @dataclass(frozen=True)
@@ -88,10 +110,59 @@ class KnowledgeIndex:
         self.persist_directory: str | None = (
             chroma_settings.persist_directory if chroma_settings.is_persistent else None
         )
+        self._client = client
+        self.name = collection
+        _recover_reembed(client, collection)
         # embedding_function=None: vectors always come from `embeddings`, never Chroma's default.
         self._collection = client.get_or_create_collection(
             collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
+        self._snapshot: VectorSnapshot | None = None
+        self._snapshot_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ stamps
+
+    @property
+    def model_identity(self) -> str | None:
+        return getattr(self.embeddings, "identity", None)
+
+    def _stamps(self) -> dict:
+        """The collection's metadata as stored now (the handle's copy is from when it was opened)."""
+        return dict(self._client.get_collection(self.name).metadata or {})
+
+    def revision(self) -> str:
+        """The collection's current revision; raises EmbeddingModelMismatch for another model's vectors."""
+        stamps = self._stamps()
+        stored, mine = stamps.get(MODEL_KEY), self.model_identity
+        if stored and mine and stored != mine:
+            raise EmbeddingModelMismatch(
+                f"the index '{self.name}' holds vectors of the embedding model {stored}, but {mine} is configured: "
+                "run `kefu ingest --reembed` to re-embed it, or set KEFU_EMBEDDING_MODEL back"
+            )
+        return str(stamps.get(REVISION_KEY, ""))
+
+    def _touch(self) -> None:
+        """Stamp a new revision (and the model) after a write, so every reader reloads."""
+        stamps = {k: v for k, v in self._stamps().items() if not k.startswith("hnsw:")}  # hnsw:* cannot be re-set
+        stamps[REVISION_KEY] = uuid.uuid4().hex
+        if self.model_identity:
+            stamps[MODEL_KEY] = self.model_identity
+        self._collection.modify(metadata=stamps)
+
+    def vectors(self) -> VectorSnapshot:
+        """The in-memory snapshot at the collection's current revision (loaded again when stale)."""
+        revision = self.revision()
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.revision == revision:
+            return snapshot
+        with self._snapshot_lock:
+            snapshot = self._snapshot
+            if snapshot is None or snapshot.revision != revision:
+                # The revision is read before the load: a write landing during it stamps a newer
+                # revision, and the next query loads again.
+                snapshot = VectorSnapshot.load(self._collection, revision)
+                self._snapshot = snapshot
+        return snapshot
 
     def count(self) -> int:
         return self._collection.count()
@@ -115,6 +186,7 @@ class KnowledgeIndex:
 
     def sync_source(self, source: str, chunks: list[Chunk]) -> SyncStats:
         """Make the index hold exactly ``chunks`` for ``source``: add new ids, drop vanished ones."""
+        self.revision()  # refuses to mix another embedding model's vectors into the collection
         existing = self.source_ids(source)
         wanted = {c.chunk_id: c for c in chunks}
         new = [c for cid, c in wanted.items() if cid not in existing]
@@ -129,62 +201,107 @@ class KnowledgeIndex:
             )
         if stale:
             self._collection.delete(ids=stale)
+        if new or stale:
+            self._touch()
         return SyncStats(added=len(new), removed=len(stale), unchanged=len(wanted) - len(new))
 
     def remove_source(self, source: str) -> int:
         ids = sorted(self.source_ids(source))
         if ids:
             self._collection.delete(ids=ids)
+            self._touch()
         return len(ids)
 
-    def query_exact(self, text: str, where: dict, k: int = 4) -> list[Hit]:
-        """Filter first, then score exactly: for selective filters (one buyer's few order cards).
+    def query(self, text: str, k: int = 4, where: Mapping[str, object] | None = None) -> list[Hit]:
+        """The ``k`` chunks nearest to ``text`` among those matching ``where``.
 
-        Chroma's filtered HNSW query pays for the whole graph (114 ms at 100k chunks for a filter
-        matching 20, measured); fetching the 20 by metadata and scoring them in numpy took 18 ms.
-        For filters that match thousands of chunks, `query` is the faster of the two.
+        ``where`` maps metadata keys to a value or a list of values (any of). Filtered queries are
+        answered exactly from the in-memory snapshot; unfiltered ones by Chroma's HNSW index.
         """
-        import numpy as np
+        return self.query_vector(self.embeddings.embed_query(text), k=k, where=where)
 
-        found = self._collection.get(where=where, include=["embeddings", "documents", "metadatas"])
-        if not found["ids"]:
-            return []
-        vectors = np.asarray(found["embeddings"], dtype=np.float32)
-        query = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
-        scores = vectors @ query / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query) + 1e-12)
-        best = np.argsort(-scores)[:k]
-        return [
-            Hit(source=str(found["metadatas"][i].get("source", "")), chunk_id=found["ids"][i],
-                section=str(found["metadatas"][i].get("section", "")), text=found["documents"][i] or "",
-                score=float(scores[i]), language=str(found["metadatas"][i].get("language", "")), dense_score=float(scores[i]))
-            for i in best
-        ]  # fmt: skip
-
-    def query(self, text: str, k: int = 4, where: dict | None = None) -> list[Hit]:
+    def query_vector(self, vector: list[float], k: int = 4, where: Mapping[str, object] | None = None) -> list[Hit]:
+        if where:
+            snapshot = self.vectors()
+            return [_hit(snapshot.ids[row], snapshot.documents[row], snapshot.metadatas[row], score)
+                    for row, score in snapshot.search(vector, k, where)]  # fmt: skip
+        self.revision()  # the model check
         if self.count() == 0:
             return []
         result = self._collection.query(
-            query_embeddings=[self.embeddings.embed_query(text)],
-            n_results=k,
-            where=where,
-            include=["documents", "metadatas", "distances"],
+            query_embeddings=[vector], n_results=k, include=["documents", "metadatas"] + ["distances"]
         )
-        hits = []
-        for chunk_id, doc, meta, distance in zip(
-            result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
-        ):
-            hits.append(
-                Hit(
-                    source=str(meta.get("source", "")),
-                    chunk_id=chunk_id,
-                    section=str(meta.get("section", "")),
-                    text=doc or "",
-                    score=1.0 - float(distance),
-                    language=str(meta.get("language", "")),
-                    dense_score=1.0 - float(distance),
-                )
+        return [
+            _hit(chunk_id, doc, meta or {}, 1.0 - float(distance))
+            for chunk_id, doc, meta, distance in zip(
+                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
             )
-        return hits
+        ]
+
+    # ------------------------------------------------------------------ re-embedding
+
+    def reembed(self, on_progress: Callable[[int, int], None] | None = None, page: int = 1000) -> int:
+        """Re-embed every stored chunk with the configured model; returns how many.
+
+        The chunks are copied into a new collection, which then takes the old one's name; an
+        interruption leaves the old collection in place (or the finished copy, which the next
+        open renames into place), never a half-embedded index.
+        """
+        spare = _spare_name(self.name)
+        if spare in _collection_names(self._client):
+            self._client.delete_collection(spare)
+        copy = self._client.create_collection(spare, embedding_function=None, metadata={"hnsw:space": "cosine"})
+        total, done = self._collection.count(), 0
+        while True:
+            found = self._collection.get(include=["documents", "metadatas"], limit=page, offset=done)
+            if not found["ids"]:
+                break
+            metadatas = [dict(m or {}) for m in found["metadatas"]]
+            texts = [f"{m['section']}\n{d}" if m.get("section") else (d or "") for d, m in zip(found["documents"], metadatas)]
+            copy.add(ids=found["ids"], embeddings=self.embeddings.embed_documents(texts), documents=found["documents"],
+                     metadatas=metadatas)  # fmt: skip
+            done += len(found["ids"])
+            if on_progress:
+                on_progress(done, total)
+        stamps = {k: v for k, v in self._stamps().items() if not k.startswith("hnsw:") and k != MODEL_KEY}
+        stamps.update({REVISION_KEY: uuid.uuid4().hex, COMPLETE_KEY: True, **({MODEL_KEY: self.model_identity} if self.model_identity else {})})
+        copy.modify(metadata=stamps)
+        # The old collection goes, the copy takes its name: _recover_reembed finishes this if cut short.
+        self._client.delete_collection(self.name)
+        copy.modify(name=self.name)
+        self._collection = self._client.get_collection(self.name)
+        self._snapshot = None
+        return done
+
+
+def _spare_name(name: str) -> str:
+    return f"{name}-reembed"
+
+
+def _collection_names(client: chromadb.ClientAPI) -> set[str]:
+    return {c if isinstance(c, str) else c.name for c in client.list_collections()}
+
+
+def _recover_reembed(client: chromadb.ClientAPI, name: str) -> None:
+    """Finish a re-embedding cut short between dropping the old collection and renaming the copy."""
+    names = _collection_names(client)
+    spare = _spare_name(name)
+    if name not in names and spare in names:
+        copy = client.get_collection(spare)
+        if (copy.metadata or {}).get(COMPLETE_KEY):
+            copy.modify(name=name)
+
+
+def _hit(chunk_id: str, document: str | None, meta: Mapping, score: float) -> Hit:
+    return Hit(
+        source=str(meta.get("source", "")),
+        chunk_id=chunk_id,
+        section=str(meta.get("section", "")),
+        text=document or "",
+        score=score,
+        language=str(meta.get("language", "")),
+        dense_score=score,
+    )
 
 
 def _embedding_text(chunk: Chunk) -> str:

@@ -1,7 +1,7 @@
 """Order data in the index: a text card per order, so "my order with the blue water bottle" finds it.
 
 Cards live in their own Chroma collection with the buyer's user id and the selling shops as
-metadata, and every search is filtered to the asker's principal inside Chroma (before ranking):
+metadata, and every search is filtered to the asker's principal before ranking:
 a buyer's search never returns another user's card, a merchant's never another shop's.
 """
 
@@ -74,7 +74,6 @@ class OrderCardIndex:
             where = principal_filter(principal)
         except PermissionError:
             return []
-        if where is not None and "user_id" in where:
-            # A buyer has a handful of orders: fetch them by metadata and score exactly.
-            return self.index.query_exact(query, where=where, k=k)
+        # Filtered in memory before scoring (retrieval.vectors): a buyer's handful of cards, a
+        # merchant's shop, never anyone else's.
         return self.index.query(query, k=k, where=where)

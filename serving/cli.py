@@ -7,6 +7,7 @@ import logging
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +36,17 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error (no traceback) and return the exit to raise."""
     err.print(f"[red]error:[/red] {message}", highlight=False)
     return typer.Exit(code)
+
+
+@contextmanager
+def index_errors():
+    """An index built by another embedding model: one line saying what to run, exit 2."""
+    from retrieval.index import EmbeddingModelMismatch
+
+    try:
+        yield
+    except EmbeddingModelMismatch as exc:
+        raise fail(str(exc)) from None
 
 
 def settings_or_exit() -> Settings:
@@ -94,7 +106,8 @@ def serve(
     for chatty in ("alembic", "httpx", "sentence_transformers"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
-        runtime = build_runtime(settings)
+        with index_errors():
+            runtime = build_runtime(settings)
     except ConfigurationError as exc:
         raise fail(str(exc)) from None
     base = f"http://{host}:{port}"
@@ -136,15 +149,43 @@ def ingest(
     shop: Annotated[str | None, typer.Option(help="Tag the chunks with this shop id.")] = None,
     orders: Annotated[bool, typer.Option("--orders", help="Also (re)index a card per order from the order database.")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="Remove the chunks of files no longer in the given folders.")] = False,
+    reembed: Annotated[bool, typer.Option("--reembed", help="Re-embed everything indexed with the configured model (after changing KEFU_EMBEDDING_MODEL).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Add or update documents (Markdown, text, HTML, PDF, CSV/XLSX/JSON FAQs); unchanged chunks are skipped."""
-    if not paths and not orders:
-        raise fail("give files or folders to ingest, and/or --orders")
-    if orders:
-        _ingest_order_cards(as_json)
-    if not paths:
-        return
+    if not paths and not orders and not reembed:
+        raise fail("give files or folders to ingest, and/or --orders or --reembed")
+    with index_errors():
+        if reembed:
+            _reembed(as_json)
+        if orders:
+            _ingest_order_cards(as_json)
+        if paths:
+            _ingest_files(paths, shop, prune, as_json)
+
+
+def _reembed(as_json: bool) -> None:
+    from rich.progress import Progress
+
+    from retrieval.index import COLLECTION
+    from retrieval.order_cards import ORDER_COLLECTION
+    from serving.runtime import build_index
+
+    settings = settings_or_exit()
+    for collection in (COLLECTION, ORDER_COLLECTION):
+        index = build_index(settings, collection)
+        started = time.perf_counter()
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task(f"re-embedding {collection}", total=index.count())
+            done = index.reembed(on_progress=lambda n, total: progress.update(task, completed=n, total=total))
+        counts = {"collection": collection, "reembedded": done, "model": index.model_identity, "seconds": round(time.perf_counter() - started, 1)}
+        if as_json:
+            print(json.dumps({"reembed": counts}))
+        else:
+            out.print(f"{collection}: {done} chunks re-embedded with {counts['model']} ({counts['seconds']} s)")
+
+
+def _ingest_files(paths: list[Path], shop: str | None, prune: bool, as_json: bool) -> None:
     from rich.progress import Progress
 
     from retrieval.ingest import IngestError, discover, ingest as run_ingest
@@ -213,20 +254,21 @@ def search(
         raise fail(f"{file}: no such file")
     queries = [query] if query is not None else [q.strip() for q in file.read_text("utf-8").splitlines() if q.strip()]
     settings = settings_or_exit()
-    retriever = KnowledgeRetriever(
-        index=build_index(settings), k=k, min_score=MIN_RELEVANCE, lexical_dir=settings.home / "lexical"
-    )
-    results = [
-        {"query": q, "results": [hit.as_dict() for hit in retriever.searcher.run(q, k=k, gated=not ungated)["hits"]]}
-        for q in queries
-    ]
-    if principal is not None:
-        from serving.runtime import build_order_cards
+    who = str(_principal_or_exit(principal)) if principal is not None else None
+    with index_errors():
+        retriever = KnowledgeRetriever(
+            index=build_index(settings), k=k, min_score=MIN_RELEVANCE, lexical_dir=settings.home / "lexical"
+        )
+        results = [
+            {"query": q, "results": [hit.as_dict() for hit in retriever.searcher.run(q, k=k, gated=not ungated)["hits"]]}
+            for q in queries
+        ]
+        if who is not None:
+            from serving.runtime import build_order_cards
 
-        cards = build_order_cards(settings)
-        who = str(_principal_or_exit(principal))
-        for entry in results:
-            entry["results"] += [hit.as_dict() for hit in cards.search(entry["query"], who, k=k)]
+            cards = build_order_cards(settings)
+            for entry in results:
+                entry["results"] += [hit.as_dict() for hit in cards.search(entry["query"], who, k=k)]
     if as_json:
         print(json.dumps(results if file is not None else results[0]["results"], ensure_ascii=False, indent=1))
         return
@@ -260,7 +302,8 @@ def chat(
 
     settings = settings_or_exit()
     try:
-        runtime = build_runtime(settings, start_vllm=False)
+        with index_errors():
+            runtime = build_runtime(settings, start_vllm=False)
         if runtime.model.supervisor is not None:
             runtime.model.supervisor.start(spawn=False)  # attach to `kefu llm serve` / `kefu serve`
     except ConfigurationError as exc:
@@ -550,7 +593,8 @@ def eval_retrieval(
     retriever = KnowledgeRetriever(
         index=build_index(settings), k=k, min_score=MIN_RELEVANCE, lexical_dir=settings.home / "lexical"
     )
-    report = evaluate(retriever, items, k=k)
+    with index_errors():
+        report = evaluate(retriever, items, k=k)
     if as_json:
         print(json.dumps(report, ensure_ascii=False))
     else:
@@ -563,7 +607,7 @@ def bench_retrieval_cmd(
     queries: Annotated[int, typer.Option(min=10, help="Timed queries.")] = 200,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Filtered top-5 latency at N chunks: kefu's partitioned exact search vs LangChain's Chroma similarity search."""
+    """Filtered top-5 latency at N chunks: kefu's live query path (in-memory filtered exact search) vs LangChain's Chroma similarity search."""
     from rich.progress import Progress
 
     from knowledge.markdown import load_markdown

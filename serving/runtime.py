@@ -41,6 +41,9 @@ class Runtime:
 def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime:
     settings.home.mkdir(parents=True, exist_ok=True)
     index = build_index(settings)
+    order_cards = build_order_cards(settings)
+    for checked in (index, order_cards.index):
+        checked.revision()  # an index of another embedding model's vectors fails here, not mid-chat
     model = build_model_runtime(settings, start_vllm=start_vllm)
     retriever = KnowledgeRetriever(
         index=index, k=settings.retrieval_k, min_score=MIN_RELEVANCE, lexical_dir=settings.home / "lexical"
@@ -53,6 +56,6 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
     )
     assistant = Assistant(
         retriever, binding, db_url=settings.resolved_database_url, mode=settings.bot_mode, max_message_chars=settings.max_message_chars,
-        order_cards=build_order_cards(settings),
+        order_cards=order_cards,
     )
     return Runtime(settings=settings, index=index, model=model, assistant=assistant)

@@ -74,3 +74,36 @@ def test_bench_retrieval_prints_the_contract_shape(monkeypatch, tmp_path):
     assert report["chunks"] == 2000 and {"p50_ms", "p95_ms"} <= report["kefu"].keys() <= report["baseline"].keys() | {"p50_ms", "p95_ms"}
     assert report["kefu"]["p95_ms"] > 0 and report["baseline"]["p95_ms"] > 0
     assert report["top_k_overlap"] > 0.8  # the same chunks as Chroma's own filtered search, mostly
+
+
+def test_switching_the_embedding_model_is_refused_until_reembedded(monkeypatch, tmp_path):
+    import shutil
+
+    from kefu.settings import get_settings
+    from retrieval.embeddings import default_embedding_model_path
+
+    monkeypatch.setenv("KEFU_HOME", str(tmp_path))
+    get_settings.cache_clear()
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "shipping.md").write_text((DEMO_KNOWLEDGE / "en" / "shipping.md").read_text("utf-8"), "utf-8")
+    assert runner.invoke(app, ["ingest", str(docs)]).exit_code == 0
+
+    # "Another model": the packaged one with a changed config, so its identity differs.
+    other = tmp_path / "other-model"
+    shutil.copytree(default_embedding_model_path(), other)
+    config = json.loads((other / "config.json").read_text())
+    (other / "config.json").write_text(json.dumps({**config, "kefu_test_variant": 2}))
+    monkeypatch.setenv("KEFU_EMBEDDING_MODEL", str(other))
+    get_settings.cache_clear()
+    refused = runner.invoke(app, ["search", "How much is express shipping?", "--json"])
+    assert refused.exit_code == 2 and "--reembed" in refused.output and "Traceback" not in refused.output
+    assert runner.invoke(app, ["ingest", str(docs)]).exit_code == 2  # nothing mixed in either
+
+    redone = runner.invoke(app, ["ingest", "--reembed", "--json"])
+    assert redone.exit_code == 0, redone.output
+    counts = [json.loads(line)["reembed"] for line in redone.stdout.strip().splitlines()]
+    assert counts[0]["reembedded"] > 0 and counts[0]["model"].startswith("other-model/384/")
+    found = runner.invoke(app, ["search", "How much is express shipping?", "--json"])
+    assert found.exit_code == 0 and json.loads(found.stdout)[0]["source"] == "shipping.md"
+    get_settings.cache_clear()

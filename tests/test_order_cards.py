@@ -60,11 +60,12 @@ def test_describing_an_order_finds_it_and_a_write_updates_its_card(shop_home, kn
     assert any(h.section == order_id and "(cancelled" in h.text for h in card)
 
 
-def test_exact_filtered_search_agrees_with_chromas_filtered_query(shop_home):
+def test_filtered_search_agrees_with_chromas_own_filtered_query(shop_home):
     cards = build_order_cards(shop_home)
     user_id = next(u for u, v in SHOP["users"].items() if len(v["orders"]) >= 3)
     where = {"user_id": user_id}
-    exact = cards.index.query_exact("hiking boots", where=where, k=3)
-    approximate = cards.index.query("hiking boots", k=3, where=where)
-    assert [h.chunk_id for h in exact] == [h.chunk_id for h in approximate]
-    assert all(abs(a.score - b.score) < 1e-4 for a, b in zip(exact, approximate))
+    mine = cards.index.query("hiking boots", k=3, where=where)
+    collection = cards.index._client.get_collection(cards.index.name)
+    theirs = collection.query(query_embeddings=[cards.index.embeddings.embed_query("hiking boots")], n_results=3, where=where)
+    assert [h.chunk_id for h in mine] == theirs["ids"][0]
+    assert all(abs(h.score - (1 - d)) < 1e-4 for h, d in zip(mine, theirs["distances"][0]))
