@@ -76,11 +76,13 @@ class SyncStats:
     added: int = 0
     removed: int = 0
     unchanged: int = 0
+    updated: int = 0  # same text, new metadata: rewritten in place, not re-embedded
 
     def __iadd__(self, other: "SyncStats") -> "SyncStats":
         self.added += other.added
         self.removed += other.removed
         self.unchanged += other.unchanged
+        self.updated += other.updated
         return self
 
 
@@ -185,25 +187,39 @@ class KnowledgeIndex:
         return {m["source"] for m in found["metadatas"] or []}
 
     def sync_source(self, source: str, chunks: list[Chunk]) -> SyncStats:
-        """Make the index hold exactly ``chunks`` for ``source``: add new ids, drop vanished ones."""
+        """Make the index hold exactly ``chunks`` for ``source``: add new ids, drop vanished ones.
+
+        A chunk whose text is unchanged (same id) but whose metadata differs, say a new ``--shop``
+        tag or the ``root`` that ``--prune`` needs on chunks ingested before it existed, has its
+        metadata updated in place, without re-embedding.
+        """
         self.revision()  # refuses to mix another embedding model's vectors into the collection
-        existing = self.source_ids(source)
+        stored = self._collection.get(where={"source": source}, include=["metadatas"])
+        existing = {chunk_id: dict(meta or {}) for chunk_id, meta in zip(stored["ids"], stored["metadatas"])}
         wanted = {c.chunk_id: c for c in chunks}
         new = [c for cid, c in wanted.items() if cid not in existing]
-        stale = sorted(existing - wanted.keys())
+        stale = sorted(existing.keys() - wanted.keys())
+        changed = [c for cid, c in wanted.items() if cid in existing and existing[cid] != _metadata(c, source)]
         if new:
             # Add before deleting: an interrupted sync leaves extra chunks (removed on rerun), never a gap.
             self._collection.upsert(
                 ids=[c.chunk_id for c in new],
                 embeddings=self.embeddings.embed_documents([_embedding_text(c) for c in new]),
                 documents=[c.text for c in new],
-                metadatas=[{**c.metadata, "source": source, "section": c.section} for c in new],
+                metadatas=[_metadata(c, source) for c in new],
+            )
+        if changed:
+            # Chroma merges an update into the stored metadata; None removes a key no longer wanted.
+            self._collection.update(
+                ids=[c.chunk_id for c in changed],
+                metadatas=[{**dict.fromkeys(existing[c.chunk_id]), **_metadata(c, source)} for c in changed],
             )
         if stale:
             self._collection.delete(ids=stale)
-        if new or stale:
+        if new or stale or changed:
             self._touch()
-        return SyncStats(added=len(new), removed=len(stale), unchanged=len(wanted) - len(new))
+        return SyncStats(added=len(new), removed=len(stale), updated=len(changed),
+                         unchanged=len(wanted) - len(new) - len(changed))  # fmt: skip
 
     def remove_source(self, source: str) -> int:
         ids = sorted(self.source_ids(source))
@@ -302,6 +318,10 @@ def _hit(chunk_id: str, document: str | None, meta: Mapping, score: float) -> Hi
         language=str(meta.get("language", "")),
         dense_score=score,
     )
+
+
+def _metadata(chunk: Chunk, source: str) -> dict:
+    return {**chunk.metadata, "source": source, "section": chunk.section}
 
 
 def _embedding_text(chunk: Chunk) -> str:

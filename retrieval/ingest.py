@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from knowledge.loaders import LOADERS, UnreadableDocument
@@ -25,6 +26,7 @@ class IngestReport:
             "files": self.files,
             "added": self.stats.added,
             "removed": self.stats.removed,
+            "updated": self.stats.updated,
             "unchanged": self.stats.unchanged,
         }
 
@@ -52,6 +54,11 @@ def _discover(paths: Iterable[Path]) -> list[tuple[Path, str, str]]:
     return found
 
 
+def _modified(file: Path) -> str:
+    """The file's last modification, UTC, to the second: when the shop last changed this policy."""
+    return datetime.fromtimestamp(file.stat().st_mtime, tz=timezone.utc).isoformat(timespec="seconds")
+
+
 def ingest(
     index: KnowledgeIndex,
     paths: Iterable[Path],
@@ -68,7 +75,7 @@ def ingest(
     files = _discover(paths)
     loaded = []
     for file, source, root in files:
-        extra = {**({"shop": shop} if shop else {}), **({"root": root} if root else {})}
+        extra = {**({"shop": shop} if shop else {}), **({"root": root} if root else {}), "updated_at": _modified(file)}
         try:
             loaded.append((source, LOADERS[file.suffix.lower()](file, source, extra)))
         except (UnreadableDocument, UnicodeDecodeError, OSError) as exc:

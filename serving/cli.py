@@ -207,7 +207,7 @@ def _ingest_files(paths: list[Path], shop: str | None, prune: bool, as_json: boo
     if as_json:
         print(json.dumps(counts))
     else:
-        out.print(f"{counts['files']} files: {counts['added']} chunks added, {counts['removed']} removed, "
+        out.print(f"{counts['files']} files: {counts['added']} chunks added, {counts['removed']} removed, {counts['updated']} updated, "
                   f"{counts['unchanged']} unchanged ({index.count()} in the index)")  # fmt: skip
 
 

@@ -24,7 +24,7 @@ def test_rerun_edit_and_delete(settings, corpus):
     assert total == first["added"]
 
     rerun = ingest(index, [corpus]).as_dict()
-    assert rerun == {"files": first["files"], "added": 0, "removed": 0, "unchanged": total}
+    assert rerun == {"files": first["files"], "added": 0, "removed": 0, "updated": 0, "unchanged": total}
 
     shipping = corpus / "en" / "shipping.md"
     text = shipping.read_text("utf-8")
@@ -32,6 +32,8 @@ def test_rerun_edit_and_delete(settings, corpus):
     shipping.write_text(text.replace(last_line, last_line + " Parcels are insured."), "utf-8")
     edited = ingest(index, [corpus]).as_dict()
     assert (edited["added"], edited["removed"]) == (1, 1)
+    # The edited file's other chunks get its new updated_at (metadata only); no other file's change.
+    assert edited["updated"] == len(index.source_ids("en/shipping.md")) - 1
     assert index.count() == total
 
     assert index.remove_source("en/shipping.md") > 0

@@ -77,3 +77,27 @@ def test_prune_removes_deleted_files_of_a_folder(settings, tmp_path):
     assert ingest(index, [docs]).as_dict()["removed"] == 0  # without --prune a deleted file's chunks stay
     assert ingest(index, [docs], prune=True).as_dict()["removed"] == 1
     assert index.sources() == {"a.md"}
+
+
+def test_chunks_ingested_without_root_get_it_on_the_next_run_and_can_be_pruned(settings, tmp_path):
+    import chromadb
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("# A\n\nalpha text about shipping")
+    (docs / "b.md").write_text("# B\n\nbeta text about returns")
+    index = build_index(settings)
+    ingest(index, [docs])
+    # Chunks as an older kefu stored them: no `root`, no `updated_at`.
+    collection = chromadb.PersistentClient(path=str(settings.chroma_dir)).get_collection("kefu_knowledge")
+    stored = collection.get(include=["metadatas"])
+    collection.update(ids=stored["ids"], metadatas=[{**m, "root": None, "updated_at": None} for m in stored["metadatas"]])
+    assert not any("root" in m for m in collection.get(include=["metadatas"])["metadatas"])
+
+    rerun = ingest(index, [docs]).as_dict()
+    assert (rerun["added"], rerun["removed"], rerun["updated"]) == (0, 0, 2)  # metadata only, no re-embedding
+    assert ingest(index, [docs]).as_dict()["updated"] == 0
+    metadata = collection.get(include=["metadatas"])["metadatas"]
+    assert all(m["root"] == str(docs.resolve()) and m["updated_at"].endswith("+00:00") for m in metadata)
+    (docs / "b.md").unlink()
+    assert ingest(index, [docs], prune=True).as_dict()["removed"] == 1

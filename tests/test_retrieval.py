@@ -7,12 +7,13 @@ import pytest
 from knowledge.documents import Chunk
 from retrieval.evaluation import evaluate, load_qa
 from retrieval.fusion import RankedList, ReciprocalRankFusion
+from retrieval.hybrid import Evidence, RelevanceGate
 from retrieval.index import Hit
 from retrieval.ingest import ingest
 from retrieval.lexical import fingerprint, query_terms, tokenize
 from retrieval.retriever import KnowledgeRetriever
 from serving.runtime import MIN_RELEVANCE, build_index
-from tests.conftest import REPO, make_settings
+from tests.conftest import REPO, TAU2_POLICY, make_settings
 
 QA = REPO / "tests" / "data" / "retrieval_qa.json"
 
@@ -39,6 +40,27 @@ OFF_TOPIC = [
     "我的猫不吃饭怎么办",
     "Who is the president of France?",
     "怎么学好英语",
+    # Written after the gate's agreement rule was proposed, before it was measured:
+    "What's a good recipe for dumplings?",
+    "How far is the moon from Earth?",
+    "Write me a cover letter for a job",
+    "What is 17 times 23?",
+    "Which team will win the World Cup?",
+    "How do I fix a flat bicycle tire?",
+    "What's the best way to learn guitar?",
+    "Is it going to snow this weekend?",
+    "Who wrote Hamlet?",
+    "How do I reset my router?",
+    "北京到上海的高铁要多久？",
+    "今晚吃什么好？",
+    "帮我算一下 37 乘以 48",
+    "怎么减肥最快？",
+    "世界上最高的山是哪座？",
+    "给我讲个笑话",
+    "明天适合去爬山吗？",
+    "怎么做红烧肉？",
+    "我家 wifi 老是断怎么办",
+    "推荐几本好看的小说",
 ]
 
 
@@ -57,6 +79,34 @@ def test_recall_on_the_labelled_questions(demo_retriever):
     # Measured 0.952 (recall@1 0.654, MRR 0.760); dense-only all-MiniLM-L6-v2 scored 0.538.
     assert report["recall@5"] >= 0.9, report["misses"]
     assert report["recall@1"] >= 0.55 and report["mrr"] >= 0.65, report
+
+
+@pytest.mark.parametrize(
+    ("name", "floor"),
+    # Measured 2026-11-23 (demo base + τ²'s policy.md, no FAQs): the dev set, used once to
+    # propose the gate's agreement rule, 0.80 (0.75 before it); the test set, used for nothing
+    # but this measure, 0.844 (recall@1 0.56, MRR 0.68). Far below the tuned set's 0.952: the
+    # glossary and thresholds fit the questions they were tuned on. Floors guard against
+    # regressions, they are not targets.
+    [("retrieval_qa_heldout.json", 0.76), ("retrieval_qa_test.json", 0.80)],
+)
+def test_recall_on_questions_written_after_the_tuning(demo_retriever, name, floor):
+    items = load_qa(REPO / "tests" / "data" / name)
+    if not TAU2_POLICY.exists():  # a clone without ../shared has no τ² policy to find
+        items = [item for item in items if item.kind != "policy"]
+    report = evaluate(demo_retriever, items, k=5)
+    assert report["recall@5"] >= floor, report["misses"]
+
+
+def test_the_gate_admits_two_lexical_signals_that_agree_but_not_one_alone():
+    gate = RelevanceGate()
+    hit = Hit(source="zh/shipping.md", chunk_id="c1", section="", text="", score=1.0)
+    other = Hit(source="en/shipping.md", chunk_id="c2", section="", text="", score=0.5)
+    agreeing = {"c1": Evidence(coverage=0.30), "c2": Evidence(translated=0.30)}
+    assert gate.run([hit, other], agreeing)["hits"] == [hit, other]
+    assert gate.run([hit], {"c1": Evidence(coverage=0.34)})["hits"] == []  # one signal below its own threshold
+    assert gate.run([hit, other], {"c1": Evidence(coverage=0.25), "c2": Evidence(translated=0.25)})["hits"] == []
+    assert gate.run([hit], {"c1": Evidence(coverage=0.36)})["hits"] == [hit]
 
 
 def test_chinese_finds_chinese_and_english_finds_english(demo_retriever):
