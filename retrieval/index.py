@@ -143,13 +143,17 @@ class KnowledgeIndex:
             )
         return str(stamps.get(REVISION_KEY, ""))
 
-    def _touch(self) -> None:
-        """Stamp a new revision (and the model) after a write, so every reader reloads."""
-        stamps = {k: v for k, v in self._stamps().items() if not k.startswith("hnsw:")}  # hnsw:* cannot be re-set
+    def _new_stamps(self) -> dict:
+        """The collection's metadata with a new revision and this index's model."""
+        stamps = {k: v for k, v in self._stamps().items() if not k.startswith("hnsw:") and k != MODEL_KEY}  # hnsw:* cannot be re-set
         stamps[REVISION_KEY] = uuid.uuid4().hex
         if self.model_identity:
             stamps[MODEL_KEY] = self.model_identity
-        self._collection.modify(metadata=stamps)
+        return stamps
+
+    def _touch(self) -> None:
+        """Stamp a new revision (and the model) after a write, so every reader reloads."""
+        self._collection.modify(metadata=self._new_stamps())
 
     def vectors(self) -> VectorSnapshot:
         """The in-memory snapshot at the collection's current revision (loaded again when stale)."""
@@ -204,7 +208,7 @@ class KnowledgeIndex:
             # Add before deleting: an interrupted sync leaves extra chunks (removed on rerun), never a gap.
             self._collection.upsert(
                 ids=[c.chunk_id for c in new],
-                embeddings=self.embeddings.embed_documents([_embedding_text(c) for c in new]),
+                embeddings=self.embeddings.embed_documents([_embedding_text(c.section, c.text) for c in new]),
                 documents=[c.text for c in new],
                 metadatas=[_metadata(c, source) for c in new],
             )
@@ -245,7 +249,7 @@ class KnowledgeIndex:
         if self.count() == 0:
             return []
         result = self._collection.query(
-            query_embeddings=[vector], n_results=k, include=["documents", "metadatas"] + ["distances"]
+            query_embeddings=[vector], n_results=k, include=["documents", "metadatas", "distances"]
         )
         return [
             _hit(chunk_id, doc, meta or {}, 1.0 - float(distance))
@@ -273,15 +277,13 @@ class KnowledgeIndex:
             if not found["ids"]:
                 break
             metadatas = [dict(m or {}) for m in found["metadatas"]]
-            texts = [f"{m['section']}\n{d}" if m.get("section") else (d or "") for d, m in zip(found["documents"], metadatas)]
+            texts = [_embedding_text(str(m.get("section", "")), d or "") for d, m in zip(found["documents"], metadatas)]
             copy.add(ids=found["ids"], embeddings=self.embeddings.embed_documents(texts), documents=found["documents"],
                      metadatas=metadatas)  # fmt: skip
             done += len(found["ids"])
             if on_progress:
                 on_progress(done, total)
-        stamps = {k: v for k, v in self._stamps().items() if not k.startswith("hnsw:") and k != MODEL_KEY}
-        stamps.update({REVISION_KEY: uuid.uuid4().hex, COMPLETE_KEY: True, **({MODEL_KEY: self.model_identity} if self.model_identity else {})})
-        copy.modify(metadata=stamps)
+        copy.modify(metadata={**self._new_stamps(), COMPLETE_KEY: True})
         # The old collection goes, the copy takes its name: _recover_reembed finishes this if cut short.
         self._client.delete_collection(self.name)
         copy.modify(name=self.name)
@@ -324,6 +326,6 @@ def _metadata(chunk: Chunk, source: str) -> dict:
     return {**chunk.metadata, "source": source, "section": chunk.section}
 
 
-def _embedding_text(chunk: Chunk) -> str:
+def _embedding_text(section: str, text: str) -> str:
     # The heading path carries the topic ("Returns > Refund timing"); embed it with the body.
-    return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
+    return f"{section}\n{text}" if section else text

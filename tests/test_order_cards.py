@@ -6,6 +6,7 @@ from bot.assistant import Assistant, ModelBinding
 from knowledge.orders.db import session
 from knowledge.orders.demo import generate_demo_shop
 from knowledge.orders.importer import RetailDB, import_retail, shop_for
+from retrieval.index import chroma_client
 from retrieval.retriever import KnowledgeRetriever
 from serving.runtime import MIN_RELEVANCE, build_index, build_order_cards
 from tests.conftest import make_settings
@@ -65,7 +66,7 @@ def test_filtered_search_agrees_with_chromas_own_filtered_query(shop_home):
     user_id = next(u for u, v in SHOP["users"].items() if len(v["orders"]) >= 3)
     where = {"user_id": user_id}
     mine = cards.index.query("hiking boots", k=3, where=where)
-    collection = cards.index._client.get_collection(cards.index.name)
+    collection = chroma_client(shop_home.chroma_dir).get_collection(cards.index.name)
     theirs = collection.query(query_embeddings=[cards.index.embeddings.embed_query("hiking boots")], n_results=3, where=where)
     assert [h.chunk_id for h in mine] == theirs["ids"][0]
     assert all(abs(h.score - (1 - d)) < 1e-4 for h, d in zip(mine, theirs["distances"][0]))
