@@ -1,3 +1,4 @@
+import os
 import shutil
 
 import pytest
@@ -29,7 +30,10 @@ def test_rerun_edit_and_delete(settings, corpus):
     shipping = corpus / "en" / "shipping.md"
     text = shipping.read_text("utf-8")
     last_line = [line for line in text.splitlines() if line.strip() and not line.startswith("#")][-1]
+    copied_at = shipping.stat().st_mtime
     shipping.write_text(text.replace(last_line, last_line + " Parcels are insured."), "utf-8")
+    # updated_at has one-second resolution and the copy may share the edit's second: date the edit a minute later.
+    os.utime(shipping, (copied_at + 60, copied_at + 60))
     edited = ingest(index, [corpus]).as_dict()
     assert (edited["added"], edited["removed"]) == (1, 1)
     # The edited file's other chunks get its new updated_at (metadata only); no other file's change.
