@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     embedding_model: str | None = Field(default=None, description="sentence-transformers model directory.")
     knowledge_paths: list[Path] = Field(default_factory=list, description="Documents `make run` ingests.")
     retrieval_k: int = Field(default=4, gt=0, le=50)
+    rerank_model: str | None = Field(
+        default=None, description="sentence-transformers CrossEncoder directory; unset: no rerank stage."
+    )
+    rerank_depth: int = Field(default=10, gt=1, le=100, description="How many gated hits the reranker scores.")
 
     tau2_parity: bool = Field(
         default=False, description="Order tools reproduce τ²-bench's reference quirks (benchmark runs only)."

@@ -65,12 +65,17 @@ class LocalSentenceEmbeddings(Embeddings):
         and its embedding carries no meaning: hybrid search trusts the dense ranking only as far
         as the model can read the question. A multilingual model scores ~1.0 on both languages.
         """
-        tokenizer = getattr(self._model, "tokenizer", None)
-        unk = getattr(tokenizer, "unk_token_id", None)
-        if tokenizer is None or unk is None:
-            return 1.0
-        ids = tokenizer(text, add_special_tokens=False)["input_ids"]
-        return 1.0 - sum(i == unk for i in ids) / len(ids) if ids else 0.0
+        return tokenizer_coverage(getattr(self._model, "tokenizer", None), text)
+
+
+def tokenizer_coverage(tokenizer, text: str) -> float:
+    """Share of ``text``'s tokens that ``tokenizer`` knows (not its unknown token), 0..1; 1 when
+    the tokenizer has no unknown token (byte-level ones read everything)."""
+    unk = getattr(tokenizer, "unk_token_id", None)
+    if tokenizer is None or unk is None:
+        return 1.0
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    return 1.0 - sum(i == unk for i in ids) / len(ids) if ids else 0.0
 
 
 def model_identity(model_path: str, dimension: int) -> str:
@@ -87,6 +92,8 @@ def model_identity(model_path: str, dimension: int) -> str:
 
 @lru_cache(maxsize=4)
 def _load_model(model_path: str):
+    if not (Path(model_path) / "config.json").is_file():
+        raise ModelNotInstalled(f"embedding model {model_path}: not a model directory (no config.json); check KEFU_EMBEDDING_MODEL")
     # Imported lazily: sentence-transformers pulls torch, which costs seconds at start-up.
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging

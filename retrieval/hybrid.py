@@ -22,19 +22,28 @@ Filters (``source``, ``shop``, ``user_id``, ``doc_type``, ``language``: any meta
 equality, a list meaning "any of") restrict every list *before* ranking: posting lists over the
 in-memory vector snapshot for dense (``retrieval.vectors``), a mask over BM25's scores for
 lexical. Nothing is fetched and then thrown away.
+
+An optional cross-encoder (``retrieval.rerank``, ``KEFU_RERANK_MODEL``) reorders the gated hits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from knowledge.documents import detect_language
 from retrieval.fusion import RankedList, ReciprocalRankFusion
 from retrieval.glossary import Entry, synonyms, translate
 from retrieval.index import Hit, KnowledgeIndex
 from retrieval.lexical import Filters, LexicalIndex, LexicalMatch
+
+
+@runtime_checkable
+class Reranker(Protocol):
+    """A stage that reorders hits for a query (``retrieval.rerank.CrossEncoderReranker``)."""
+
+    def run(self, query: str, hits: list[Hit]) -> dict[str, list[Hit]]: ...
 
 # How many candidates each list contributes to the fusion. Deeper lists cost little (BM25 scores
 # every chunk anyway; Chroma returns 20 neighbours as fast as 5) and let a chunk ranked well by
@@ -162,6 +171,7 @@ class HybridSearcher:
         translated_slots: int = TRANSLATED_SLOTS,
         translated_after: int = TRANSLATED_AFTER,
         glossary: tuple[Entry, ...] = (),
+        reranker: Reranker | None = None,
     ) -> None:
         self.index = index
         self.lexical = lexical if lexical is not None else LexicalIndex(None)
@@ -172,6 +182,7 @@ class HybridSearcher:
         self.translated_slots = translated_slots
         self.translated_after = translated_after
         self.glossary = tuple(glossary)  # a shop's own (Chinese words, English words) entries
+        self.reranker = reranker  # optional cross-encoder stage (retrieval.rerank), after the gate
 
     def run(self, query: str, k: int = 4, filters: Filters | None = None, gated: bool = True) -> dict[str, list[Hit]]:
         """The ``k`` best hits for ``query`` among the chunks passing ``filters``.
@@ -238,6 +249,9 @@ class HybridSearcher:
 
         if gated:
             hits = self.gate.run(hits, evidence)["hits"]
+        # 5. The reranker orders what the gate kept; it cannot make a refused question answerable.
+        if self.reranker is not None:
+            hits = self.reranker.run(query, hits)["hits"]
         return {"hits": hits[:k]}
 
     def search(self, query: str, k: int = 4, filters: Filters | None = None) -> list[Hit]:

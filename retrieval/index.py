@@ -55,6 +55,7 @@ class Hit:
     dense_score: float | None = None  # cosine similarity with the query embedding
     bm25_score: float | None = None  # BM25 score (same-language or translated query)
     coverage: float | None = None  # idf-weighted share of the query's words (or their glossary translation) in the chunk
+    rerank_score: float | None = None  # the cross-encoder's score, when a reranker is configured
 
     def as_dict(self) -> dict:
         found = {
@@ -64,7 +65,7 @@ class Hit:
             "text": self.text,
             "score": round(self.score, 4),
         }
-        for key in ("dense_score", "bm25_score", "coverage"):
+        for key in ("dense_score", "bm25_score", "coverage", "rerank_score"):
             value = getattr(self, key)
             if value is not None:
                 found[key] = round(value, 4)
@@ -208,7 +209,7 @@ class KnowledgeIndex:
             # Add before deleting: an interrupted sync leaves extra chunks (removed on rerun), never a gap.
             self._collection.upsert(
                 ids=[c.chunk_id for c in new],
-                embeddings=self.embeddings.embed_documents([_embedding_text(c.section, c.text) for c in new]),
+                embeddings=self.embeddings.embed_documents([embedding_text(c.section, c.text) for c in new]),
                 documents=[c.text for c in new],
                 metadatas=[_metadata(c, source) for c in new],
             )
@@ -277,7 +278,7 @@ class KnowledgeIndex:
             if not found["ids"]:
                 break
             metadatas = [dict(m or {}) for m in found["metadatas"]]
-            texts = [_embedding_text(str(m.get("section", "")), d or "") for d, m in zip(found["documents"], metadatas)]
+            texts = [embedding_text(str(m.get("section", "")), d or "") for d, m in zip(found["documents"], metadatas)]
             copy.add(ids=found["ids"], embeddings=self.embeddings.embed_documents(texts), documents=found["documents"],
                      metadatas=metadatas)  # fmt: skip
             done += len(found["ids"])
@@ -326,6 +327,6 @@ def _metadata(chunk: Chunk, source: str) -> dict:
     return {**chunk.metadata, "source": source, "section": chunk.section}
 
 
-def _embedding_text(section: str, text: str) -> str:
+def embedding_text(section: str, text: str) -> str:
     # The heading path carries the topic ("Returns > Refund timing"); embed it with the body.
     return f"{section}\n{text}" if section else text

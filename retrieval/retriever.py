@@ -9,7 +9,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
-from retrieval.hybrid import HybridSearcher, RelevanceGate, lexical_dir_for
+from retrieval.hybrid import HybridSearcher, RelevanceGate, Reranker, lexical_dir_for
 from retrieval.index import Hit, KnowledgeIndex
 from retrieval.lexical import Filters, LexicalIndex
 
@@ -20,7 +20,8 @@ class KnowledgeRetriever(BaseRetriever):
     ``min_score`` is the gate's minimum dense cosine; the lexical thresholds are the gate's
     defaults (see ``retrieval.hybrid.RelevanceGate``). ``lexical_dir`` is where the BM25 index
     persists; by default beside an embedded Chroma's files, in memory for a Chroma server.
-    ``filters`` (e.g. ``{"shop": "s1"}``) apply to every search, before ranking.
+    ``filters`` (e.g. ``{"shop": "s1"}``) apply to every search, before ranking. ``reranker`` (a
+    ``retrieval.rerank.CrossEncoderReranker``) reorders the gated hits when configured.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -30,6 +31,7 @@ class KnowledgeRetriever(BaseRetriever):
     min_score: float = RelevanceGate().min_dense
     lexical_dir: Path | None = None
     filters: dict[str, object] | None = None
+    reranker: Reranker | None = None
 
     _searcher: HybridSearcher | None = PrivateAttr(default=None)
 
@@ -38,7 +40,7 @@ class KnowledgeRetriever(BaseRetriever):
         if self._searcher is None:
             directory = self.lexical_dir if self.lexical_dir is not None else lexical_dir_for(self.index)
             gate = RelevanceGate(min_dense=self.min_score)
-            self._searcher = HybridSearcher(self.index, LexicalIndex(directory), gate=gate)
+            self._searcher = HybridSearcher(self.index, LexicalIndex(directory), gate=gate, reranker=self.reranker)
         return self._searcher
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:

@@ -40,12 +40,14 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 @contextmanager
 def index_errors():
-    """An index built by another embedding model: one line saying what to run, exit 2."""
+    """An index built by another embedding model, or a configured model directory that is not
+    there: one line saying what to do, exit 2."""
+    from retrieval.embeddings import ModelNotInstalled
     from retrieval.index import EmbeddingModelMismatch
 
     try:
         yield
-    except EmbeddingModelMismatch as exc:
+    except (EmbeddingModelMismatch, ModelNotInstalled) as exc:
         raise fail(str(exc)) from None
 
 
@@ -245,8 +247,7 @@ def search(
     principal: Annotated[str | None, typer.Option("--as", help="Also search the order cards this principal may see.")] = None,
 ) -> None:
     """Search the knowledge base as the assistant does (hybrid: dense + BM25, fused) and print the chunks with their scores."""
-    from retrieval.retriever import KnowledgeRetriever
-    from serving.runtime import MIN_RELEVANCE, build_index
+    from serving.runtime import build_retriever
 
     if (query is None) == (file is None):
         raise fail("give a QUERY or --file QUERIES.txt (one of them)")
@@ -256,9 +257,7 @@ def search(
     settings = settings_or_exit()
     who = str(_principal_or_exit(principal)) if principal is not None else None
     with index_errors():
-        retriever = KnowledgeRetriever(
-            index=build_index(settings), k=k, min_score=MIN_RELEVANCE, lexical_dir=settings.home / "lexical"
-        )
+        retriever = build_retriever(settings, k=k)
         results = [
             {"query": q, "results": [hit.as_dict() for hit in retriever.searcher.run(q, k=k, gated=not ungated)["hits"]]}
             for q in queries
@@ -582,19 +581,15 @@ def eval_retrieval(
 ) -> None:
     """Recall@1, recall@k, MRR and query latency of the assistant's retrieval (hybrid, gated) on a labelled question set."""
     from retrieval.evaluation import EvalError, evaluate, load_qa
-    from retrieval.retriever import KnowledgeRetriever
-    from serving.runtime import MIN_RELEVANCE, build_index
+    from serving.runtime import build_retriever
 
     try:
         items = load_qa(qa_file)
     except EvalError as exc:
         raise fail(str(exc)) from None
     settings = settings_or_exit()
-    retriever = KnowledgeRetriever(
-        index=build_index(settings), k=k, min_score=MIN_RELEVANCE, lexical_dir=settings.home / "lexical"
-    )
     with index_errors():
-        report = evaluate(retriever, items, k=k)
+        report = evaluate(build_retriever(settings, k=k), items, k=k)
     if as_json:
         print(json.dumps(report, ensure_ascii=False))
     else:

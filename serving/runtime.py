@@ -23,6 +23,23 @@ def build_index(settings: Settings, collection: str = COLLECTION) -> KnowledgeIn
     return KnowledgeIndex(chroma_client(settings.chroma_dir, settings.chroma_url), embeddings, collection=collection)
 
 
+def build_retriever(settings: Settings, index: KnowledgeIndex | None = None, k: int | None = None) -> KnowledgeRetriever:
+    """The hybrid retriever every channel, ``kefu search`` and ``kefu eval`` share; with
+    ``KEFU_RERANK_MODEL`` set, a cross-encoder reorders its gated hits."""
+    reranker = None
+    if settings.rerank_model:
+        from retrieval.rerank import CrossEncoderReranker
+
+        reranker = CrossEncoderReranker(settings.rerank_model, depth=settings.rerank_depth)
+    return KnowledgeRetriever(
+        index=index if index is not None else build_index(settings),
+        k=k or settings.retrieval_k,
+        min_score=MIN_RELEVANCE,
+        lexical_dir=settings.home / "lexical",
+        reranker=reranker,
+    )
+
+
 def build_order_cards(settings: Settings) -> OrderCardIndex:
     return OrderCardIndex(build_index(settings, ORDER_COLLECTION), settings.resolved_database_url)
 
@@ -45,9 +62,7 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
     for checked in (index, order_cards.index):
         checked.revision()  # an index of another embedding model's vectors fails here, not mid-chat
     model = build_model_runtime(settings, start_vllm=start_vllm)
-    retriever = KnowledgeRetriever(
-        index=index, k=settings.retrieval_k, min_score=MIN_RELEVANCE, lexical_dir=settings.home / "lexical"
-    )
+    retriever = build_retriever(settings, index)
     # Agent mode needs a tool-calling model: assumed for an external endpoint (a GPU vLLM with
     # --enable-auto-tool-choice), never for the demo's 135M model.
     calls_tools = settings.llm_tool_calling if settings.llm_tool_calling is not None else settings.llm_provider is LLMProvider.OPENAI

@@ -59,6 +59,13 @@ def test_cli_errors_are_messages_with_a_nonzero_exit(monkeypatch, tmp_path):
     get_settings.cache_clear()
     result = runner.invoke(app, ["chat", "-m", "hi"])
     assert result.exit_code == 2 and "invalid configuration" in result.output
+    monkeypatch.delenv("KEFU_LLM_PROVIDER")
+    monkeypatch.setenv("KEFU_EMBEDDING_MODEL", str(tmp_path / "no-such-model"))
+    get_settings.cache_clear()
+    for command in (["search", "refund"], ["ingest", str(bad_qa.parent)]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2 and "KEFU_EMBEDDING_MODEL" in result.output, result.output
+        assert "Traceback" not in result.output
     get_settings.cache_clear()
 
 
