@@ -277,7 +277,7 @@ def search(
             out.print("  (nothing relevant: the assistant would offer a human)")
         for rank, hit in enumerate(entry["results"], 1):
             evidence = " ".join(
-                f"{label} {hit[key]:.2f}" for key, label in (("dense_score", "cos"), ("bm25_score", "bm25"), ("coverage", "cov")) if key in hit
+                f"{label} {hit[key]:.2f}" for key, label in (("dense_score", "cos"), ("bm25_score", "bm25"), ("coverage", "cov"), ("rerank_score", "rerank")) if key in hit
             )
             out.print(f"  {rank}. {hit['score']:.4f} {hit['source']} › {hit['section']}  ({evidence})", highlight=False, markup=False)
 
