@@ -54,18 +54,22 @@ class ConversationStore:
             return [{"session_id": c.session_id, "status": c.handoff_status, "reason": c.handoff_reason, "summary": c.handoff_summary,
                      "principal": c.principal, "updated_at": c.updated_at.isoformat()} for c in rows]  # fmt: skip
 
-    def operator_says(self, session_id: str, text: str) -> bool:
-        """A human agent's message in a handed-off conversation; it marks the handoff as taken."""
+    def operator_says(self, session_id: str, text: str) -> str | None:
+        """A human agent's message in a handed-off conversation; it marks the handoff as taken.
+
+        Returns the conversation's channel (where the message should reach the buyer), or None
+        when the session is not in the handoff queue."""
         with open_session(self.db_url) as db:
             conversation = db.get(Conversation, session_id)
             if conversation is None or conversation.handoff_status is None:
-                return False
+                return None
             conversation.handoff_status = "taken"
             conversation.updated_at = utcnow()
             db.add(conversation)
             db.add(ConversationTurn(session_id=session_id, role="operator", text=text))
+            channel = conversation.channel
             db.commit()
-            return True
+            return channel
 
     def release(self, session_id: str) -> bool:
         """An operator hands the conversation back to the bot."""

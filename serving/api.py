@@ -25,8 +25,9 @@ from bot.reply import Reply
 from bot.tools.principal import OPERATOR, Principal
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Conversation, ConversationTurn, Feedback
-from serving.channels import channel_routers
+from serving.channels import channel_routers, deliverers
 from serving.errors import error_body
+from serving.handoffs import OperatorDesk
 from serving.identity import InvalidToken, operator_key_matches, verify_token
 from serving.limits import RateLimiter
 from serving.runtime import Runtime
@@ -73,6 +74,8 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     requests_total = Counter("kefu_chat_requests_total", "Chat turns", ["channel", "degraded", "intent"], registry=registry)
     latency = Histogram("kefu_chat_seconds", "Chat turn latency", ["channel"], registry=registry)
     limiter = RateLimiter(settings.rate_limit_per_minute, redis_url=settings.redis_url)
+    routers = channel_routers(runtime)
+    desk = OperatorDesk(runtime.assistant.store, deliverers(routers))
     if settings.widget_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -215,13 +218,16 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
 
     @app.post("/v1/handoffs/{session_id}/reply", tags=["operators"], dependencies=[Depends(operator)])
     def operator_reply(session_id: str, request: OperatorReply) -> dict:
-        if not runtime.assistant.store.operator_says(session_id, request.message):
+        """Take over the conversation; the message also goes to its Slack thread or WeCom chat
+        (``delivered_to``; ``delivery_error`` when the platform refused it: it is stored anyway)."""
+        outcome = desk.reply(session_id, request.message)
+        if outcome is None:
             raise HTTPException(status_code=404, detail="no such session in the handoff queue")
-        return {"session_id": session_id, "status": "taken"}
+        return outcome
 
     @app.post("/v1/handoffs/{session_id}/release", tags=["operators"], dependencies=[Depends(operator)])
     def release(session_id: str) -> dict:
-        if not runtime.assistant.store.release(session_id):
+        if not desk.release(session_id):
             raise HTTPException(status_code=404, detail="no such session in the handoff queue")
         return {"session_id": session_id, "status": "released"}
 
@@ -261,7 +267,7 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
             raise HTTPException(status_code=404, detail="widget not built")
         return FileResponse(WIDGET_JS, media_type="application/javascript")
 
-    for router in channel_routers(runtime):
+    for router in routers:
         app.include_router(router)
 
     if mount_ui:
@@ -276,8 +282,8 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
         if settings.operator_key_hashes:
             # Any user name; the password is an operator API key.
             auth = lambda _user, key: operator_key_matches(key, settings.operator_key_hashes)  # noqa: E731
-            app = gr.mount_gradio_app(app, build_console(RuntimeConsoleBackend(runtime)), path=CONSOLE_PATH, auth=auth)
+            app = gr.mount_gradio_app(app, build_console(RuntimeConsoleBackend(runtime, desk)), path=CONSOLE_PATH, auth=auth)
         elif settings.host in ("127.0.0.1", "localhost", "::1"):
             log.warning("operator console at %s without a login: no KEFU_OPERATOR_KEY_HASHES, loopback only", CONSOLE_PATH)
-            app = gr.mount_gradio_app(app, build_console(RuntimeConsoleBackend(runtime)), path=CONSOLE_PATH)
+            app = gr.mount_gradio_app(app, build_console(RuntimeConsoleBackend(runtime, desk)), path=CONSOLE_PATH)
     return app

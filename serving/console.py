@@ -8,15 +8,18 @@ from bot.reply import Reply
 from bot.tools.session import TOOLS, open_session_for
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Feedback, Shop, User
+from serving.handoffs import OperatorDesk
 from serving.runtime import Runtime
 
 SAMPLE_BUYERS = 20
 
 
 class RuntimeConsoleBackend:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, desk: OperatorDesk | None = None) -> None:
         self.runtime = runtime
         self.db_url = runtime.settings.resolved_database_url
+        # The API passes its desk, whose deliverers reach Slack and WeCom; alone, replies are stored only.
+        self.desk = desk or OperatorDesk(runtime.assistant.store)
 
     def respond(self, text: str, session_id: str | None, principal: str) -> Reply:
         return self.runtime.assistant.respond(text, session_id=session_id, principal=None if principal == "anonymous" else principal,
@@ -38,11 +41,11 @@ class RuntimeConsoleBackend:
     def handoffs(self) -> list[dict]:
         return self.runtime.assistant.store.handoff_queue()
 
-    def operator_reply(self, session_id: str, text: str) -> bool:
-        return bool(session_id and text) and self.runtime.assistant.store.operator_says(session_id.strip(), text)
+    def operator_reply(self, session_id: str, text: str) -> dict | None:
+        return self.desk.reply(session_id.strip(), text) if session_id and text else None
 
     def release(self, session_id: str) -> bool:
-        return bool(session_id) and self.runtime.assistant.store.release(session_id.strip())
+        return bool(session_id) and self.desk.release(session_id.strip())
 
     def feedback(self) -> list[dict]:
         with open_session(self.db_url) as db:

@@ -238,3 +238,35 @@ def test_slack_markup_becomes_what_the_user_typed():
         "my email is mia@example.com & order <#W123>"
     )
     assert clean_text("see <https://shop.example/returns> or ask <@U0OTHER>") == "see https://shop.example/returns or ask @U0OTHER"
+
+
+def test_an_operator_reply_to_a_handed_off_thread_is_posted_in_that_thread(bridge, slack_api):
+    import hashlib
+
+    key = "kefu_op_slack-tests"
+    app = bridge(operator_key_hashes=[hashlib.sha256(key.encode()).hexdigest()])
+    channel, ts = "CHUMAN", "1700000005.000100"
+    app.post(mention(channel, "I want to talk to a human", event_id="Ev-human", ts=ts))
+    slack_api.wait_for("/chat.postMessage", where=lambda c: c.json.get("channel") == channel)
+    session_id = f"slack:{channel}:{ts}"
+    operator = {"Authorization": f"Bearer {key}"}
+    assert session_id in [q["session_id"] for q in app.client.get("/v1/handoffs", headers=operator).json()]
+
+    taken = app.client.post(f"/v1/handoffs/{session_id}/reply", json={"message": "Hi, I'm Sam <from support> & I can help."}, headers=operator)
+    assert taken.status_code == 200
+    assert taken.json() == {"session_id": session_id, "status": "taken", "delivered_to": "slack"}
+    posted = slack_api.wait_for("/chat.postMessage", count=2, where=lambda c: c.json.get("channel") == channel)[-1].json
+    assert posted["thread_ts"] == ts
+    assert posted["text"] == "人工客服 / Human agent: Hi, I'm Sam &lt;from support&gt; &amp; I can help."
+
+    # Slack refusing the message: the reply is stored (the operator sees why), nothing crashes.
+    original = slack_api.responses["chat.postMessage"]
+    slack_api.responses["chat.postMessage"] = lambda call: {"ok": False, "error": "channel_not_found"}
+    try:
+        refused = app.client.post(f"/v1/handoffs/{session_id}/reply", json={"message": "Still there?"}, headers=operator)
+    finally:
+        slack_api.responses["chat.postMessage"] = original
+    assert refused.status_code == 200 and refused.json()["delivered_to"] is None
+    assert "channel_not_found" in refused.json()["delivery_error"]
+    turns = app.client.get(f"/v1/sessions/{session_id}", headers=operator).json()["turns"]
+    assert [t["text"] for t in turns if t["role"] == "operator"][-1] == "Still there?"

@@ -249,3 +249,23 @@ def test_the_callback_is_acknowledged_before_the_answer_and_events_are_not_answe
     assert acknowledged.status_code == 200 and acknowledged.content == b""
     assert BackgroundAnswers.wait_all_idle(20)
     assert sends_to(wecom_api, "visitor") == [] and "wecom:1000002:visitor" not in app.calls
+
+
+def test_an_operator_reply_to_a_handed_off_chat_is_sent_to_that_user(bridge, wecom_api):
+    import hashlib
+
+    key = "kefu_op_wecom-tests"
+    app = bridge(operator_key_hashes=[hashlib.sha256(key.encode()).hexdigest()])
+    app.send(text_message("sunqi", "转人工", 7300000000000000090))
+    wecom_api.wait_for("/message/send", where=lambda c: c.json.get("touser") == "sunqi")
+    session_id = f"wecom:{AGENT_ID}:sunqi"
+    operator = {"Authorization": f"Bearer {key}"}
+    taken = app.client.post(f"/v1/handoffs/{session_id}/reply", json={"message": "您好，我是客服小王，马上为您处理。"}, headers=operator)
+    assert taken.status_code == 200 and taken.json()["delivered_to"] == "wecom"
+    sent = wecom_api.wait_for("/message/send", count=2, where=lambda c: c.json.get("touser") == "sunqi")[-1].json
+    assert sent["agentid"] == int(AGENT_ID) and sent["text"]["content"] == "人工客服 / Human agent: 您好，我是客服小王，马上为您处理。"
+
+    # A chat that began on the API is not sent to WeCom, whatever its session id says.
+    spoof = app.client.post("/v1/chat", json={"message": "转人工", "session_id": f"wecom:{AGENT_ID}:victim"}).json()
+    outcome = app.client.post(f"/v1/handoffs/{spoof['session_id']}/reply", json={"message": "hello"}, headers=operator).json()
+    assert outcome["delivered_to"] is None and sends_to(wecom_api, "victim") == []

@@ -21,10 +21,20 @@ class ConsoleBackend(Protocol):
     def tool_names(self) -> list[str]: ...
     def call_tool(self, name: str, arguments: dict, principal: str) -> dict: ...
     def handoffs(self) -> list[dict]: ...
-    def operator_reply(self, session_id: str, text: str) -> bool: ...
+    def operator_reply(self, session_id: str, text: str) -> dict | None: ...
     def release(self, session_id: str) -> bool: ...
     def feedback(self) -> list[dict]: ...
     def knowledge_status(self) -> dict: ...
+
+
+def reply_status(outcome: dict | None) -> str:
+    """What became of an operator's reply, in one line for the console."""
+    if outcome is None:
+        return "no such session in the queue / 队列中没有这个会话"
+    if outcome.get("delivery_error"):
+        return f"saved, but not delivered / 已保存，发送失败: {outcome['delivery_error']}"
+    where = outcome.get("delivered_to")
+    return f"sent to {where} / 已发送到 {where}" if where else "saved: the chat shows it / 已保存，聊天窗口可见"
 
 
 def trace_of(reply: Reply) -> dict:
@@ -100,7 +110,7 @@ def build_console(backend: ConsoleBackend) -> gr.Blocks:
                 release = gr.Button("Release to the bot")
             status = gr.Markdown()
             refresh.click(backend.handoffs, None, queue)
-            send.click(lambda s, t: "sent" if backend.operator_reply(s, t) else "no such session in the queue", [target, human_text], status)
+            send.click(lambda s, t: reply_status(backend.operator_reply(s, t)), [target, human_text], status)
             release.click(lambda s: "released" if backend.release(s) else "no such session in the queue", target, status)
             console.load(backend.handoffs, None, queue)
 

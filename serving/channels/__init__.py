@@ -1,5 +1,7 @@
 """Platform bridges (Slack, WeCom): each an input adapter (verify, parse) and an output adapter
-(send), over the assistant's one entry point. `channel_routers` is what the API mounts."""
+(send), over the assistant's one entry point. `channel_routers` is what the API mounts; each
+router's ``channel`` and ``deliver(session_id, text)`` carry operator replies back to its platform
+(`serving.handoffs.OperatorDesk`)."""
 
 from __future__ import annotations
 
@@ -11,3 +13,8 @@ from serving.channels.wecom import wecom_router
 
 def channel_routers(runtime) -> list[APIRouter]:
     return [factory(runtime) for factory in (slack_router, wecom_router)]
+
+
+def deliverers(routers: list[APIRouter]) -> dict:
+    """Channel name → the bridge's sender of operator replies."""
+    return {router.channel: router.deliver for router in routers if hasattr(router, "deliver")}

@@ -4,7 +4,8 @@ Input adapter: verify Slack's request signature (signing secret, 5-minute window
 body, answer ``url_verification``, drop retries and events already handled (ChannelEvent), ignore
 bots, and turn a direct message or an @-mention into plain text with the sender's Slack user id.
 Output adapter: the Reply's answer as plain text with a short sources line, posted in the thread
-of the message it answers. The HTTP request is acknowledged at once; the answer follows from a
+of the message it answers; an operator's reply to a handed-off thread goes the same way
+(``deliver``, used by ``serving.handoffs``). The HTTP request is acknowledged at once; the answer follows from a
 worker thread, because Slack wants a response within 3 seconds.
 
 A conversation is a Slack thread: session ``slack:{channel}:{thread_ts or ts}``.
@@ -105,8 +106,21 @@ def slack_router(runtime) -> APIRouter:
         except Exception:
             log.exception("slack: the assistant failed on session %s", session_id)
             text = SORRY
+        post(message["channel"], message["thread_ts"], text)
+
+    def post(channel: str, thread_ts: str, text: str) -> None:
         client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=15)
-        client.chat_postMessage(channel=message["channel"], thread_ts=message["thread_ts"], text=escape(text))
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=escape(text))
+
+    def deliver(session_id: str, text: str) -> None:
+        """An operator's message, into the Slack thread the conversation is (serving.handoffs)."""
+        if not settings.slack_bot_token:
+            raise RuntimeError("the Slack bridge has no bot token (KEFU_SLACK_BOT_TOKEN)")
+        _, channel, thread_ts = session_id.split(":", 2)
+        post(channel, thread_ts, text[:MAX_TEXT])
+
+    router.channel = CHANNEL
+    router.deliver = deliver
 
     @router.post(EVENTS_PATH, summary="Slack Events API request URL")
     async def slack_events(request: Request):

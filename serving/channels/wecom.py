@@ -5,7 +5,8 @@ token, timestamp, nonce and echostr; the decrypted echostr is the answer). ``POS
 AES-encrypted XML, signed the same way; a text message becomes the user's message with the
 sender's WeCom user id. Each MsgId is answered once (ChannelEvent), whatever WeCom retries.
 Output adapter: the Reply's answer as plain text with a short sources line, sent with
-``message/send`` to the sender. The callback is answered at once with an empty body (WeCom wants
+``message/send`` to the sender; an operator's reply to a handed-off conversation goes the same
+way (``deliver``, used by ``serving.handoffs``). The callback is answered at once with an empty body (WeCom wants
 a response within 5 seconds); the answer follows from a worker thread.
 
 The access token comes from ``gettoken`` and is cached in the database (CachedToken), so every
@@ -33,7 +34,7 @@ from wechatpy.exceptions import InvalidSignatureException
 from bot.assistant import InvalidMessage
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import CachedToken
-from serving.channels.common import BackgroundAnswers, claim_event, json_error, map_principal, render_text
+from serving.channels.common import BackgroundAnswers, claim_event, json_error, map_principal, render_text, truncate_utf8
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,16 @@ def wecom_router(runtime) -> APIRouter:
             log.exception("wecom: the assistant failed on session %s", session_id)
             out = SORRY
         client.send_text(user_id, out)
+
+    def deliver(session_id: str, text: str) -> None:
+        """An operator's message, to the WeCom user the conversation is with (serving.handoffs)."""
+        _, agent_id, user_id = session_id.split(":", 2)
+        if agent_id != str(settings.wecom_agent_id):
+            raise RuntimeError(f"the conversation is with WeCom app {agent_id}, this server sends as {settings.wecom_agent_id}")
+        client.send_text(user_id, truncate_utf8(text, MAX_TEXT_BYTES))
+
+    router.channel = CHANNEL
+    router.deliver = deliver
 
     @router.get(CALLBACK_PATH, summary="WeCom callback URL verification", response_class=PlainTextResponse)
     def verify_url(msg_signature: str | None = None, timestamp: str | None = None, nonce: str | None = None, echostr: str | None = None):
