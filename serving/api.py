@@ -74,7 +74,7 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     requests_total = Counter("kefu_chat_requests_total", "Chat turns", ["channel", "degraded", "intent"], registry=registry)
     latency = Histogram("kefu_chat_seconds", "Chat turn latency", ["channel"], registry=registry)
     limiter = RateLimiter(settings.rate_limit_per_minute, redis_url=settings.redis_url)
-    routers = channel_routers(runtime)
+    routers = channel_routers(runtime, limiter)
     desk = OperatorDesk(runtime.assistant.store, deliverers(routers))
     if settings.widget_origins:
         from fastapi.middleware.cors import CORSMiddleware

@@ -159,8 +159,7 @@ def test_a_mention_is_answered_once_in_its_thread_and_replays_are_dropped(bridge
 
     # Slack's retry of the same delivery, and a replay of the same event id with a fresh signature.
     retry = app.post(payload, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
-    assert retry.status_code == 200 and retry.json()["ignored"] == "retry"
-    assert retry.headers["x-slack-no-retry"] == "1"
+    assert retry.status_code == 200 and retry.json()["ignored"] == "duplicate"
     replay = app.post(payload)
     assert replay.status_code == 200 and replay.json()["ignored"] == "duplicate"
     # The same message delivered again under another event id (e.g. as `message` and `app_mention`).
@@ -171,6 +170,19 @@ def test_a_mention_is_answered_once_in_its_thread_and_replays_are_dropped(bridge
     assert len(posts_to(slack_api, channel)) == 1
     assert app.calls == {f"slack:{channel}:{ts}": 1}
     assert sorted(app.channel_events()) == sorted(["Ev-answer-once", "Ev-answer-once-2", f"msg:{channel}:{ts}"])
+
+
+def test_a_retry_whose_first_delivery_never_arrived_is_answered_once(bridge, slack_api):
+    app = bridge()
+    channel, ts = "CLOST", "1700000004.000100"
+    payload = mention(channel, "How long does standard shipping take?", event_id="Ev-lost-first-try", ts=ts)
+    retry = app.post(payload, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"})
+    assert retry.status_code == 200 and retry.json() == {"ok": True}
+    slack_api.wait_for("/chat.postMessage", where=lambda c: c.json.get("channel") == channel)
+    again = app.post(payload, headers={"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "http_error"})
+    assert again.json()["ignored"] == "duplicate"
+    assert BackgroundAnswers.wait_all_idle(20)
+    assert len(posts_to(slack_api, channel)) == 1 and app.calls == {f"slack:{channel}:{ts}": 1}
 
 
 def test_the_request_is_acknowledged_before_the_answer_is_ready(bridge, slack_api):
@@ -270,3 +282,21 @@ def test_an_operator_reply_to_a_handed_off_thread_is_posted_in_that_thread(bridg
     assert "channel_not_found" in refused.json()["delivery_error"]
     turns = app.client.get(f"/v1/sessions/{session_id}", headers=operator).json()["turns"]
     assert [t["text"] for t in turns if t["role"] == "operator"][-1] == "Still there?"
+
+
+def test_a_user_over_the_rate_limit_is_told_to_wait_without_a_model_call(bridge, slack_api):
+    from serving.channels.common import TOO_FAST
+
+    app = bridge(rate_limit_per_minute=2)
+    channel = "CFAST"
+    for n in range(3):
+        response = app.post(mention(channel, "What is the return policy?", event_id=f"Ev-fast-{n}", ts=f"1700000006.00010{n}"))
+        assert response.status_code == 200
+    assert response.json() == {"ok": True, "limited": True}
+    other = app.post(mention(channel, "What is the return policy?", event_id="Ev-fast-other", ts="1700000006.000200", user="U456OTHER"))
+    assert other.json() == {"ok": True}
+    posts = slack_api.wait_for("/chat.postMessage", count=4, where=lambda c: c.json.get("channel") == channel)
+    assert BackgroundAnswers.wait_all_idle(20)
+    told = [p.json for p in posts if p.json["text"] == TOO_FAST]
+    assert [p["thread_ts"] for p in told] == ["1700000006.000102"]
+    assert sum(app.calls.values()) == 3  # two answers for the first user, one for the other

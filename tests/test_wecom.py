@@ -269,3 +269,15 @@ def test_an_operator_reply_to_a_handed_off_chat_is_sent_to_that_user(bridge, wec
     spoof = app.client.post("/v1/chat", json={"message": "转人工", "session_id": f"wecom:{AGENT_ID}:victim"}).json()
     outcome = app.client.post(f"/v1/handoffs/{spoof['session_id']}/reply", json={"message": "hello"}, headers=operator).json()
     assert outcome["delivered_to"] is None and sends_to(wecom_api, "victim") == []
+
+
+def test_a_user_over_the_rate_limit_is_told_to_wait_without_a_model_call(bridge, wecom_api):
+    from serving.channels.common import TOO_FAST
+
+    app = bridge(rate_limit_per_minute=1)
+    app.send(text_message("zhouba", "退货政策是什么？", 7300000000000000201))
+    app.send(text_message("zhouba", "换货呢？", 7300000000000000202))
+    sent = wecom_api.wait_for("/message/send", count=2, where=lambda c: c.json.get("touser") == "zhouba")
+    assert BackgroundAnswers.wait_all_idle(20)
+    assert [s.json["text"]["content"] == TOO_FAST for s in sent].count(True) == 1
+    assert app.calls == {f"wecom:{AGENT_ID}:zhouba": 1}

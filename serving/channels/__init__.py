@@ -11,8 +11,9 @@ from serving.channels.slack import slack_router
 from serving.channels.wecom import wecom_router
 
 
-def channel_routers(runtime) -> list[APIRouter]:
-    return [factory(runtime) for factory in (slack_router, wecom_router)]
+def channel_routers(runtime, limiter=None) -> list[APIRouter]:
+    """The bridges' routers; ``limiter`` (the API's RateLimiter) caps each platform user's messages."""
+    return [factory(runtime, limiter) for factory in (slack_router, wecom_router)]
 
 
 def deliverers(routers: list[APIRouter]) -> dict:

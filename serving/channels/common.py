@@ -137,3 +137,13 @@ class BackgroundAnswers:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
+
+
+# What a platform user who is over the chat rate limit (KEFU_RATE_LIMIT_PER_MINUTE, shared with the
+# API's limiter) gets instead of an answer: no model call, no tool call.
+TOO_FAST = "消息太频繁了，请一分钟后再试。You are sending messages too fast; please try again in a minute."
+
+
+def over_limit(limiter, channel: str, user_id: str) -> bool:
+    """True when this platform user has sent more messages this minute than the limit allows."""
+    return limiter is not None and not limiter.allow(f"{channel}:{user_id}")

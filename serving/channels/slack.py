@@ -1,12 +1,14 @@
 """The Slack bridge: the Events API in, ``chat.postMessage`` out.
 
 Input adapter: verify Slack's request signature (signing secret, 5-minute window) on the raw
-body, answer ``url_verification``, drop retries and events already handled (ChannelEvent), ignore
-bots, and turn a direct message or an @-mention into plain text with the sender's Slack user id.
+body, answer ``url_verification``, drop events already handled (ChannelEvent: Slack's retries of
+a delivery that reached us, one message arriving as two events) but answer a retry whose first
+try was lost, ignore bots, and turn a direct message or an @-mention into plain text with the
+sender's Slack user id.
 Output adapter: the Reply's answer as plain text with a short sources line, posted in the thread
 of the message it answers; an operator's reply to a handed-off thread goes the same way
-(``deliver``, used by ``serving.handoffs``). The HTTP request is acknowledged at once; the answer follows from a
-worker thread, because Slack wants a response within 3 seconds.
+(``deliver``, used by ``serving.handoffs``). The HTTP request is acknowledged at once; the answer
+follows from a worker thread, because Slack wants a response within 3 seconds.
 
 A conversation is a Slack thread: session ``slack:{channel}:{thread_ts or ts}``.
 """
@@ -19,13 +21,12 @@ import logging
 import re
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 
 from bot.assistant import InvalidMessage
-from serving.channels.common import BackgroundAnswers, claim_event, json_error, map_principal, render_text
+from serving.channels.common import TOO_FAST, BackgroundAnswers, claim_event, json_error, map_principal, over_limit, render_text
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def incoming_message(payload: dict) -> dict | None:
     return {"user": user, "channel": channel, "ts": ts, "thread_ts": thread_ts or ts, "text": text}
 
 
-def slack_router(runtime) -> APIRouter:
+def slack_router(runtime, limiter=None) -> APIRouter:
     settings = runtime.settings
     db_url = settings.resolved_database_url
     router = APIRouter(tags=["channels"])
@@ -143,9 +144,6 @@ def slack_router(runtime) -> APIRouter:
         kind = payload.get("type")
         if kind == "url_verification":
             return {"challenge": payload.get("challenge", "")}
-        if request.headers.get("x-slack-retry-num"):
-            # The first delivery was (or is being) handled; a retry would answer twice.
-            return JSONResponse({"ok": True, "ignored": "retry"}, headers={"X-Slack-No-Retry": "1"})
         if kind != "event_callback":
             return {"ok": True, "ignored": kind}
         message = incoming_message(payload)
@@ -157,10 +155,15 @@ def slack_router(runtime) -> APIRouter:
         if not settings.slack_bot_token:
             return json_error(503, "not_configured", "the Slack bridge cannot answer (KEFU_SLACK_BOT_TOKEN)")
         # Claim the event, then the message itself: an @-mention in a DM can arrive as two events.
+        # Retries (X-Slack-Retry-Num) come this way too: a retry of a delivery that reached us is a
+        # duplicate here; one whose first delivery never did (a restart, a network cut) is answered.
         if not await run_in_threadpool(claim_event, db_url, CHANNEL, event_id):
             return {"ok": True, "ignored": "duplicate"}
         if not await run_in_threadpool(claim_event, db_url, CHANNEL, f"msg:{message['channel']}:{message['ts']}"):
             return {"ok": True, "ignored": "duplicate"}
+        if over_limit(limiter, CHANNEL, message["user"]):
+            answers.submit(lambda: post(message["channel"], message["thread_ts"], TOO_FAST))
+            return {"ok": True, "limited": True}
         answers.submit(lambda: answer(message))
         return {"ok": True}
 

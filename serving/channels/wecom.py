@@ -34,7 +34,16 @@ from wechatpy.exceptions import InvalidSignatureException
 from bot.assistant import InvalidMessage
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import CachedToken
-from serving.channels.common import BackgroundAnswers, claim_event, json_error, map_principal, render_text, truncate_utf8
+from serving.channels.common import (
+    TOO_FAST,
+    BackgroundAnswers,
+    claim_event,
+    json_error,
+    map_principal,
+    over_limit,
+    render_text,
+    truncate_utf8,
+)
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +117,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def wecom_router(runtime) -> APIRouter:
+def wecom_router(runtime, limiter=None) -> APIRouter:
     settings = runtime.settings
     db_url = settings.resolved_database_url
     router = APIRouter(tags=["channels"])
@@ -201,7 +210,10 @@ def wecom_router(runtime) -> APIRouter:
         text = (message.content or "").strip()
         event_id = str(message.id) if message.id else f"{message.source}:{message.time}"
         if text and await run_in_threadpool(claim_event, db_url, CHANNEL, event_id):
-            answers.submit(lambda: answer(message.source, text))
+            if over_limit(limiter, CHANNEL, message.source):
+                answers.submit(lambda: client.send_text(message.source, TOO_FAST))
+            else:
+                answers.submit(lambda: answer(message.source, text))
         # WeCom: an empty body means "received, no passive reply"; the answer is sent with message/send.
         return Response(content=b"", media_type="text/plain")
 
