@@ -12,6 +12,7 @@ import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import Protocol
 
 from retrieval.index import Hit, KnowledgeIndex
@@ -71,7 +72,11 @@ def _answers(hit: Hit, source: str, phrase: str) -> bool:
     return same_source and phrase in hit.text
 
 
-def evaluate(searcher: Searcher | KnowledgeIndex, items: list[QAItem], k: int = 5) -> dict:
+def evaluate(
+    searcher: Searcher | KnowledgeIndex, items: list[QAItem], k: int = 5, on_item: Callable[[int, int], None] | None = None
+) -> dict:
+    """recall@1, recall@k, MRR (overall and per label), latency and the misses; ``on_item(done,
+    total)`` after each question, for a progress bar."""
     first_relevant_ranks: list[int | None] = []
     misses = []
     latencies_ms: list[float] = []
@@ -88,6 +93,8 @@ def evaluate(searcher: Searcher | KnowledgeIndex, items: list[QAItem], k: int = 
         first_relevant_ranks.append(rank)
         if rank is None:
             misses.append({"q": item.q, "source": item.source, "got": [h.source + " › " + h.section for h in hits[:3]]})
+        if on_item is not None:
+            on_item(len(first_relevant_ranks), len(items))
     report = {"questions": len(items), **_scores(first_relevant_ranks, k)}
     groups = {}
     for label in sorted({i.lang for i in items if i.lang} | {i.kind for i in items if i.kind}):

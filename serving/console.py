@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from sqlmodel import select
 
 from bot.reply import Reply
 from bot.tools.session import TOOLS, open_session_for
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Feedback, Shop, User
+from retrieval.evaluation import EvalError, evaluate, load_qa
 from serving.handoffs import OperatorDesk
 from serving.runtime import Runtime
 
@@ -51,6 +55,23 @@ class RuntimeConsoleBackend:
         with open_session(self.db_url) as db:
             rows = db.exec(select(Feedback).order_by(Feedback.id.desc()).limit(100)).all()
         return [{"session_id": f.session_id, "turn_id": f.turn_id, "rating": f.rating, "comment": f.comment, "at": f.at.isoformat()} for f in rows]
+
+    def search(self, query: str, ungated: bool = False, k: int = 5) -> list[dict]:
+        """What the assistant's retriever finds for ``query``, with each hit's evidence; ``ungated``
+        also shows what the relevance gate would drop."""
+        if not query or not query.strip():
+            return []
+        return [hit.as_dict() for hit in self.runtime.assistant.retriever.searcher.run(query, k=k, gated=not ungated)["hits"]]
+
+    def evaluate(self, qa_path: str | None, k: int = 5, on_item: Callable[[int, int], None] | None = None) -> dict:
+        """`kefu eval retrieval` on an uploaded QA file, with the assistant's own retriever."""
+        if not qa_path:
+            return {"error": "choose a QA file: a JSON list of {q, source, phrase}"}
+        try:
+            items = load_qa(Path(qa_path))
+        except EvalError as exc:
+            return {"error": str(exc)}
+        return evaluate(self.runtime.assistant.retriever, items, k=k, on_item=on_item)
 
     def knowledge_status(self) -> dict:
         index = self.runtime.index

@@ -179,6 +179,21 @@ def test_console_backend_drives_the_real_engine(knowledge_home, tmp_path):
     assert reply_status(backend.operator_reply(handed.session_id, "Hi, I'm Sam.")).startswith("saved: the chat shows it")
     assert backend.release(handed.session_id)
     assert backend.knowledge_status()["chunks"] > 100
+
+    # Retrieval tab: the assistant's own retriever, with evidence; the gate's drops on request.
+    found = backend.search("How long does a refund take?")
+    assert found and "returns-refunds" in found[0]["source"] and {"chunk_id", "section", "score"} <= found[0].keys()
+    assert backend.search("What is the weather in Paris tomorrow?") == []
+    assert backend.search("What is the weather in Paris tomorrow?", ungated=True, k=3)
+    qa = tmp_path / "qa.json"
+    qa.write_text(json.dumps([{"q": "How long does a refund take?", "source": "en/returns-refunds.md", "phrase": "refund"},
+                              {"q": "退款多久到账？", "source": "zh/returns-refunds.md", "phrase": "退款"}]), "utf-8")  # fmt: skip
+    progress: list[tuple[int, int]] = []
+    report = backend.evaluate(str(qa), k=5, on_item=lambda done, total: progress.append((done, total)))
+    assert report["questions"] == 2 and report["recall@5"] == 1.0 and progress == [(1, 2), (2, 2)]
+    (tmp_path / "bad.json").write_text("[{}]")
+    assert "needs non-empty string fields" in backend.evaluate(str(tmp_path / "bad.json"))["error"]
+    assert "choose a QA file" in backend.evaluate(None)["error"]
     assert build_console(backend) is not None
 
 

@@ -367,3 +367,45 @@ def test_widget_offers_to_confirm_a_pending_change(page_for, base_url):
     expect(page.locator(".msg.bot[data-state=done]")).to_have_count(2)
     assert sent == [{"message": "Cancel order #W1", "session_id": None}, {"message": "yes", "session_id": "s-confirm-1"}]
     expect(page.get_by_role("button", name="Yes", exact=True)).to_have_count(1)  # the first offer is gone
+
+
+def test_operator_console_logs_in_traces_a_turn_and_probes_retrieval(page_for, base_url, tmp_path):
+    from playwright.sync_api import expect
+
+    page = page_for()
+    page.goto(f"{base_url}/console/")
+    page.get_by_label("username").fill("operator")
+    page.get_by_label("password").fill("not-the-key")
+    page.get_by_role("button", name="Login").click()
+    expect(page.get_by_text("Incorrect Credentials").first).to_be_visible()
+    page.goto(f"{base_url}/console/")
+    page.get_by_label("username").fill("operator")
+    page.get_by_label("password").fill(OPERATOR_KEY)
+    page.get_by_role("button", name="Login").click()
+
+    # Test chat: the trace says what the bot did.
+    message = page.get_by_role("textbox", name="Message / 消息")
+    expect(message).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    message.fill("What is the return policy?")
+    message.press("Enter")
+    expect(page.get_by_text("Sources:").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_text('"intent"').first).to_be_visible()
+    expect(page.get_by_text('"retrieved"').first).to_be_visible()
+
+    # Retrieval: the hits and their evidence; an off-topic question finds nothing behind the gate.
+    page.get_by_role("tab", name="Retrieval / 检索测试").click()
+    probe = page.get_by_role("textbox", name="Question / 问题")
+    probe.fill("How long does a refund take?")
+    probe.press("Enter")
+    expect(page.get_by_text("coverage").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_text("en/returns-refunds.md").first).to_be_visible()
+
+    # Evaluate an uploaded QA file, as `kefu eval retrieval` does.
+    qa = tmp_path / "qa.json"
+    qa.write_text('[{"q": "How long does a refund take?", "source": "en/returns-refunds.md", "phrase": "refund"}]', "utf-8")
+    page.locator("input[type=file]").set_input_files(str(qa))
+    expect(page.get_by_text("qa.json").first).to_be_visible()
+    page.get_by_role("button", name="Evaluate / 评测").click()
+    expect(page.get_by_text('"recall@5"').first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_text('"misses"').first).to_be_visible()
+    page.screenshot(path=str(screenshot_path("console-retrieval.png", tmp_path)), full_page=True)

@@ -7,6 +7,7 @@ It talks to a ``ConsoleBackend`` (built by serving/), so the UI holds no busines
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Protocol
 
 import gradio as gr
@@ -25,6 +26,8 @@ class ConsoleBackend(Protocol):
     def release(self, session_id: str) -> bool: ...
     def feedback(self) -> list[dict]: ...
     def knowledge_status(self) -> dict: ...
+    def search(self, query: str, ungated: bool = False, k: int = 5) -> list[dict]: ...
+    def evaluate(self, qa_path: str | None, k: int = 5, on_item: Callable[[int, int], None] | None = None) -> dict: ...
 
 
 def reply_status(outcome: dict | None) -> str:
@@ -118,6 +121,29 @@ def build_console(backend: ConsoleBackend) -> gr.Blocks:
             feedback = gr.JSON()
             gr.Button("Refresh").click(backend.feedback, None, feedback)
             console.load(backend.feedback, None, feedback)
+
+        with gr.Tab("Retrieval / 检索测试"):
+            gr.Markdown("What the assistant's retriever finds for a question, with each hit's evidence "
+                        "(`dense_score`, `bm25_score`, `coverage`, `rerank_score`). 检索结果与证据。")
+            with gr.Row():
+                probe = gr.Textbox(label="Question / 问题", scale=4)
+                probe_k = gr.Slider(1, 20, value=5, step=1, label="k")
+                ungated = gr.Checkbox(label="Show what the gate drops / 显示被过滤的结果")
+            hits = gr.JSON(label="Hits / 检索结果")
+
+            def on_search(question, show_dropped, k):
+                return backend.search(question, bool(show_dropped), int(k))
+
+            probe.submit(on_search, [probe, ungated, probe_k], hits)
+            gr.Button("Search / 检索").click(on_search, [probe, ungated, probe_k], hits)
+            gr.Markdown("Evaluate a labelled set (`[{\"q\", \"source\", \"phrase\"}]`, as `kefu eval retrieval`). 评测检索。")
+            qa_file = gr.File(label="QA JSON", file_types=[".json"], type="filepath")
+            report = gr.JSON(label="Report: recall@1, recall@k, MRR, misses / 评测报告")
+
+            def on_evaluate(path, k, progress=gr.Progress()):
+                return backend.evaluate(path, int(k), on_item=lambda done, total: progress((done, total), desc="questions"))
+
+            gr.Button("Evaluate / 评测").click(on_evaluate, [qa_file, probe_k], report)
 
         with gr.Tab("Knowledge / 知识库"):
             knowledge = gr.JSON()
