@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import time
+import uuid
 from pathlib import Path
 
 from fastapi import Body, Depends, FastAPI, Header, HTTPException, Request
@@ -28,7 +30,7 @@ from knowledge.orders.models import Conversation, ConversationTurn, Feedback
 from serving.channels import channel_routers, deliverers
 from serving.errors import error_body
 from serving.handoffs import OperatorDesk
-from serving.identity import InvalidToken, operator_key_matches, verify_token
+from serving.identity import SESSION_KEY_HEADER, InvalidToken, operator_key_matches, session_key, session_key_matches, verify_token
 from serving.limits import RateLimiter
 from serving.runtime import Runtime
 
@@ -74,6 +76,9 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     requests_total = Counter("kefu_chat_requests_total", "Chat turns", ["channel", "degraded", "intent"], registry=registry)
     latency = Histogram("kefu_chat_seconds", "Chat turn latency", ["channel"], registry=registry)
     limiter = RateLimiter(settings.rate_limit_per_minute, redis_url=settings.redis_url)
+    # Session keys are signed with KEFU_SECRET_KEY, shared by every replica; without it, with a key
+    # of this process's own (fine for one process: the demo).
+    session_secret = settings.secret_key or secrets.token_hex(32)
     routers = channel_routers(runtime, limiter)
     desk = OperatorDesk(runtime.assistant.store, deliverers(routers))
     if settings.widget_origins:
@@ -81,7 +86,8 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
 
         # The widget runs on the shop's own domain; it sends no cookies, only a bearer token.
         app.add_middleware(CORSMiddleware, allow_origins=settings.widget_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["Authorization", "Content-Type"], allow_credentials=False)  # fmt: skip
+                           allow_headers=["Authorization", "Content-Type", SESSION_KEY_HEADER],
+                           expose_headers=[SESSION_KEY_HEADER], allow_credentials=False)  # fmt: skip
 
     # ---- errors: JSON bodies, never tracebacks
 
@@ -156,7 +162,7 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
         return None if principal.kind == "anonymous" else str(principal)
 
     @app.post("/v1/chat", response_model=Reply, tags=["chat"], responses={200: {"content": {"text/event-stream": {}}}})
-    def chat(request: ChatRequest, principal: Principal = Depends(rate_limited)):
+    def chat(request: ChatRequest, response: Response, principal: Principal = Depends(rate_limited)):
         # A plain def: FastAPI runs it in a worker thread, so a slow model never blocks the loop.
         if request.stream:
             return chat_stream(request, principal)
@@ -164,12 +170,19 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
         reply = runtime.assistant.respond(request.message, session_id=request.session_id, principal=_principal_for_session(principal))
         latency.labels("api").observe(time.perf_counter() - started)
         requests_total.labels("api", str(reply.degraded).lower(), reply.intent).inc()
+        response.headers.update(_session_key_header(reply.session_id, principal))
         return reply
+
+    def _session_key_header(session_id: str, principal: Principal) -> dict[str, str]:
+        """A caller without an identity gets the key to read its conversation back (GET /v1/sessions)."""
+        return {SESSION_KEY_HEADER: session_key(session_secret, session_id)} if principal.kind == "anonymous" else {}
 
     @app.post("/v1/chat/stream", tags=["chat"], response_class=StreamingResponse)
     def chat_stream(request: ChatRequest, principal: Principal = Depends(rate_limited)) -> StreamingResponse:
         """Server-sent events: status, tool, token, citation, handoff, done (the whole Reply)."""
-        events = runtime.assistant.stream(request.message, session_id=request.session_id, principal=_principal_for_session(principal))
+        # The session id is fixed before the first event, so its key can go in the response headers.
+        session_id = request.session_id or uuid.uuid4().hex
+        events = runtime.assistant.stream(request.message, session_id=session_id, principal=_principal_for_session(principal))
 
         def body():
             for event in events:
@@ -178,15 +191,20 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
                     requests_total.labels("stream", str(reply["degraded"]).lower(), reply["intent"]).inc()
                 yield sse(event)
 
-        return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **_session_key_header(session_id, principal)}
+        return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
 
     @app.get("/v1/sessions/{session_id}", tags=["chat"])
-    def get_session(session_id: str, principal: Principal = Depends(caller)) -> dict:
-        """A conversation's turns: for its own (non-anonymous) principal, or an operator."""
+    def get_session(
+        session_id: str, principal: Principal = Depends(caller), key: str | None = Header(default=None, alias=SESSION_KEY_HEADER)
+    ) -> dict:
+        """A conversation's turns: for its own (non-anonymous) principal, an operator, or a caller
+        with the session's key (``X-Kefu-Session-Key``, from the chat responses of an anonymous caller)."""
         with open_session(settings.resolved_database_url) as db:
             conversation = db.get(Conversation, session_id)
             allowed = conversation is not None and (principal.kind == "operator" or
-                                                    (principal.kind != "anonymous" and conversation.principal == str(principal)))  # fmt: skip
+                                                    (principal.kind != "anonymous" and conversation.principal == str(principal)) or
+                                                    session_key_matches(session_secret, session_id, key))  # fmt: skip
             if not allowed:
                 raise HTTPException(status_code=404, detail="no such session")
             turns = db.exec(select(ConversationTurn).where(ConversationTurn.session_id == session_id).order_by(ConversationTurn.id)).all()

@@ -66,3 +66,19 @@ def operator_key_matches(key: str, hashes: list[str]) -> bool:
     digest = hashlib.sha256(key.encode()).hexdigest()
     # Compare against every stored hash in constant time; keys are never stored in clear.
     return any(hmac.compare_digest(digest, stored.strip().lower()) for stored in hashes)
+
+
+# ---------------------------------------------------------------- session keys
+
+SESSION_KEY_HEADER = "X-Kefu-Session-Key"
+
+
+def session_key(secret: str, session_id: str) -> str:
+    """A key that lets a caller without an identity read back its own conversation (to see a human
+    agent's replies after a handoff). Whoever chats in a session without a token gets it; it
+    grants no more than the session id already does (continuing the conversation)."""
+    return _b64(hmac.new(secret.encode(), f"session:{session_id}".encode(), hashlib.sha256).digest())[:32]
+
+
+def session_key_matches(secret: str, session_id: str, key: str | None) -> bool:
+    return bool(key) and hmac.compare_digest(key.encode(), session_key(secret, session_id).encode())

@@ -88,6 +88,26 @@ def test_sessions_are_visible_to_their_principal_and_operators_only(api):
     assert api.get(f"/v1/sessions/{session_id}", headers=bearer(other)).status_code == 404
     assert api.get(f"/v1/sessions/{session_id}").status_code == 404
     assert api.get(f"/v1/sessions/{session_id}", headers=bearer(OPERATOR_KEY)).status_code == 200
+    assert "x-kefu-session-key" not in api.post("/v1/chat", json={"message": "hi", "session_id": session_id}, headers=bearer(token)).headers
+
+
+def test_an_anonymous_caller_reads_its_own_conversation_with_the_session_key(api):
+    handed = api.post("/v1/chat", json={"message": "转人工"})
+    session_id, key = handed.json()["session_id"], handed.headers["x-kefu-session-key"]
+    assert api.get(f"/v1/sessions/{session_id}").status_code == 404  # the id alone reads nothing
+    api.post(f"/v1/handoffs/{session_id}/reply", json={"message": "您好，我是客服小王。"}, headers=bearer(OPERATOR_KEY))
+    mine = api.get(f"/v1/sessions/{session_id}", headers={"X-Kefu-Session-Key": key})
+    assert mine.status_code == 200 and mine.json()["turns"][-1] == {**mine.json()["turns"][-1], "role": "operator", "text": "您好，我是客服小王。"}
+    assert mine.json()["handoff"]["status"] == "taken"
+
+    # The key opens only its own session; the streaming route issues one too, before the first event.
+    other = api.post("/v1/chat", json={"message": "What is the return policy?"})
+    assert api.get(f"/v1/sessions/{other.json()['session_id']}", headers={"X-Kefu-Session-Key": key}).status_code == 404
+    with api.stream("POST", "/v1/chat/stream", json={"message": "What is the return policy?"}) as streamed:
+        stream_key = streamed.headers["x-kefu-session-key"]
+        done = [line for line in streamed.iter_lines() if line.startswith("data:") and '"type": "done"' in line][-1]
+    stream_session = json.loads(done.removeprefix("data:"))["reply"]["session_id"]
+    assert api.get(f"/v1/sessions/{stream_session}", headers={"X-Kefu-Session-Key": stream_key}).status_code == 200
 
 
 def test_feedback_on_a_reply(api):

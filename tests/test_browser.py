@@ -309,6 +309,27 @@ def test_signed_in_buyer_gets_a_handoff_and_the_agents_reply(page_for, base_url)
     expect(page.locator(".msg.agent .who")).to_have_text(["人工客服"])
 
 
+def test_anonymous_visitor_sees_the_agents_reply_after_a_handoff(page_for, base_url):
+    import httpx
+    from playwright.sync_api import expect
+
+    page = page_for()
+    page.goto(f"{base_url}/shop")
+    open_widget(page, "Chat with customer service")
+    with page.expect_response(re.compile(r"/v1/chat/stream$")) as streamed:
+        answer = ask(page, "Your message", "I want to talk to a human")
+    assert "authorization" not in streamed.value.request.headers
+    assert streamed.value.headers["x-kefu-session-key"]  # the key to read this conversation back
+    expect(answer.locator(".note.handoff")).to_be_visible()
+    session_id = page.evaluate("window.kefuWidget.sessionId()")
+    with page.expect_request(re.compile(r"/v1/sessions/"), timeout=ANSWER_TIMEOUT_MS) as polled:
+        response = httpx.post(f"{base_url}/v1/handoffs/{session_id}/reply", json={"message": "Hi, this is Mei from the shop."},
+                              headers={"Authorization": f"Bearer {OPERATOR_KEY}"})  # fmt: skip
+        assert response.status_code == 200 and response.json()["delivered_to"] is None
+    assert polled.value.headers["x-kefu-session-key"] == streamed.value.headers["x-kefu-session-key"]
+    expect(page.locator(".msg.agent .text")).to_have_text(["Hi, this is Mei from the shop."], timeout=ANSWER_TIMEOUT_MS)
+
+
 def test_widget_shows_the_api_error_message(page_for, base_url):
     from playwright.sync_api import expect
 

@@ -37,6 +37,8 @@
   var SESSIONS_URL = new URL("v1/sessions/", scriptUrl).href;
   var STORE_KEY = "kefu-widget:" + new URL(".", scriptUrl).href;
   var SESSION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+  var SESSION_KEY = /^[A-Za-z0-9_-]{1,64}$/;
+  var SESSION_KEY_HEADER = "X-Kefu-Session-Key";
   var MAX_STORED_MESSAGES = 60;
   var POLL_MS = 5000;
 
@@ -111,12 +113,13 @@
   // ------------------------------------------------------------------ state (sessionStorage)
 
   function loadState() {
-    var empty = { sessionId: null, messages: [], open: false, handoff: false, seenOperatorTurns: [] };
+    var empty = { sessionId: null, sessionKey: null, messages: [], open: false, handoff: false, seenOperatorTurns: [] };
     try {
       var saved = JSON.parse(window.sessionStorage.getItem(STORE_KEY) || "null");
       if (!saved || typeof saved !== "object") return empty;
       return {
         sessionId: typeof saved.sessionId === "string" && SESSION_ID.test(saved.sessionId) ? saved.sessionId : null,
+        sessionKey: typeof saved.sessionKey === "string" && SESSION_KEY.test(saved.sessionKey) ? saved.sessionKey : null,
         messages: Array.isArray(saved.messages) ? saved.messages.slice(-MAX_STORED_MESSAGES) : [],
         open: !!saved.open,
         handoff: !!saved.handoff,
@@ -344,7 +347,7 @@
     saveState();
     scrollToEnd();
     input.focus();
-    if (state.handoff && token) pollNow(); // a human agent may have answered while it was closed
+    if (state.handoff && canPoll()) pollNow(); // a human agent may have answered while it was closed
   }
 
   function close() {
@@ -526,6 +529,10 @@
       signal: controller ? controller.signal : undefined
     }).then(function (response) {
       if (!response.ok) return errorMessageFrom(response).then(function (message) { failed = message; });
+      // Without a token, the server hands out a key to read this conversation back (a human
+      // agent's replies after a handoff); it comes before the first event.
+      var key = response.headers.get(SESSION_KEY_HEADER);
+      if (!token && key && SESSION_KEY.test(key)) state.sessionKey = key;
       return readEventStream(response, onEvent);
     }).then(function () {
       if (!failed && !finished) failed = gotToken ? T.interrupted : T.error;
@@ -561,7 +568,7 @@
     if (controller) { controller.abort(); controller = null; }
     setBusy(false);
     stopPolling();
-    state = { sessionId: null, messages: [], open: isOpen(), handoff: false, seenOperatorTurns: [] };
+    state = { sessionId: null, sessionKey: null, messages: [], open: isOpen(), handoff: false, seenOperatorTurns: [] };
     saveState();
     renderAll();
     input.value = "";
@@ -571,14 +578,16 @@
 
   // ------------------------------------------------------------------ a human agent's replies
 
-  // After a handoff, a signed-in buyer's widget shows the operator's messages: the API lets a
-  // conversation's own (non-anonymous) principal read it. Anonymous sessions cannot be read back.
+  // After a handoff, the widget shows the operator's messages: the API lets a conversation's own
+  // signed-in principal read it (the token), and an anonymous visitor with the session's key.
   var pollTimer = null;
+
+  function canPoll() { return !!(token || state.sessionKey); }
 
   function stopPolling() { if (pollTimer) { clearTimeout(pollTimer); pollTimer = null; } }
 
   function startPolling() {
-    if (pollTimer || !token || !state.sessionId || !state.handoff) return;
+    if (pollTimer || !canPoll() || !state.sessionId || !state.handoff) return;
     pollTimer = setTimeout(poll, POLL_MS);
   }
 
@@ -591,18 +600,21 @@
 
   function poll() {
     pollTimer = null;
-    if (polling || !token || !state.sessionId || !state.handoff) return;
+    if (polling || !canPoll() || !state.sessionId || !state.handoff) return;
     if (document.hidden) { startPolling(); return; }
     polling = true;
     var sessionId = state.sessionId;
+    var pollHeaders = { "Accept": "application/json" };
+    if (token) pollHeaders.Authorization = "Bearer " + token;
+    else pollHeaders[SESSION_KEY_HEADER] = state.sessionKey;
     fetch(SESSIONS_URL + encodeURIComponent(sessionId), {
-      headers: { "Accept": "application/json", "Authorization": "Bearer " + token },
+      headers: pollHeaders,
       credentials: "omit",
       mode: "cors",
       cache: "no-store"
     }).then(function (response) {
       if (state.sessionId !== sessionId) return null; // reset() meanwhile
-      // 401/403/404: the token expired or is not this conversation's owner; stop asking.
+      // 401/403/404: the token expired, or it or the key is not this conversation's; stop asking.
       if (!response.ok) { state.handoff = response.status >= 500 || response.status === 429; return null; }
       return response.json();
     }).then(function (conversation) {
