@@ -356,12 +356,17 @@ def orders_import_tau2(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Import τ²-bench retail data (users, products, orders); a rerun changes nothing."""
+    _import_orders(path, as_json)
+
+
+def _import_orders(path: Path, as_json: bool) -> None:
+    from knowledge.orders.csv_import import load_retail_csv
     from knowledge.orders.db import session
     from knowledge.orders.importer import ImportFailed, import_retail, load_retail_json
 
     started = time.perf_counter()
     try:
-        data = load_retail_json(path)
+        data = load_retail_csv(path) if path.is_dir() else load_retail_json(path)
     except ImportFailed as exc:
         raise fail(str(exc)) from None
     with session(_db_url()) as db:
@@ -398,11 +403,11 @@ def orders_demo(
 
 @orders_app.command("import")
 def orders_import(
-    path: Annotated[Path, typer.Argument(help="Your shop's users, products and orders in the JSON shape of docs/orders.md.")],
+    path: Annotated[Path, typer.Argument(help="A JSON file (docs/orders.md's shape), or a folder of products/users/payment_methods/orders CSV files.")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Import a shop's own data (the τ²-retail JSON shape, see docs/orders.md); a rerun changes nothing."""
-    orders_import_tau2(path, as_json)
+    """Import a shop's own data: the τ²-retail JSON shape or a folder of CSV files (docs/orders.md); a rerun changes nothing."""
+    _import_orders(path, as_json)
 
 
 def _show(kind: str, ids: list[str]) -> None:

@@ -71,6 +71,7 @@ class ProductIn(_Strict):
     name: str
     product_id: str
     variants: dict[str, VariantIn]
+    shop_id: str | None = None  # kefu's addition (τ² has one shop); unset: a demo merchant by product name
 
 
 class ItemIn(_Strict):
@@ -149,11 +150,11 @@ def load_retail_json(path: Path) -> RetailDB:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ImportFailed(f"{path}: {where}: {first['msg']} ({exc.error_count()} problems in all)") from None
-    _check_references(data, path)
+    check_references(data, path)
     return data
 
 
-def _check_references(data: RetailDB, path: Path) -> None:
+def check_references(data: RetailDB, path: Path) -> None:
     for order in data.orders.values():
         if order.user_id not in data.users:
             raise ImportFailed(f"{path}: order {order.order_id} names unknown user {order.user_id}")
@@ -175,14 +176,18 @@ def import_retail(db: Session, data: RetailDB) -> dict[str, dict[str, int]]:
 
     try:
         have = set(db.exec(select(Shop.shop_id)).all())
-        write("shops", have, [Shop(shop_id=s, name=n, name_zh=z) for s, (n, z, _) in DEMO_SHOPS.items() if s not in have], [])
+        # Products that name no shop (τ²'s) go to the demo merchants; a shop's own ids become shops.
+        demo = DEMO_SHOPS if any(not p.shop_id for p in data.products.values()) else {}
+        named = sorted({p.shop_id for p in data.products.values() if p.shop_id} - have - demo.keys())
+        write("shops", have, [*(Shop(shop_id=s, name=n, name_zh=z) for s, (n, z, _) in demo.items() if s not in have),
+                              *(Shop(shop_id=s, name=s, name_zh=s) for s in named)], [])  # fmt: skip
 
         have = set(db.exec(select(Product.product_id)).all())
         new_products = [p for p in data.products.values() if p.product_id not in have]
         write(
             "products",
             have,
-            [Product(product_id=p.product_id, name=p.name, shop_id=shop_for(p.name)) for p in new_products],
+            [Product(product_id=p.product_id, name=p.name, shop_id=p.shop_id or shop_for(p.name)) for p in new_products],
             [Variant(item_id=v.item_id, product_id=p.product_id, options=v.options, available=v.available,
                      price_cents=to_cents(v.price)) for p in new_products for v in p.variants.values()],
         )  # fmt: skip
