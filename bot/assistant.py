@@ -244,12 +244,14 @@ class Assistant:
         context = prompts.format_context(hits, turn.language)
         system = prompts.AGENT_SYSTEM[turn.language]
         messages = [SystemMessage(f"{system}\n\n{context}"), *_history_messages(history), HumanMessage(mask_pii(text) if not tools.principal.kind == "anonymous" else text)]
+        turn.prompt = _as_prompt(messages)
         started = time.perf_counter()
         answer, problem = self._with_timeout(lambda: run_agent(self.model.chat_model, tools, messages))
         turn.timings["agent"] = _ms_since(started)
         if answer is not None and problem is None:
             problem = check_draft(answer, turn.language, question=text, instructions=system, context=context + tool_facts(tools))
             problem = f"draft_{problem}" if problem else None
+            turn.rejected_draft = answer if problem else None
         if answer is None or problem:
             turn.fallback_reason = problem or "agent_step_limit"
             return False  # guided routing answers instead (degraded)
@@ -279,7 +281,7 @@ class Assistant:
         else:
             turn.emit({"type": "status", "stage": "generating"})
             started = time.perf_counter()
-            answer, turn.fallback_reason = self._phrase_policy(text, turn.language, hits, history)
+            answer, turn.fallback_reason = self._phrase_policy(text, turn.language, hits, history, turn)
             turn.timings["generate"] = _ms_since(started)
             if answer is not None:
                 turn.answer, turn.hits, turn.model = answer, hits, self.model.name
@@ -287,11 +289,14 @@ class Assistant:
         turn.answer = prompts.degraded_answer(hits, turn.language)
         turn.hits = hits[:2]
 
-    def _phrase_policy(self, text: str, language: str, hits: list[Hit], history: list[Turn]) -> tuple[str | None, str | None]:
+    def _phrase_policy(
+        self, text: str, language: str, hits: list[Hit], history: list[Turn], turn: "_TurnState"
+    ) -> tuple[str | None, str | None]:
         """The model's checked answer from the policy excerpts, or None and the reason it cannot be used."""
         system = prompts.SYSTEM[language]
         context = prompts.format_context(hits, language)
         messages: list[BaseMessage] = [SystemMessage(system + "\n\n" + context), *_history_messages(history), HumanMessage(mask_pii(text))]
+        turn.prompt = _as_prompt(messages)
         draft, problem = self._with_timeout(lambda: self.model.chat_model.invoke(messages))
         if problem:
             return None, problem
@@ -299,6 +304,7 @@ class Assistant:
         problem = check_draft(content, language, question=text, instructions=system, context=context)
         if problem:
             log.info("model draft rejected (%s): %r", problem, mask_pii(content[:200]))
+            turn.rejected_draft = content
             return None, f"draft_{problem}"
         return content.strip(), None
 
@@ -350,6 +356,8 @@ class Assistant:
             model=turn.model,
             timings_ms=turn.timings,
             query=turn.query,
+            prompt=turn.prompt,
+            rejected_draft=turn.rejected_draft,
         )
         self.store.save(conversation, [("user", text, None), ("assistant", reply.answer, reply.model_dump(mode="json"))])
         return reply
@@ -377,6 +385,8 @@ class _TurnState:
     timings: dict = None
     emit: Callable[[dict], None] = None
     started: float = 0.0
+    prompt: list[dict[str, str]] | None = None  # what the model was sent, for the console's trace
+    rejected_draft: str | None = None
 
     def __post_init__(self) -> None:
         self.hits = self.hits or []
@@ -397,6 +407,10 @@ def _last_order_id(history: list[Turn]) -> str | None:
 
 def _history_messages(history: list[Turn]) -> list[BaseMessage]:
     return [HumanMessage(mask_pii(t.text)) if t.role == "user" else AIMessage(t.text) for t in history if t.role in ("user", "assistant")]
+
+
+def _as_prompt(messages: list[BaseMessage]) -> list[dict[str, str]]:
+    return [{"role": m.type, "content": m.content if isinstance(m.content, str) else str(m.content)} for m in messages]
 
 
 def _ms_since(started: float) -> float:

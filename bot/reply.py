@@ -43,3 +43,7 @@ class Reply(BaseModel):
     model: str | None = None
     query: str | None = None  # what was searched, after rewriting a follow-up with the history
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    # For the operator console's trace only: never serialised (not in API responses, SSE events
+    # or the stored conversation), because the prompt holds the system instructions.
+    prompt: list[dict[str, str]] | None = Field(default=None, exclude=True)  # the messages sent to the model
+    rejected_draft: str | None = Field(default=None, exclude=True)  # the model's words the grounding check refused

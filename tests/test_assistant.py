@@ -48,6 +48,23 @@ def test_looping_draft_is_replaced_by_cited_policy_text(knowledge_home):
     assert reply.citations[0].section in reply.answer
 
 
+def test_the_trace_keeps_the_prompt_and_a_refused_draft_but_clients_never_see_them(knowledge_home):
+    from ui.console import trace_of
+
+    loop = "return return return return return return return return return return"
+    reply = assistant_with(knowledge_home, FakeListChatModel(responses=[loop])).respond("How do I return an item?")
+    trace = trace_of(reply)
+    assert [m["role"] for m in trace["prompt"]] == ["system", "human"]
+    assert reply.citations[0].text[:60] in trace["prompt"][0]["content"]  # the policy excerpts went to the model
+    assert trace["prompt"][1]["content"] == "How do I return an item?"
+    assert trace["rejected_draft"] == loop and trace["fallback_reason"] == "draft_loop"
+    serialised = reply.model_dump(mode="json")
+    assert "prompt" not in serialised and "rejected_draft" not in serialised and loop not in str(serialised)
+
+    plain = assistant_with(knowledge_home, None).respond("How do I return an item?")
+    assert plain.prompt is None and plain.rejected_draft is None  # no model, nothing sent
+
+
 def test_model_errors_and_unready_models_degrade(knowledge_home):
     broken = assistant_with(knowledge_home, BrokenChatModel(responses=["x"])).respond("How long does shipping take?")
     assert broken.degraded and broken.fallback_reason == "model_error" and broken.citations

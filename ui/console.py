@@ -55,6 +55,9 @@ def trace_of(reply: Reply) -> dict:
         "flags": reply.flags,
         "model": reply.model,
         "timings_ms": reply.timings_ms,
+        # What the model was sent and, when the grounding check refused its words, what it wrote.
+        "prompt": reply.prompt,
+        "rejected_draft": reply.rejected_draft,
     }
 
 
