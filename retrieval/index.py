@@ -153,7 +153,10 @@ class KnowledgeIndex:
         return stamps
 
     def _touch(self) -> None:
-        """Stamp a new revision (and the model) after a write, so every reader reloads."""
+        """Stamp a new revision (and the model), so every reader reloads. Writes stamp before and
+        after: the stamp after covers readers that loaded during the write; the one before covers
+        every earlier reader even when the writer dies half-way (only a reader that loaded during
+        such a write stays behind, until the next write)."""
         self._collection.modify(metadata=self._new_stamps())
 
     def vectors(self) -> VectorSnapshot:
@@ -205,6 +208,8 @@ class KnowledgeIndex:
         new = [c for cid, c in wanted.items() if cid not in existing]
         stale = sorted(existing.keys() - wanted.keys())
         changed = [c for cid, c in wanted.items() if cid in existing and existing[cid] != _metadata(c, source)]
+        if new or stale or changed:
+            self._touch()  # before writing too: a writer that dies mid-way still makes readers reload
         if new:
             # Add before deleting: an interrupted sync leaves extra chunks (removed on rerun), never a gap.
             self._collection.upsert(
@@ -229,6 +234,7 @@ class KnowledgeIndex:
     def remove_source(self, source: str) -> int:
         ids = sorted(self.source_ids(source))
         if ids:
+            self._touch()
             self._collection.delete(ids=ids)
             self._touch()
         return len(ids)

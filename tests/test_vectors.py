@@ -81,6 +81,25 @@ def test_another_replicas_write_is_seen_on_the_next_filtered_query(tmp_path):
     assert reader.vectors() is unchanged  # a no-op sync stamps nothing
 
 
+def test_a_writer_that_dies_half_way_still_makes_readers_reload(tmp_path, monkeypatch):
+    model = FixedEmbeddings("m1")
+    writer = KnowledgeIndex(chroma_client(tmp_path), model)
+    reader = KnowledgeIndex(chroma_client(tmp_path), model)
+    writer.sync_source("a.md", _chunks("a.md", "shop_a", 3))
+    assert len(reader.query(_embedded("a.md", 0), k=5, where={"shop": "shop_a"})) == 3
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the writer's process died here")
+
+    # An edit: the new chunk is written, then the writer dies before removing the old ones.
+    monkeypatch.setattr(writer._collection, "delete", crash)
+    edited = _chunks("a.md", "shop_a", 2) + [Chunk(source="a.md", section="a.md new", text="a.md new text", metadata={"shop": "shop_a"})]
+    with pytest.raises(RuntimeError):
+        writer.sync_source("a.md", edited)
+    texts = [h.text for h in reader.query(_embedded("a.md", 0), k=10, where={"shop": "shop_a"})]
+    assert "a.md new text" in texts and len(texts) == 4  # what the collection holds now, not the old snapshot
+
+
 def test_another_models_vectors_are_refused_until_reembedded(tmp_path):
     KnowledgeIndex(chroma_client(tmp_path), FixedEmbeddings("m1")).sync_source("a.md", _chunks("a.md", "shop_a", 3))
     switched = KnowledgeIndex(chroma_client(tmp_path), FixedEmbeddings("m2"))
