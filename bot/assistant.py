@@ -52,6 +52,15 @@ class InvalidMessage(ValueError):
     """The user's message cannot be answered as sent (empty, too long)."""
 
 
+class ForeignSession(LookupError):
+    """The session belongs to another channel (a Slack thread, a WeCom chat, a widget chat): it
+    cannot be continued from here, or a web caller could speak, and read, as a Slack user."""
+
+
+# The operators' own tools may open any conversation; every other channel only its own.
+OPERATOR_CHANNELS = frozenset({"console", "cli"})
+
+
 @dataclass
 class ModelBinding:
     """The chat model the assistant may use, and how to tell whether it is ready now."""
@@ -91,14 +100,24 @@ class Assistant:
     def decides_with_model(self) -> bool:
         return self.mode == "agent" or (self.mode == "auto" and self.model.calls_tools)
 
+    def check_session(self, session_id: str | None, channel: str) -> None:
+        """Raise ForeignSession when ``session_id`` is another channel's conversation."""
+        if session_id is None or channel in OPERATOR_CHANNELS:
+            return
+        owner = self.store.channel_of(session_id)
+        if owner is not None and owner != channel:
+            raise ForeignSession(f"no such session on this channel: {session_id}")
+
     def stream(self, message: str, session_id: str | None = None, principal: str | None = None, channel: str = "api") -> Iterator[dict]:
         """The same turn as ``respond``, as events: status and tool events while it runs, then the
         answer's tokens, citations, handoff, and ``done`` with the whole Reply.
 
         Answer tokens are sent after the draft passed the grounding checks, never before: a
-        retracted sentence is worse than a short wait. Invalid input raises before any event.
+        retracted sentence is worse than a short wait. Invalid input, or another channel's
+        session, raises before any event.
         """
         self._validate(message)
+        self.check_session(session_id, channel)
         return self._events(message, session_id, principal, channel)
 
     def _events(self, message: str, session_id: str | None, principal: str | None, channel: str) -> Iterator[dict]:
@@ -146,6 +165,7 @@ class Assistant:
         on_event: Callable[[dict], None] | None = None,
     ) -> Reply:
         text = self._validate(message)
+        self.check_session(session_id, channel)
         started = time.perf_counter()
         session_id = session_id or uuid.uuid4().hex
         language = detect_language(text)

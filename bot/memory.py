@@ -31,6 +31,12 @@ class ConversationStore:
                 db.commit()
             return conversation
 
+    def channel_of(self, session_id: str) -> str | None:
+        """The channel a conversation was started on; None for a new session."""
+        with open_session(self.db_url) as db:
+            conversation = db.get(Conversation, session_id)
+            return conversation.channel if conversation is not None else None
+
     def save(self, conversation: Conversation, turns: list[tuple[str, str, dict | None]] = ()) -> None:
         """Store the conversation's state and append turns, in one transaction."""
         with open_session(self.db_url) as db:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.assistant import InvalidMessage
+from bot.assistant import ForeignSession, InvalidMessage
 from bot.reply import Reply
 from bot.tools.principal import OPERATOR, Principal
 from knowledge.orders.db import session as open_session
@@ -81,6 +81,14 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     session_secret = settings.secret_key or secrets.token_hex(32)
     routers = channel_routers(runtime, limiter)
     desk = OperatorDesk(runtime.assistant.store, deliverers(routers))
+    # A bridge's session ids ("slack:…", "wecom:…") are its own: an API caller may not create
+    # one, or it could sit in (and read) a WeCom user's chat before it starts.
+    reserved_prefixes = tuple(f"{channel}:" for channel in deliverers(routers))
+
+    def own_session_id(session_id: str | None) -> str | None:
+        if session_id and session_id.startswith(reserved_prefixes):
+            raise HTTPException(status_code=422, detail=f"session_id: ids starting with {session_id.split(':', 1)[0]}: belong to that bridge")
+        return session_id
     if settings.widget_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -105,13 +113,18 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large", 429: "rate_limited"}
+        codes = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large", 422: "invalid_request",
+                 429: "rate_limited"}
         return JSONResponse(status_code=exc.status_code, content=error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
                             headers=getattr(exc, "headers", None))  # fmt: skip
 
     @app.exception_handler(InvalidMessage)
     async def _invalid_message(request: Request, exc: InvalidMessage) -> JSONResponse:
         return JSONResponse(status_code=422, content=error_body("invalid_message", str(exc)))
+
+    @app.exception_handler(ForeignSession)
+    async def _foreign_session(request: Request, exc: ForeignSession) -> JSONResponse:
+        return JSONResponse(status_code=404, content=error_body("not_found", "no such session"))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -167,7 +180,8 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
         if request.stream:
             return chat_stream(request, principal)
         started = time.perf_counter()
-        reply = runtime.assistant.respond(request.message, session_id=request.session_id, principal=_principal_for_session(principal))
+        reply = runtime.assistant.respond(request.message, session_id=own_session_id(request.session_id),
+                                          principal=_principal_for_session(principal))  # fmt: skip
         latency.labels("api").observe(time.perf_counter() - started)
         requests_total.labels("api", str(reply.degraded).lower(), reply.intent).inc()
         response.headers.update(_session_key_header(reply.session_id, principal))
@@ -181,7 +195,7 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     def chat_stream(request: ChatRequest, principal: Principal = Depends(rate_limited)) -> StreamingResponse:
         """Server-sent events: status, tool, token, citation, handoff, done (the whole Reply)."""
         # The session id is fixed before the first event, so its key can go in the response headers.
-        session_id = request.session_id or uuid.uuid4().hex
+        session_id = own_session_id(request.session_id) or uuid.uuid4().hex
         events = runtime.assistant.stream(request.message, session_id=session_id, principal=_principal_for_session(principal))
 
         def body():

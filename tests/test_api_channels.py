@@ -91,6 +91,19 @@ def test_sessions_are_visible_to_their_principal_and_operators_only(api):
     assert "x-kefu-session-key" not in api.post("/v1/chat", json={"message": "hi", "session_id": session_id}, headers=bearer(token)).headers
 
 
+def test_another_channels_conversation_cannot_be_continued_or_pre_created_from_the_api(api):
+    assistant = api.app.state.runtime.assistant
+    slack = assistant.respond("What is the return policy?", session_id="console-made-1", channel="slack")
+    for route in ("/v1/chat", "/v1/chat/stream"):
+        taken = api.post(route, json={"message": "what did they ask?", "session_id": slack.session_id})
+        assert taken.status_code == 404 and taken.json()["error"]["code"] == "not_found", taken.text
+        # A bridge's own id space is reserved: a web caller could otherwise open a WeCom user's chat first.
+        squat = api.post(route, json={"message": "hi", "session_id": "wecom:1000002:lisi"})
+        assert squat.status_code == 422 and "belong to that bridge" in squat.json()["error"]["message"]
+    turns = api.get(f"/v1/sessions/{slack.session_id}", headers=bearer(OPERATOR_KEY)).json()["turns"]
+    assert [t["role"] for t in turns] == ["user", "assistant"]  # nothing was added by the refused calls
+
+
 def test_an_anonymous_caller_reads_its_own_conversation_with_the_session_key(api):
     handed = api.post("/v1/chat", json={"message": "转人工"})
     session_id, key = handed.json()["session_id"], handed.headers["x-kefu-session-key"]

@@ -265,9 +265,12 @@ def test_an_operator_reply_to_a_handed_off_chat_is_sent_to_that_user(bridge, wec
     sent = wecom_api.wait_for("/message/send", count=2, where=lambda c: c.json.get("touser") == "sunqi")[-1].json
     assert sent["agentid"] == int(AGENT_ID) and sent["text"]["content"] == "人工客服 / Human agent: 您好，我是客服小王，马上为您处理。"
 
-    # A chat that began on the API is not sent to WeCom, whatever its session id says.
-    spoof = app.client.post("/v1/chat", json={"message": "转人工", "session_id": f"wecom:{AGENT_ID}:victim"}).json()
-    outcome = app.client.post(f"/v1/handoffs/{spoof['session_id']}/reply", json={"message": "hello"}, headers=operator).json()
+    # The API refuses a WeCom-shaped session id; and a chat that began elsewhere is never sent to
+    # WeCom, whatever its id says (the stored channel decides).
+    refused = app.client.post("/v1/chat", json={"message": "转人工", "session_id": f"wecom:{AGENT_ID}:victim"})
+    assert refused.status_code == 422
+    app.runtime.assistant.respond("转人工", session_id=f"wecom:{AGENT_ID}:victim", channel="console")
+    outcome = app.client.post(f"/v1/handoffs/wecom:{AGENT_ID}:victim/reply", json={"message": "hello"}, headers=operator).json()
     assert outcome["delivered_to"] is None and sends_to(wecom_api, "victim") == []
 
 
