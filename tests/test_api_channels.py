@@ -155,7 +155,7 @@ def test_handoff_queue_take_over_and_release(api):
     assert "operator" in roles
 
 
-def test_metrics_and_limits(knowledge_home, tmp_path):
+def test_metrics_and_limits(knowledge_home, tmp_path, one_rate_window):
     settings = make_settings(knowledge_home, database_url=f"sqlite:///{tmp_path / 'kefu.db'}", rate_limit_per_minute=2, max_request_bytes=500)
     client = TestClient(create_app(build_runtime(settings), mount_ui=False))
     assert client.post("/v1/chat", json={"message": "x" * 600}).status_code == 413
@@ -167,7 +167,7 @@ def test_metrics_and_limits(knowledge_home, tmp_path):
     assert 'kefu_chat_requests_total{channel="api",degraded="true",intent="question"} 2.0' in metrics
 
 
-def test_rate_limits_are_shared_through_redis(knowledge_home, tmp_path):
+def test_rate_limits_are_shared_through_redis(knowledge_home, tmp_path, one_rate_window):
     import redis
 
     try:

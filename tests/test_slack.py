@@ -284,7 +284,7 @@ def test_an_operator_reply_to_a_handed_off_thread_is_posted_in_that_thread(bridg
     assert [t["text"] for t in turns if t["role"] == "operator"][-1] == "Still there?"
 
 
-def test_a_user_over_the_rate_limit_is_told_to_wait_without_a_model_call(bridge, slack_api):
+def test_a_user_over_the_rate_limit_is_told_to_wait_without_a_model_call(bridge, slack_api, one_rate_window):
     from serving.channels.common import TOO_FAST
 
     app = bridge(rate_limit_per_minute=2)

@@ -274,7 +274,7 @@ def test_an_operator_reply_to_a_handed_off_chat_is_sent_to_that_user(bridge, wec
     assert outcome["delivered_to"] is None and sends_to(wecom_api, "victim") == []
 
 
-def test_a_user_over_the_rate_limit_is_told_to_wait_without_a_model_call(bridge, wecom_api):
+def test_a_user_over_the_rate_limit_is_told_to_wait_without_a_model_call(bridge, wecom_api, one_rate_window):
     from serving.channels.common import TOO_FAST
 
     app = bridge(rate_limit_per_minute=1)
