@@ -101,12 +101,10 @@ class Assistant:
         return self.mode == "agent" or (self.mode == "auto" and self.model.calls_tools)
 
     def check_session(self, session_id: str | None, channel: str) -> None:
-        """Raise ForeignSession when ``session_id`` is another channel's conversation."""
-        if session_id is None or channel in OPERATOR_CHANNELS:
-            return
-        owner = self.store.channel_of(session_id)
-        if owner is not None and owner != channel:
-            raise ForeignSession(f"no such session on this channel: {session_id}")
+        """Raise ForeignSession when ``session_id`` is another channel's conversation (for callers
+        that must refuse before the turn starts, such as a stream)."""
+        if session_id is not None:
+            _refuse_foreign(session_id, self.store.channel_of(session_id), channel)
 
     def stream(self, message: str, session_id: str | None = None, principal: str | None = None, channel: str = "api") -> Iterator[dict]:
         """The same turn as ``respond``, as events: status and tool events while it runs, then the
@@ -165,11 +163,11 @@ class Assistant:
         on_event: Callable[[dict], None] | None = None,
     ) -> Reply:
         text = self._validate(message)
-        self.check_session(session_id, channel)
         started = time.perf_counter()
         session_id = session_id or uuid.uuid4().hex
         language = detect_language(text)
         conversation = self.store.load(session_id, principal=principal or "anonymous", channel=channel)
+        _refuse_foreign(session_id, conversation.channel, channel)
         if principal and conversation.principal != principal:
             # The channel's authenticated identity wins over anything the conversation did before.
             conversation.principal, conversation.pending_action = principal, None
@@ -427,6 +425,11 @@ def _last_order_id(history: list[Turn]) -> str | None:
 
 def _history_messages(history: list[Turn]) -> list[BaseMessage]:
     return [HumanMessage(mask_pii(t.text)) if t.role == "user" else AIMessage(t.text) for t in history if t.role in ("user", "assistant")]
+
+
+def _refuse_foreign(session_id: str, owner: str | None, channel: str) -> None:
+    if owner is not None and owner != channel and channel not in OPERATOR_CHANNELS:
+        raise ForeignSession(f"no such session on this channel: {session_id}")
 
 
 def _as_prompt(messages: list[BaseMessage]) -> list[dict[str, str]]:

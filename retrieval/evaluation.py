@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import Protocol
 
 from retrieval.index import Hit, KnowledgeIndex

@@ -45,6 +45,7 @@ class Reranker(Protocol):
 
     def run(self, query: str, hits: list[Hit]) -> dict[str, list[Hit]]: ...
 
+
 # How many candidates each list contributes to the fusion. Deeper lists cost little (BM25 scores
 # every chunk anyway; Chroma returns 20 neighbours as fast as 5) and let a chunk ranked well by
 # two lists surface even when neither ranks it first.

@@ -80,10 +80,11 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     # of this process's own (fine for one process: the demo).
     session_secret = settings.secret_key or secrets.token_hex(32)
     routers = channel_routers(runtime, limiter)
-    desk = OperatorDesk(runtime.assistant.store, deliverers(routers))
+    bridges = deliverers(routers)
+    desk = OperatorDesk(runtime.assistant.store, bridges)
     # A bridge's session ids ("slack:…", "wecom:…") are its own: an API caller may not create
     # one, or it could sit in (and read) a WeCom user's chat before it starts.
-    reserved_prefixes = tuple(f"{channel}:" for channel in deliverers(routers))
+    reserved_prefixes = tuple(f"{channel}:" for channel in bridges)
 
     def own_session_id(session_id: str | None) -> str | None:
         if session_id and session_id.startswith(reserved_prefixes):

@@ -6,20 +6,17 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import Counter
 
 import pytest
-from fastapi.testclient import TestClient
 from slack_sdk.signature import SignatureVerifier
 from sqlmodel import select
 
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import ChannelEvent, Conversation
-from serving.api import create_app
 from serving.channels.common import BackgroundAnswers
 from serving.channels.slack import EVENTS_PATH, clean_text
-from serving.runtime import build_runtime
 from tests.conftest import make_settings
+from tests.counted_app import CountedApp
 from tests.recording_server import RecordingServer
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -34,26 +31,13 @@ def slack_api():
         yield server
 
 
-class Bridge:
+class Bridge(CountedApp):
     """An app over a fresh database, with the assistant's calls counted."""
 
     def __init__(self, home, db_path, api_url: str, **overrides) -> None:
         values = {"database_url": f"sqlite:///{db_path}", "slack_signing_secret": SECRET, "slack_bot_token": BOT_TOKEN,
                   "slack_api_url": api_url} | overrides  # fmt: skip
-        self.settings = make_settings(home, **values)
-        self.runtime = build_runtime(self.settings)
-        self.calls: Counter[str] = Counter()
-        self.gate: threading.Event | None = None
-        respond = self.runtime.assistant.respond
-
-        def counted(message, session_id=None, principal=None, channel="api", **kwargs):
-            self.calls[session_id] += 1
-            if self.gate is not None:
-                assert self.gate.wait(10), "test gate never opened"
-            return respond(message, session_id=session_id, principal=principal, channel=channel, **kwargs)
-
-        self.runtime.assistant.respond = counted
-        self.client = TestClient(create_app(self.runtime, mount_ui=False))
+        super().__init__(make_settings(home, **values))
 
     def post(self, payload: dict | bytes, *, timestamp: int | None = None, secret: str = SECRET, signed: bool = True, headers=None):
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()

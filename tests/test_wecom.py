@@ -9,23 +9,20 @@ import itertools
 import os
 import threading
 import time
-from collections import Counter
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import select
 from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import CachedToken, ChannelEvent, Conversation
-from serving.api import create_app
 from serving.channels.common import BackgroundAnswers
 from serving.channels.wecom import CALLBACK_PATH
-from serving.runtime import build_runtime
 from tests.conftest import make_settings
+from tests.counted_app import CountedApp
 from tests.recording_server import RecordingServer
 
 TOKEN = "kefuCallbackToken"
@@ -52,26 +49,13 @@ def signature(*parts: str) -> str:
     return signer.signature
 
 
-class Bridge:
+class Bridge(CountedApp):
     """An app over its own database (or a shared one), with the assistant's calls counted."""
 
     def __init__(self, home, db_path, api_url: str, **overrides) -> None:
         values = {"database_url": f"sqlite:///{db_path}", "wecom_token": TOKEN, "wecom_aes_key": AES_KEY, "wecom_corp_id": CORP_ID,
                   "wecom_secret": SECRET, "wecom_agent_id": AGENT_ID, "wecom_api_url": api_url} | overrides  # fmt: skip
-        self.settings = make_settings(home, **values)
-        self.runtime = build_runtime(self.settings)
-        self.calls: Counter[str] = Counter()
-        self.gate: threading.Event | None = None
-        respond = self.runtime.assistant.respond
-
-        def counted(message, session_id=None, principal=None, channel="api", **kwargs):
-            self.calls[session_id] += 1
-            if self.gate is not None:
-                assert self.gate.wait(10), "test gate never opened"
-            return respond(message, session_id=session_id, principal=principal, channel=channel, **kwargs)
-
-        self.runtime.assistant.respond = counted
-        self.client = TestClient(create_app(self.runtime, mount_ui=False))
+        super().__init__(make_settings(home, **values))
 
     def send(self, xml: str, *, token: str = TOKEN, corp_id: str = CORP_ID, tamper: bool = False):
         """POST ``xml`` the way WeCom does: encrypted into <Encrypt>, msg_signature in the query."""
