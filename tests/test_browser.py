@@ -418,8 +418,10 @@ def test_operator_console_logs_in_traces_a_turn_and_probes_retrieval(page_for, b
     probe = page.get_by_role("textbox", name="Question / 问题")
     probe.fill("How long does a refund take?")
     probe.press("Enter")
-    expect(page.get_by_text("coverage").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
-    expect(page.get_by_text("en/returns-refunds.md").first).to_be_visible()
+    # Scoped to the open tab: the chat tab, hidden now, may cite the same file.
+    panel = page.get_by_role("tabpanel")
+    expect(panel.get_by_text("coverage").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(panel.get_by_text("en/returns-refunds.md").first).to_be_visible()
 
     # Evaluate an uploaded QA file, as `kefu eval retrieval` does.
     qa = tmp_path / "qa.json"
