@@ -53,12 +53,18 @@ class InvalidMessage(ValueError):
 
 
 class ForeignSession(LookupError):
-    """The session belongs to another channel (a Slack thread, a WeCom chat, a widget chat): it
-    cannot be continued from here, or a web caller could speak, and read, as a Slack user."""
+    """The session belongs to another channel (a Slack thread, a WeCom chat, a widget chat), or to
+    another identity: it cannot be continued by this caller, or a web caller could speak, and read,
+    as a Slack user or as another buyer."""
 
 
 # The operators' own tools may open any conversation; every other channel only its own.
 OPERATOR_CHANNELS = frozenset({"console", "cli"})
+# Channels whose callers name the session (the HTTP API and the Gradio chat on it): a conversation
+# there is bound to the identity that opened or claimed it. A bridge's session ids are its
+# platform's (a Slack thread, a WeCom user): the platform says who speaks, and a shared thread has
+# several speakers, each acting as their own mapped identity.
+IDENTITY_BOUND_CHANNELS = frozenset({"api"})
 
 
 @dataclass
@@ -100,11 +106,11 @@ class Assistant:
     def decides_with_model(self) -> bool:
         return self.mode == "agent" or (self.mode == "auto" and self.model.calls_tools)
 
-    def check_session(self, session_id: str | None, channel: str) -> None:
-        """Raise ForeignSession when ``session_id`` is another channel's conversation (for callers
-        that must refuse before the turn starts, such as a stream)."""
-        if session_id is not None:
-            _refuse_foreign(session_id, self.store.channel_of(session_id), channel)
+    def check_session(self, session_id: str | None, channel: str, principal: str | None = None) -> None:
+        """Raise ForeignSession when this caller may not continue ``session_id`` (for callers that
+        must refuse before the turn starts, such as a stream)."""
+        if session_id is not None and (conversation := self.store.find(session_id)) is not None:
+            _refuse_foreign(conversation, channel, principal)
 
     def stream(self, message: str, session_id: str | None = None, principal: str | None = None, channel: str = "api") -> Iterator[dict]:
         """The same turn as ``respond``, as events: status and tool events while it runs, then the
@@ -115,7 +121,7 @@ class Assistant:
         session, raises before any event.
         """
         self._validate(message)
-        self.check_session(session_id, channel)
+        self.check_session(session_id, channel, principal)
         return self._events(message, session_id, principal, channel)
 
     def _events(self, message: str, session_id: str | None, principal: str | None, channel: str) -> Iterator[dict]:
@@ -167,10 +173,13 @@ class Assistant:
         session_id = session_id or uuid.uuid4().hex
         language = detect_language(text)
         conversation = self.store.load(session_id, principal=principal or "anonymous", channel=channel)
-        _refuse_foreign(session_id, conversation.channel, channel)
+        _refuse_foreign(conversation, channel, principal)
         if principal and conversation.principal != principal:
-            # The channel's authenticated identity wins over anything the conversation did before.
+            # The channel's authenticated identity wins over anything the conversation did before
+            # (on the API that is only an anonymous conversation, which it now claims).
             conversation.principal, conversation.pending_action = principal, None
+        if principal and channel in IDENTITY_BOUND_CHANNELS:
+            conversation.bound_to = principal
         turn = _TurnState(language=language, flags=["prompt_injection"] if looks_like_injection(text) else [], emit=on_event or _ignore,
                           started=started)  # fmt: skip
         history = self.store.history(session_id, 2 * self.history_turns)
@@ -427,9 +436,20 @@ def _history_messages(history: list[Turn]) -> list[BaseMessage]:
     return [HumanMessage(mask_pii(t.text)) if t.role == "user" else AIMessage(t.text) for t in history if t.role in ("user", "assistant")]
 
 
-def _refuse_foreign(session_id: str, owner: str | None, channel: str) -> None:
-    if owner is not None and owner != channel and channel not in OPERATOR_CHANNELS:
-        raise ForeignSession(f"no such session on this channel: {session_id}")
+def _refuse_foreign(conversation: Conversation, channel: str, principal: str | None) -> None:
+    """Who may continue a stored conversation: operators any; others only their channel's, and on
+    an identity-bound channel only the identity it is bound to. An unbound (anonymous) one may be
+    claimed by a signed-in caller unless it was verified in chat as someone else."""
+    if channel in OPERATOR_CHANNELS:
+        return
+    refused = conversation.channel != channel
+    if not refused and channel in IDENTITY_BOUND_CHANNELS:
+        if conversation.bound_to is not None:
+            refused = principal != conversation.bound_to
+        else:
+            refused = principal is not None and conversation.principal not in ("anonymous", principal)
+    if refused:
+        raise ForeignSession(f"no such session for this caller: {conversation.session_id}")
 
 
 def _as_prompt(messages: list[BaseMessage]) -> list[dict[str, str]]:

@@ -26,16 +26,16 @@ class ConversationStore:
         with open_session(self.db_url) as db:
             conversation = db.get(Conversation, session_id)
             if conversation is None:
-                conversation = Conversation(session_id=session_id, principal=principal, channel=channel)
+                conversation = Conversation(session_id=session_id, principal=principal, channel=channel,
+                                            bound_to=None if principal == "anonymous" else principal)  # fmt: skip
                 db.add(conversation)
                 db.commit()
             return conversation
 
-    def channel_of(self, session_id: str) -> str | None:
-        """The channel a conversation was started on; None for a new session."""
+    def find(self, session_id: str) -> Conversation | None:
+        """The conversation as stored, without creating it; None for a new session."""
         with open_session(self.db_url) as db:
-            conversation = db.get(Conversation, session_id)
-            return conversation.channel if conversation is not None else None
+            return db.get(Conversation, session_id)
 
     def save(self, conversation: Conversation, turns: list[tuple[str, str, dict | None]] = ()) -> None:
         """Store the conversation's state and append turns, in one transaction."""

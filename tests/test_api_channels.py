@@ -104,6 +104,46 @@ def test_another_channels_conversation_cannot_be_continued_or_pre_created_from_t
     assert [t["role"] for t in turns] == ["user", "assistant"]  # nothing was added by the refused calls
 
 
+def test_a_conversation_stays_with_the_identity_it_is_bound_to(api):
+    """A session id is not a capability to act as someone: a token's conversation can be
+    continued only with that token, and a chat verified as one buyer cannot be claimed by another."""
+    owner, intruder = create_token(SECRET, "buyer", BUYER), create_token(SECRET, "buyer", "someone_else_1")
+    operator = bearer(OPERATOR_KEY)
+
+    def roles(session_id):
+        return [t["role"] for t in api.get(f"/v1/sessions/{session_id}", headers=operator).json()["turns"]]
+
+    session_id = api.post("/v1/chat", json={"message": f"where is {ORDER}?"}, headers=bearer(owner)).json()["session_id"]
+    for route in ("/v1/chat", "/v1/chat/stream"):
+        for who in (bearer(intruder), {}):
+            taken = api.post(route, json={"message": "what did I order?", "session_id": session_id}, headers=who)
+            assert taken.status_code == 404 and taken.json()["error"]["code"] == "not_found", (route, who, taken.text)
+            assert "x-kefu-session-key" not in taken.headers  # no key to read it back, either
+    assert roles(session_id) == ["user", "assistant"]  # the refused calls added nothing
+    assert api.get(f"/v1/sessions/{session_id}", headers=bearer(intruder)).status_code == 404
+    again = api.post("/v1/chat", json={"message": f"where is {ORDER}?", "session_id": session_id}, headers=bearer(owner))
+    assert again.status_code == 200 and ORDER in again.json()["answer"]
+
+    # Verified in chat, the anonymous caller's way (as in τ²): the id goes on working without a
+    # token, and another buyer's token cannot take it over; the same buyer's token claims it.
+    email = SHOP["users"][BUYER]["email"]
+    verified = api.post("/v1/chat", json={"message": f"my email is {email}"}).json()
+    chat_id = verified["session_id"]
+    assert any(c["name"] == "find_user_id_by_email" and c["ok"] for c in verified["tool_calls"])
+    assert ORDER in api.post("/v1/chat", json={"message": f"where is {ORDER}?", "session_id": chat_id}).json()["answer"]
+    assert api.post("/v1/chat", json={"message": "hi", "session_id": chat_id}, headers=bearer(intruder)).status_code == 404
+    assert api.post("/v1/chat", json={"message": f"where is {ORDER}?", "session_id": chat_id}, headers=bearer(owner)).status_code == 200
+    assert api.post("/v1/chat", json={"message": "hi", "session_id": chat_id}).status_code == 404  # claimed: the token is needed now
+
+    # A visitor who signs in keeps an anonymous chat; from then on it is the token's.
+    visitor = api.post("/v1/chat", json={"message": "How long does a refund take?"}).json()["session_id"]
+    signed_in = api.post("/v1/chat", json={"message": f"where is {ORDER}?", "session_id": visitor}, headers=bearer(owner))
+    assert signed_in.status_code == 200 and ORDER in signed_in.json()["answer"]
+    assert api.post("/v1/chat", json={"message": "hi", "session_id": visitor}).status_code == 404
+    assert api.post("/v1/chat", json={"message": "hi", "session_id": visitor}, headers=bearer(intruder)).status_code == 404
+    assert roles(visitor) == ["user", "assistant", "user", "assistant"]
+
+
 def test_an_anonymous_caller_reads_its_own_conversation_with_the_session_key(api):
     handed = api.post("/v1/chat", json={"message": "转人工"})
     session_id, key = handed.json()["session_id"], handed.headers["x-kefu-session-key"]

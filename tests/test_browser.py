@@ -344,6 +344,36 @@ def test_widget_shows_the_api_error_message(page_for, base_url):
     expect(page.get_by_role("button", name="Send")).to_be_enabled()
 
 
+def test_a_conversation_bound_to_another_buyer_starts_afresh(page_for, base_url):
+    """Another buyer signs in in the same tab: the stored conversation is not theirs (the API
+    answers 404), so the widget says so and the next message opens a new one."""
+    from playwright.sync_api import expect
+
+    from serving.identity import create_token
+
+    page = page_for()
+    first, second = (create_token(SECRET, "buyer", who, 600) for who in ("user_browser_a", "user_browser_b"))
+    page.goto(f"{base_url}/shop?" + urlencode({"token": first, "lang": "en"}))
+    open_widget(page, "Chat with customer service")
+    ask(page, "Your message", "How long does standard shipping take?")
+    first_session = page.evaluate("window.kefuWidget.sessionId()")
+
+    page.goto(f"{base_url}/shop?" + urlencode({"token": second, "lang": "en"}))
+    textbox = page.get_by_role("textbox", name="Your message")
+    with page.expect_response(re.compile(r"/v1/chat/stream$")) as refused:
+        textbox.fill("And returns?")
+        textbox.press("Enter")
+    assert refused.value.status == 404 and refused.value.request.post_data_json["session_id"] == first_session
+    expect(page.get_by_role("alert")).to_have_text(re.compile("can't be continued here"))
+    assert page.evaluate("window.kefuWidget.sessionId()") is None
+
+    with page.expect_request(re.compile(r"/v1/chat/stream$")) as sent:
+        answer = ask(page, "Your message", "How long does a refund take?")
+    assert sent.value.post_data_json["session_id"] is None
+    expect(answer.locator(".cites li").first).to_be_visible()
+    assert page.evaluate("window.kefuWidget.sessionId()") not in (None, first_session)
+
+
 def test_gradio_chat_round_trip(page_for, base_url, tmp_path):
     from playwright.sync_api import expect
 

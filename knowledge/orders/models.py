@@ -146,6 +146,9 @@ class Conversation(SQLModel, table=True):
     session_id: str = Field(primary_key=True, max_length=128)
     principal: str = Field(default="anonymous", max_length=160)
     channel: str = Field(default="api", max_length=32)
+    # The authenticated identity (a token's principal) this conversation is bound to: only that
+    # identity may continue it through the API. None: opened anonymously and not yet claimed.
+    bound_to: str | None = Field(default=None, max_length=160)
     pending_action: dict | None = Field(default=None, sa_column=Column(JSON))  # {"name", "arguments"}
     handoff_status: str | None = Field(default=None, index=True, max_length=16)  # queued | taken
     handoff_reason: str | None = None

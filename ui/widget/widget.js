@@ -75,7 +75,8 @@
       degraded: "Quoted from our policies: the assistant model is not available right now.",
       error: "Something went wrong. Please try again.",
       network: "Could not reach customer service. Please check your connection and try again.",
-      interrupted: "The answer was interrupted. Please try again."
+      interrupted: "The answer was interrupted. Please try again.",
+      expired: "This conversation can't be continued here (you may have signed in as someone else). Your next message starts a new one."
     },
     zh: {
       title: "在线客服",
@@ -104,7 +105,8 @@
       degraded: "以上内容引自政策原文（模型暂不可用）。",
       error: "出错了，请稍后再试。",
       network: "无法连接客服，请检查网络后重试。",
-      interrupted: "回答中断了，请重试。"
+      interrupted: "回答中断了，请重试。",
+      expired: "此会话无法在这里继续（可能已切换登录账号）。您的下一条消息将开始新的会话。"
     }
   };
   var T = STRINGS[lang];
@@ -528,6 +530,12 @@
       cache: "no-store",
       signal: controller ? controller.signal : undefined
     }).then(function (response) {
+      if (response.status === 404 && body.session_id) {
+        // The stored conversation is bound to another identity (or gone): start afresh next time.
+        state.sessionId = null; state.sessionKey = null; state.handoff = false;
+        failed = T.expired;
+        return;
+      }
       if (!response.ok) return errorMessageFrom(response).then(function (message) { failed = message; });
       // Without a token, the server hands out a key to read this conversation back (a human
       // agent's replies after a handoff); it comes before the first event.
