@@ -231,10 +231,13 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
         }
 
     @app.post("/v1/feedback", tags=["chat"], status_code=201)
-    def feedback(request: FeedbackRequest) -> dict:
+    def feedback(request: FeedbackRequest, principal: Principal = Depends(rate_limited)) -> dict:
+        """Rate a reply: for whoever may continue the conversation (its identity, or, for an
+        anonymous one, the holder of its id), within the same rate limit as chat."""
         with open_session(settings.resolved_database_url) as db:
             if db.get(Conversation, request.session_id) is None:
                 raise HTTPException(status_code=404, detail="no such session")
+            runtime.assistant.check_session(request.session_id, "api", _principal_for_session(principal))
             turn = db.get(ConversationTurn, request.turn_id) if request.turn_id is not None else None
             if request.turn_id is not None and (turn is None or turn.session_id != request.session_id or turn.role != "assistant"):
                 raise HTTPException(status_code=404, detail="no such reply in this session")

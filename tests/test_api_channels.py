@@ -6,10 +6,12 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from knowledge.orders.demo import generate_demo_shop
 from knowledge.orders.db import session
 from knowledge.orders.importer import RetailDB, import_retail
+from knowledge.orders.models import Feedback
 from serving.api import create_app
 from serving.identity import InvalidToken, create_token, verify_token
 from serving.runtime import build_runtime
@@ -173,6 +175,16 @@ def test_feedback_on_a_reply(api):
     assert api.post("/v1/feedback", json={"session_id": "nope", "rating": "down"}).status_code == 404
     user_turn = next(t["id"] for t in turns if t["role"] == "user")
     assert api.post("/v1/feedback", json={"session_id": reply["session_id"], "turn_id": user_turn, "rating": "up"}).status_code == 404
+
+    # Only who may continue a conversation rates it: not another buyer, nor a caller without its token.
+    token = create_token(SECRET, "buyer", BUYER)
+    owned = api.post("/v1/chat", json={"message": "How long does a refund take?"}, headers=bearer(token)).json()["session_id"]
+    for who in ({}, bearer(create_token(SECRET, "buyer", "someone_else_1"))):
+        refused = api.post("/v1/feedback", json={"session_id": owned, "rating": "down"}, headers=who)
+        assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"
+    assert api.post("/v1/feedback", json={"session_id": owned, "rating": "up"}, headers=bearer(token)).status_code == 201
+    with session(api.app.state.runtime.settings.resolved_database_url) as db:
+        assert [f.rating for f in db.exec(select(Feedback).where(Feedback.session_id == owned))] == ["up"]
 
 
 def test_handoff_queue_take_over_and_release(api):
