@@ -253,7 +253,8 @@ class Assistant:
                 intent = detect(f"{text} {cards[0].section}")
         turn.intent = intent.kind
 
-        if self.decides_with_model and intent.kind != "human" and self._model_usable():
+        # A handoff request and small talk need no model: the answer is fixed.
+        if self.decides_with_model and intent.kind not in ("human", "small_talk") and self._model_usable():
             turn.mode = "agent"
             if self._agent_turn(text, history, tools, turn):
                 return

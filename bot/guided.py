@@ -25,6 +25,8 @@ class GuidedOutcome:
 def handle(intent: Intent, tools: ToolSession, language: str) -> GuidedOutcome:
     if intent.kind == "human":
         return GuidedOutcome(None, wants_human=True)
+    if intent.kind == "small_talk":
+        return GuidedOutcome(say(intent.small_talk, language))
 
     verified_now = None
     if tools.principal.kind == "anonymous" and (intent.email or intent.name_zip):

@@ -26,7 +26,20 @@ CANCEL = re.compile(r"\bcancel\b|取消", re.IGNORECASE)
 RETURN = re.compile(r"\breturn(?:ing)?\b|\brefund\b|退货|退款|退掉", re.IGNORECASE)
 ADDRESS = re.compile(r"\baddress\b|\bship (?:it )?to\b|地址", re.IGNORECASE)
 STATUS = re.compile(r"status|where(?:'s| is)|track|arrive|deliver|shipped|到哪|物流|状态|发货|快递|进度|查询|订单", re.IGNORECASE)
-MY_ORDERS = re.compile(r"my orders|list (?:my )?orders|所有订单|我的订单|订单列表", re.IGNORECASE)
+MY_ORDERS = re.compile(
+    r"my (?:recent |last |latest )?(?:orders|purchases)|list (?:my )?orders|orders (?:do |did |have )?i (?:have|placed|made|got)|"
+    r"what (?:did |have )?i (?:order|ordered|buy|bought)|所有订单|我的订单|订单列表|我(?:都|最近)?买了(?:什么|哪些)|我(?:都|最近)?下(?:过|了)(?:哪些|什么|几)",
+    re.IGNORECASE,
+)
+# A message that is only a greeting, a thanks or a goodbye: answered in kind, not searched for.
+_SMALL_TALK_END = r"[\s!！.。,，~～?？:)）😊🙏]*$"
+SMALL_TALK = {
+    "greeting": re.compile(r"^\s*(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings|你好|您好|嗨|哈喽|hello呀|在吗|在不在|有人吗)(?: there)?"
+                           + _SMALL_TALK_END, re.IGNORECASE),
+    "thanks": re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|好的)[\s,，!！.。]*)?(?:thanks?(?: (?:you|a lot|so much))?|thank you(?: very much| so much)?|thx|ty|"
+                         r"many thanks|cheers|谢谢(?:你|您)?(?:啦|了)?|多谢|感谢|辛苦了)" + _SMALL_TALK_END, re.IGNORECASE),
+    "goodbye": re.compile(r"^\s*(?:bye|goodbye|good bye|see you|再见|拜拜|bye bye)" + _SMALL_TALK_END, re.IGNORECASE),
+}
 REASON_NO_LONGER = re.compile(r"no longer need|don'?t need|not needed|changed my mind|不需要|不要了|不想要", re.IGNORECASE)
 REASON_MISTAKE = re.compile(r"by mistake|mistaken|accident|wrong(?:ly)? order|买错|下错|拍错|误购", re.IGNORECASE)
 GIFT_CARD = re.compile(r"gift ?card|礼品卡", re.IGNORECASE)
@@ -34,7 +47,7 @@ GIFT_CARD = re.compile(r"gift ?card|礼品卡", re.IGNORECASE)
 
 @dataclass
 class Intent:
-    kind: str  # human | identify | cancel | return | modify_address | status | my_orders | question
+    kind: str  # human | identify | cancel | return | modify_address | status | my_orders | small_talk | question
     order_ids: list[str] = field(default_factory=list)
     email: str | None = None
     name_zip: tuple[str, str, str] | None = None
@@ -42,6 +55,7 @@ class Intent:
     address: dict | None = None
     refund_to_gift_card: bool = False
     text_lower: str = ""  # the message, lower-cased, for matching item names
+    small_talk: str | None = None  # greeting | thanks | goodbye, when that is all the message says
 
 
 def detect(text: str) -> Intent:
@@ -73,4 +87,7 @@ def detect(text: str) -> Intent:
         kind = "identify"
     else:
         kind = "question"
-    return Intent(kind, order_ids, email, name_zip, reason, address, bool(GIFT_CARD.search(text)), text.lower())
+    small_talk = next((name for name, pattern in SMALL_TALK.items() if pattern.match(text)), None) if kind == "question" else None
+    if small_talk:
+        kind = "small_talk"
+    return Intent(kind, order_ids, email, name_zip, reason, address, bool(GIFT_CARD.search(text)), text.lower(), small_talk)

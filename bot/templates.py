@@ -35,6 +35,10 @@ T = {
                 "zh": "已为您转接人工客服，客服会尽快在此回复您。"},
     "with_human": {"en": "A human agent is handling this conversation and will reply here.",
                    "zh": "人工客服正在处理您的会话，请稍候。"},
+    "greeting": {"en": "Hello! I can help with your orders (status, tracking, cancelling, returns, address changes) and answer questions about our policies. What can I do for you?",
+                 "zh": "您好！我可以帮您查询和处理订单（状态、物流、取消、退货、修改地址），也可以解答商城政策方面的问题。请问有什么可以帮您？"},
+    "thanks": {"en": "You're welcome! Is there anything else I can help with?", "zh": "不客气！还有什么可以帮您的吗？"},
+    "goodbye": {"en": "Thank you for contacting us. Goodbye!", "zh": "感谢您的咨询，再见！"},
     "abuse": {"en": "I'm here to help with your orders and our policies. Let's keep it respectful: how can I help?",
               "zh": "我很乐意为您处理订单和政策问题，请文明交流。请问需要什么帮助？"},
 }  # fmt: skip

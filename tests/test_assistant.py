@@ -105,3 +105,35 @@ def test_empty_and_oversized_messages_are_rejected(knowledge_home):
         assistant.respond("   ")
     with pytest.raises(InvalidMessage, match="longer than"):
         assistant.respond("x" * 5000)
+
+
+def test_small_talk_is_answered_in_kind_and_never_counts_as_a_failure(knowledge_home):
+    model = RecordingChatModel(responses=["a model answer"])
+    bot = assistant_with(knowledge_home, model)
+    session_id = None
+    # Six in one conversation: were they "not in our policies", the third would hand off.
+    for text, opening in [("hello", "Hello!"), ("你好", "您好！"), ("thanks!", "You're welcome!"), ("谢谢您", "不客气！"),
+                          ("Bye", "Thank you for contacting us"), ("再见～", "感谢您的咨询")]:  # fmt: skip
+        reply = bot.respond(text, session_id=session_id)
+        session_id = reply.session_id
+        assert (reply.intent, reply.handoff, reply.citations, reply.degraded) == ("small_talk", None, [], False), text
+        assert reply.answer.startswith(opening), reply.answer
+    assert model.seen == []  # a fixed answer: no model call
+    # A greeting with a question in it is a question.
+    asked = bot.respond("hi, how long does a refund take?")
+    assert asked.intent == "question" and asked.citations
+
+
+@pytest.mark.parametrize("text", ["what orders do I have?", "Show me my recent orders", "What did I buy last month?",
+                                  "我都买了什么？", "我最近下了哪些单？", "我的订单"])  # fmt: skip
+def test_asking_for_ones_orders_is_recognised_in_both_languages(text):
+    from bot.intents import detect
+
+    assert detect(text).kind == "my_orders"
+
+
+@pytest.mark.parametrize("text", ["What is the return policy?", "Hello, can I pay with Alipay?", "谢谢，怎么开发票？", "在吗？我要退货"])
+def test_questions_are_not_small_talk(text):
+    from bot.intents import detect
+
+    assert detect(text).kind not in ("small_talk", "my_orders")
