@@ -70,7 +70,15 @@ def _my_orders(intent: Intent, tools: ToolSession, language: str) -> str:
     user = tools.call("get_user_details", {"user_id": tools.principal.subject})
     if not user.ok or not user.result["orders"]:
         return say("no_orders", language)
-    return _status(Intent("status", order_ids=user.result["orders"]), tools, language)
+    listed = _status(Intent("status", order_ids=user.result["orders"]), tools, language)
+    if not intent.action:
+        return listed
+    # "I want to cancel my order": which one? An example reply that works, with an order that allows it.
+    allowing = [r.result["order_id"] for r in tools.log if r.name == "get_order_status" and r.ok and intent.action in r.result["can"]]
+    if not allowing:
+        return f"{listed}\n\n{say('none_allow', language)}"
+    command = templates.COMMANDS[intent.action][language]
+    return f"{listed}\n\n{say('which_order', language, command=command, example=allowing[0])}"
 
 
 def _propose(tools: ToolSession, name: str, arguments: dict, language: str, order: dict | None = None) -> str:

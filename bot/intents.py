@@ -43,6 +43,18 @@ SMALL_TALK = {
 REASON_NO_LONGER = re.compile(r"no longer need|don'?t need|not needed|changed my mind|不需要|不要了|不想要", re.IGNORECASE)
 REASON_MISTAKE = re.compile(r"by mistake|mistaken|accident|wrong(?:ly)? order|买错|下错|拍错|误购", re.IGNORECASE)
 GIFT_CARD = re.compile(r"gift ?card|礼品卡", re.IGNORECASE)
+ORDER_NOUN = re.compile(r"\border\b|\bpackage\b|\bparcel\b|\bshipment\b|订单|包裹", re.IGNORECASE)
+# "Where is my order?" is about the buyer's own orders; "How long after shipping does an order
+# arrive?" (订单发货后多久能到？) is about the rule. A first-person order wins over a question form.
+OWN_ORDER = re.compile(r"\bmy\b|\bmine\b|\bi (?:ordered|bought|placed|purchased)\b|我的|我(?:买|下|订)的|我买了|我下了", re.IGNORECASE)
+RULE_QUESTION = re.compile(
+    r"\bcan (?:i|you|we|an?)\b|\bhow (?:long|much|many|do|does|can|soon)\b|\bwhat (?:is|are|if|happens)\b|\bis it possible\b|"
+    r"\bdo you\b|多久|多长时间|能不能|可不可以|可以吗|能.{0,8}吗|怎么|如何|是什么|一般",
+    re.IGNORECASE,
+)
+SOMETHING_BOUGHT = re.compile(r"\bsomething\b|\ban? item\b|\bitems\b|\bthings\b|东西|商品|宝贝", re.IGNORECASE)
+# Asking for an action, not about the rule: "I want to cancel my order", not "Can I cancel an order?".
+WANTS = re.compile(r"\bi (?:want|need|would like|'d like|wanna) to\b|\bplease\b|\bhelp me\b|我想|我要|帮我|请帮|麻烦", re.IGNORECASE)
 
 
 @dataclass
@@ -56,6 +68,7 @@ class Intent:
     refund_to_gift_card: bool = False
     text_lower: str = ""  # the message, lower-cased, for matching item names
     small_talk: str | None = None  # greeting | thanks | goodbye, when that is all the message says
+    action: str | None = None  # cancel | return | modify_address wanted on an order not yet named
 
 
 def detect(text: str) -> Intent:
@@ -71,6 +84,10 @@ def detect(text: str) -> Intent:
         address = {"address1": parts["address1"].strip(), "address2": (parts["address2"] or "").strip(), "city": parts["city"].strip(),
                    "state": parts["state"].upper(), "country": (parts["country"] or "USA").strip(), "zip": parts["zip"]}  # fmt: skip
 
+    action = None
+    if not order_ids and WANTS.search(text):
+        action = "cancel" if CANCEL.search(text) else "return" if RETURN.search(text) else "modify_address" if ADDRESS.search(text) else None
+
     if HUMAN.search(text):
         kind = "human"
     elif CANCEL.search(text) and order_ids:
@@ -81,7 +98,8 @@ def detect(text: str) -> Intent:
         kind = "modify_address"
     elif order_ids:
         kind = "status"
-    elif MY_ORDERS.search(text) or (STATUS.search(text) and re.search(r"\border\b|订单", text, re.IGNORECASE)):
+    elif (MY_ORDERS.search(text) or action and (ORDER_NOUN.search(text) or SOMETHING_BOUGHT.search(text))
+          or ORDER_NOUN.search(text) and STATUS.search(text) and (OWN_ORDER.search(text) or not RULE_QUESTION.search(text))):
         kind = "my_orders"
     elif email or name_zip:
         kind = "identify"
@@ -90,4 +108,5 @@ def detect(text: str) -> Intent:
     small_talk = next((name for name, pattern in SMALL_TALK.items() if pattern.match(text)), None) if kind == "question" else None
     if small_talk:
         kind = "small_talk"
-    return Intent(kind, order_ids, email, name_zip, reason, address, bool(GIFT_CARD.search(text)), text.lower(), small_talk)
+    return Intent(kind, order_ids, email, name_zip, reason, address, bool(GIFT_CARD.search(text)), text.lower(), small_talk,
+                  action if kind == "my_orders" else None)  # fmt: skip

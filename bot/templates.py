@@ -35,6 +35,10 @@ T = {
                 "zh": "已为您转接人工客服，客服会尽快在此回复您。"},
     "with_human": {"en": "A human agent is handling this conversation and will reply here.",
                    "zh": "人工客服正在处理您的会话，请稍候。"},
+    "which_order": {"en": "Which order is it? Reply with its number, for example: “{command} {example}”.",
+                    "zh": "请问是哪一个订单？请回复订单号，例如：“{command} {example}”。"},
+    "none_allow": {"en": "None of these orders allows that now: above is what each one still allows.",
+                   "zh": "以上订单目前都无法办理该操作，每个订单还可以办理的事项见上文。"},
     "greeting": {"en": "Hello! I can help with your orders (status, tracking, cancelling, returns, address changes) and answer questions about our policies. What can I do for you?",
                  "zh": "您好！我可以帮您查询和处理订单（状态、物流、取消、退货、修改地址），也可以解答商城政策方面的问题。请问有什么可以帮您？"},
     "thanks": {"en": "You're welcome! Is there anything else I can help with?", "zh": "不客气！还有什么可以帮您的吗？"},
@@ -50,6 +54,12 @@ ACTIONS = {
     "modify_items": {"en": "change items to another option", "zh": "更换商品款式"},
     "return": {"en": "return items", "zh": "退货"},
     "exchange": {"en": "exchange items", "zh": "换货"},
+}
+# How a buyer asks for an action on a named order, in words the intent patterns recognise.
+COMMANDS = {
+    "cancel": {"en": "cancel", "zh": "取消"},
+    "return": {"en": "return", "zh": "退货"},
+    "modify_address": {"en": "change the address of", "zh": "修改地址"},
 }
 REASONS = {"no longer needed": "不再需要", "ordered by mistake": "下错单"}
 

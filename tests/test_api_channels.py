@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 import time
 
 import pytest
@@ -290,3 +291,21 @@ def test_widget_origins_get_cors_and_others_do_not(knowledge_home, tmp_path):
     assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == "https://shop.example"
     denied = client.options("/v1/chat/stream", headers={"Origin": "https://evil.example", **preflight})
     assert "access-control-allow-origin" not in denied.headers
+
+
+def test_wanting_an_action_on_an_unnamed_order_asks_which_with_a_reply_that_works(api):
+    buyer = next(u for u, data in SHOP["users"].items() if any(SHOP["orders"][o]["status"] == "pending" for o in data["orders"]))
+    pending = [o for o in SHOP["users"][buyer]["orders"] if SHOP["orders"][o]["status"] == "pending"]
+    token = bearer(create_token(SECRET, "buyer", buyer))
+    asked = api.post("/v1/chat", json={"message": "I want to cancel my order"}, headers=token).json()
+    assert asked["intent"] == "my_orders" and asked["pending_confirmation"] is None
+    example = re.search(r"“cancel (#W\d{7})”", asked["answer"])
+    assert example and example.group(1) in pending, asked["answer"]
+    follow_up = api.post("/v1/chat", json={"message": f"cancel {example.group(1)}", "session_id": asked["session_id"]}, headers=token).json()
+    assert follow_up["intent"] == "cancel" and example.group(1) in follow_up["answer"]
+
+    # In Chinese too; and a question about the rule is still answered from the policy.
+    asked_zh = api.post("/v1/chat", json={"message": "我想取消订单"}, headers=token).json()
+    assert re.search(r"“取消 #W\d{7}”", asked_zh["answer"]), asked_zh["answer"]
+    rule = api.post("/v1/chat", json={"message": "Can I cancel an order after it has shipped?"}, headers=token).json()
+    assert rule["intent"] == "question" and rule["citations"]

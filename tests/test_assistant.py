@@ -124,16 +124,25 @@ def test_small_talk_is_answered_in_kind_and_never_counts_as_a_failure(knowledge_
     assert asked.intent == "question" and asked.citations
 
 
-@pytest.mark.parametrize("text", ["what orders do I have?", "Show me my recent orders", "What did I buy last month?",
-                                  "我都买了什么？", "我最近下了哪些单？", "我的订单"])  # fmt: skip
+@pytest.mark.parametrize("text", ["what orders do I have?", "Show me my recent orders", "What did I buy last month?", "where is my package?",
+                                  "Has my order shipped?", "我都买了什么？", "我最近下了哪些单？", "我的订单", "订单到哪了", "我的订单发货了吗？"])  # fmt: skip
 def test_asking_for_ones_orders_is_recognised_in_both_languages(text):
     from bot.intents import detect
 
     assert detect(text).kind == "my_orders"
 
 
-@pytest.mark.parametrize("text", ["What is the return policy?", "Hello, can I pay with Alipay?", "谢谢，怎么开发票？", "在吗？我要退货"])
+@pytest.mark.parametrize("text", ["What is the return policy?", "Hello, can I pay with Alipay?", "谢谢，怎么开发票？", "在吗？我要退货",
+                                  "订单发货后多久能到？", "订单发货后还能取消吗？", "Can I cancel an order after it has shipped?"])  # fmt: skip
 def test_questions_are_not_small_talk(text):
     from bot.intents import detect
 
     assert detect(text).kind not in ("small_talk", "my_orders")
+
+
+@pytest.mark.parametrize(("text", "action"), [("I want to cancel my order", "cancel"), ("Please help me return something", "return"),
+                                              ("我想取消订单", "cancel"), ("帮我改一下订单的地址", "modify_address")])  # fmt: skip
+def test_wanting_an_action_without_an_order_number_lists_the_orders_to_choose_from(text, action):
+    from bot.intents import detect
+
+    assert (detect(text).kind, detect(text).action) == ("my_orders", action)
