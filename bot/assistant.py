@@ -289,7 +289,8 @@ class Assistant:
     def _answer_from_knowledge(self, text: str, history: list[Turn], turn: "_TurnState") -> None:
         query = text
         previous = next((t.text for t in reversed(history) if t.role == "user"), None)
-        if previous and (FOLLOW_UP.search(text) or len(text.split()) <= 4 and detect_language(text) == "en"):
+        leans_on_previous = FOLLOW_UP.search(text) or len(text.split()) <= 4 and detect_language(text) == "en" and not _has_a_subject(text)
+        if previous and leans_on_previous:
             query = f"{previous} {text}"  # history-aware rewrite for follow-ups: "and how long does that take?"
         turn.query = query
         turn.emit({"type": "status", "stage": "retrieving"})
@@ -435,6 +436,20 @@ def _last_order_id(history: list[Turn]) -> str | None:
 
 def _history_messages(history: list[Turn]) -> list[BaseMessage]:
     return [HumanMessage(mask_pii(t.text)) if t.role == "user" else AIMessage(t.text) for t in history if t.role in ("user", "assistant")]
+
+
+# The words of a question's frame: a short message made only of these ("How long?", "How much
+# does it cost?") is about the last question; one with any other word ("How much is shipping?")
+# names its own subject.
+_QUESTION_FRAME = frozenset(
+    """how long much many what which when where why who is are was were does do did it its that this
+    the a an to for of in on take takes cost costs about then so ok okay please can could i you we
+    there they be will would should usually normally""".split()
+)
+
+
+def _has_a_subject(text: str) -> bool:
+    return any(word not in _QUESTION_FRAME for word in re.findall(r"[a-z]+", text.lower()))
 
 
 def _refuse_foreign(conversation: Conversation, channel: str, principal: str | None) -> None:

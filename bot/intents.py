@@ -52,6 +52,7 @@ RULE_QUESTION = re.compile(
     r"\bdo you\b|多久|多长时间|能不能|可不可以|可以吗|能.{0,8}吗|怎么|如何|是什么|一般",
     re.IGNORECASE,
 )
+TRACKING_NUMBER = re.compile(r"\btracking\b|快递单号|物流单号|运单号|单号", re.IGNORECASE)
 SOMETHING_BOUGHT = re.compile(r"\bsomething\b|\ban? item\b|\bitems\b|\bthings\b|东西|商品|宝贝", re.IGNORECASE)
 # Asking for an action, not about the rule: "I want to cancel my order", not "Can I cancel an order?".
 WANTS = re.compile(r"\bi (?:want|need|would like|'d like|wanna) to\b|\bplease\b|\bhelp me\b|我想|我要|帮我|请帮|麻烦", re.IGNORECASE)
@@ -99,7 +100,8 @@ def detect(text: str) -> Intent:
     elif order_ids:
         kind = "status"
     elif (MY_ORDERS.search(text) or action and (ORDER_NOUN.search(text) or SOMETHING_BOUGHT.search(text))
-          or ORDER_NOUN.search(text) and STATUS.search(text) and (OWN_ORDER.search(text) or not RULE_QUESTION.search(text))):
+          or ORDER_NOUN.search(text) and STATUS.search(text) and (OWN_ORDER.search(text) or not RULE_QUESTION.search(text))
+          or TRACKING_NUMBER.search(text) and OWN_ORDER.search(text)):
         kind = "my_orders"
     elif email or name_zip:
         kind = "identify"

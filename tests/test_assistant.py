@@ -125,7 +125,7 @@ def test_small_talk_is_answered_in_kind_and_never_counts_as_a_failure(knowledge_
 
 
 @pytest.mark.parametrize("text", ["what orders do I have?", "Show me my recent orders", "What did I buy last month?", "where is my package?",
-                                  "Has my order shipped?", "我都买了什么？", "我最近下了哪些单？", "我的订单", "订单到哪了", "我的订单发货了吗？"])  # fmt: skip
+                                  "Has my order shipped?", "What's my tracking number?", "我的快递单号是多少？", "我都买了什么？", "我最近下了哪些单？", "我的订单", "订单到哪了", "我的订单发货了吗？"])  # fmt: skip
 def test_asking_for_ones_orders_is_recognised_in_both_languages(text):
     from bot.intents import detect
 
@@ -133,7 +133,7 @@ def test_asking_for_ones_orders_is_recognised_in_both_languages(text):
 
 
 @pytest.mark.parametrize("text", ["What is the return policy?", "Hello, can I pay with Alipay?", "谢谢，怎么开发票？", "在吗？我要退货",
-                                  "订单发货后多久能到？", "订单发货后还能取消吗？", "Can I cancel an order after it has shipped?"])  # fmt: skip
+                                  "订单发货后多久能到？", "订单发货后还能取消吗？", "Can I cancel an order after it has shipped?", "How do I read a tracking number?"])  # fmt: skip
 def test_questions_are_not_small_talk(text):
     from bot.intents import detect
 
@@ -146,3 +146,13 @@ def test_wanting_an_action_without_an_order_number_lists_the_orders_to_choose_fr
     from bot.intents import detect
 
     assert (detect(text).kind, detect(text).action) == ("my_orders", action)
+
+
+def test_a_short_question_stands_on_its_own_unless_it_finds_nothing_alone(knowledge_home):
+    bot = assistant_with(knowledge_home, None)
+    first = bot.respond("Do you ship to Canada?")
+    on_its_own = bot.respond("How much is shipping?", session_id=first.session_id)
+    assert on_its_own.query == "How much is shipping?"
+    assert on_its_own.citations[0].section.endswith("Shipping fees and free shipping threshold")
+    leaning = bot.respond("How long?", session_id=first.session_id)  # nothing to find alone: read with the last question
+    assert leaning.query == "How much is shipping? How long?" and leaning.citations
