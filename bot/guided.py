@@ -67,6 +67,8 @@ def _status(intent: Intent, tools: ToolSession, language: str) -> str:
 
 
 def _my_orders(intent: Intent, tools: ToolSession, language: str) -> str:
+    if tools.principal.kind == "merchant":
+        return _shop_orders(intent, tools, language)
     user = tools.call("get_user_details", {"user_id": tools.principal.subject})
     if not user.ok or not user.result["orders"]:
         return say("no_orders", language)
@@ -79,6 +81,31 @@ def _my_orders(intent: Intent, tools: ToolSession, language: str) -> str:
         return f"{listed}\n\n{say('none_allow', language)}"
     command = templates.COMMANDS[intent.action][language]
     return f"{listed}\n\n{say('which_order', language, command=command, example=allowing[0])}"
+
+
+SHOP_ORDERS_SHOWN = 5
+
+
+def _shop_orders(intent: Intent, tools: ToolSession, language: str) -> str:
+    """A merchant's "my orders": the shop's counts by status, and a few orders of the status asked about."""
+    found = tools.call("get_shop_orders", {"status": intent.order_state or ""})
+    if not found.ok:
+        return say("rejected", language, error=found.error)
+    shop = found.result
+    if not shop["total"]:
+        return say("shop_no_orders", language)
+    sep = "、" if language == "zh" else ", "
+    counts = sep.join(f"{templates.state_name(state, language)} {n}" for state, n in shop["counts"].items())
+    lines = [say("shop_orders", language, total=shop["total"], counts=counts)]
+    if intent.order_state:
+        listed = shop["orders"][:SHOP_ORDERS_SHOWN]
+        lines.append(say("shop_orders_in_state", language, state=templates.state_name(intent.order_state, language),
+                         n=shop["counts"].get(intent.order_state, 0)))  # fmt: skip
+        lines += [f"- {o['order_id']}: " + sep.join(f"{i['name']} ({', '.join(i['options'].values())})" for i in o["items"]) for o in listed]
+        rest = len(shop["orders"]) + shop["more"] - len(listed)
+        if rest > 0:
+            lines.append(say("and_more", language, n=rest))
+    return "\n".join(lines)
 
 
 def _propose(tools: ToolSession, name: str, arguments: dict, language: str, order: dict | None = None) -> str:

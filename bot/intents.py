@@ -27,6 +27,7 @@ RETURN = re.compile(r"\breturn(?:ing)?\b|\brefund\b|退货|退款|退掉", re.IG
 ADDRESS = re.compile(r"\baddress\b|\bship (?:it )?to\b|地址", re.IGNORECASE)
 STATUS = re.compile(r"status|where(?:'s| is)|track|arrive|deliver|shipped|到哪|物流|状态|发货|快递|进度|查询|订单", re.IGNORECASE)
 MY_ORDERS = re.compile(
+    r"(?:shop|store)(?:'s)? orders|orders (?:of|in|for) my (?:shop|store)|店铺.{0,8}订单|店里.{0,8}订单|"
     r"my (?:recent |last |latest )?(?:orders|purchases)|list (?:my )?orders|orders (?:do |did |have )?i (?:have|placed|made|got)|"
     r"what (?:did |have )?i (?:order|ordered|buy|bought)|所有订单|我的订单|订单列表|我(?:都|最近)?买了(?:什么|哪些)|我(?:都|最近)?下(?:过|了)(?:哪些|什么|几)",
     re.IGNORECASE,
@@ -53,6 +54,15 @@ RULE_QUESTION = re.compile(
     re.IGNORECASE,
 )
 TRACKING_NUMBER = re.compile(r"\btracking\b|快递单号|物流单号|运单号|单号", re.IGNORECASE)
+# Which orders a merchant asks about: "pending orders", "待发货订单" (values as stored).
+ORDER_STATES = {
+    "pending": re.compile(r"\bpending\b|待发货|未发货|待处理", re.IGNORECASE),
+    "processed": re.compile(r"\bprocessed\b|\bshipped\b|已发货|已处理", re.IGNORECASE),
+    "delivered": re.compile(r"\bdelivered\b|已送达|已签收", re.IGNORECASE),
+    "cancelled": re.compile(r"\bcancell?ed\b|已取消", re.IGNORECASE),
+    "return requested": re.compile(r"\breturns?\b|退货", re.IGNORECASE),
+    "exchange requested": re.compile(r"\bexchanges?\b|换货", re.IGNORECASE),
+}
 SOMETHING_BOUGHT = re.compile(r"\bsomething\b|\ban? item\b|\bitems\b|\bthings\b|东西|商品|宝贝", re.IGNORECASE)
 # Asking for an action, not about the rule: "I want to cancel my order", not "Can I cancel an order?".
 WANTS = re.compile(r"\bi (?:want|need|would like|'d like|wanna) to\b|\bplease\b|\bhelp me\b|我想|我要|帮我|请帮|麻烦", re.IGNORECASE)
@@ -70,6 +80,7 @@ class Intent:
     text_lower: str = ""  # the message, lower-cased, for matching item names
     small_talk: str | None = None  # greeting | thanks | goodbye, when that is all the message says
     action: str | None = None  # cancel | return | modify_address wanted on an order not yet named
+    order_state: str | None = None  # the order status a message names ("pending orders", "待发货订单")
 
 
 def detect(text: str) -> Intent:
@@ -111,4 +122,4 @@ def detect(text: str) -> Intent:
     if small_talk:
         kind = "small_talk"
     return Intent(kind, order_ids, email, name_zip, reason, address, bool(GIFT_CARD.search(text)), text.lower(), small_talk,
-                  action if kind == "my_orders" else None)  # fmt: skip
+                  action if kind == "my_orders" else None, next((state for state, p in ORDER_STATES.items() if p.search(text)), None))  # fmt: skip

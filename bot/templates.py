@@ -39,6 +39,10 @@ T = {
                     "zh": "请问是哪一个订单？请回复订单号，例如：“{command} {example}”。"},
     "none_allow": {"en": "None of these orders allows that now: above is what each one still allows.",
                    "zh": "以上订单目前都无法办理该操作，每个订单还可以办理的事项见上文。"},
+    "shop_orders": {"en": "Your shop has {total} orders: {counts}.", "zh": "您的店铺共有 {total} 个订单：{counts}。"},
+    "shop_orders_in_state": {"en": "{state} ({n}):", "zh": "{state}（{n} 个）："},
+    "shop_no_orders": {"en": "Your shop has no orders yet.", "zh": "您的店铺还没有订单。"},
+    "and_more": {"en": "…and {n} more.", "zh": "……另有 {n} 个。"},
     "greeting": {"en": "Hello! I can help with your orders (status, tracking, cancelling, returns, address changes) and answer questions about our policies. What can I do for you?",
                  "zh": "您好！我可以帮您查询和处理订单（状态、物流、取消、退货、修改地址），也可以解答商城政策方面的问题。请问有什么可以帮您？"},
     "thanks": {"en": "You're welcome! Is there anything else I can help with?", "zh": "不客气！还有什么可以帮您的吗？"},
@@ -55,6 +59,21 @@ ACTIONS = {
     "return": {"en": "return items", "zh": "退货"},
     "exchange": {"en": "exchange items", "zh": "换货"},
 }
+STATE_NAMES = {
+    "pending": {"en": "pending", "zh": "待发货"},
+    "pending (item modified)": {"en": "pending (items modified)", "zh": "待发货（已改商品）"},
+    "processed": {"en": "processed", "zh": "已处理"},
+    "delivered": {"en": "delivered", "zh": "已送达"},
+    "cancelled": {"en": "cancelled", "zh": "已取消"},
+    "return requested": {"en": "return requested", "zh": "已申请退货"},
+    "exchange requested": {"en": "exchange requested", "zh": "已申请换货"},
+}
+
+
+def state_name(state: str, language: str) -> str:
+    return STATE_NAMES.get(state, {}).get(language, state)
+
+
 # How a buyer asks for an action on a named order, in words the intent patterns recognise.
 COMMANDS = {
     "cancel": {"en": "cancel", "zh": "取消"},

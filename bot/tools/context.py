@@ -48,6 +48,17 @@ class ToolContext:
         ).first()
         return shop_items is not None
 
+    def shop_item_ids(self, item_ids: list[str]) -> list[str]:
+        """Of ``item_ids`` (variants), those of the merchant's own products: in an order with
+        several shops' items, a merchant sees only its own lines."""
+        if not item_ids:
+            return []
+        own = set(self.db.exec(
+            select(Variant.item_id).join(Product, Product.product_id == Variant.product_id)
+            .where(Variant.item_id.in_(item_ids), Product.shop_id == self.principal.subject)
+        ).all())  # fmt: skip
+        return [i for i in item_ids if i in own]
+
     def readable_order(self, order_id: str) -> Order:
         """An order the principal may read. Others' orders look exactly like missing ones."""
         self.require_identity()
