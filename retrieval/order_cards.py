@@ -8,6 +8,7 @@ a buyer's search never returns another user's card, a merchant's never another s
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from sqlmodel import select
 
@@ -76,4 +77,21 @@ class OrderCardIndex:
             return []
         # Filtered in memory before scoring (retrieval.vectors): a buyer's handful of cards, a
         # merchant's shop, never anyone else's.
-        return self.index.query(query, k=k, where=where)
+        hits = self.index.query(query, k=k, where=where)
+        kind, _, shop = principal.partition(":")
+        return self._shop_lines_only(hits, shop) if kind == "merchant" else hits
+
+    def _shop_lines_only(self, hits: list[Hit], shop: str) -> list[Hit]:
+        """A card is the whole order; a merchant is shown it with its own items only."""
+        with open_session(self.db_url) as db:
+            shop_of = dict(db.exec(select(Product.product_id, Product.shop_id)).all())
+            shown = []
+            for hit in hits:
+                order = db.get(Order, hit.section)
+                if order is None:
+                    continue
+                record = order_record(db, order)
+                own = [i for i in record["items"] if shop_of.get(i["product_id"]) == shop]
+                fulfillments = [f for f in record["fulfillments"] if any(i in {o["item_id"] for o in own} for i in f["item_ids"])]
+                shown.append(replace(hit, text=card_text({**record, "items": own, "fulfillments": fulfillments})))
+        return shown

@@ -41,6 +41,9 @@ def test_a_merchant_sees_only_orders_with_their_products(shop_home):
     for hit in hits:
         names = [i["name"] for i in SHOP["orders"][hit.section]["items"]]
         assert any(shop_for(name) == "shop_outdoor" for name in names), names
+        # The card shows the merchant its own lines only, in an order with other shops' items too.
+        assert all((name in hit.text) == (shop_for(name) == "shop_outdoor") for name in names), (names, hit.text)
+    assert any(len({shop_for(i["name"]) for i in SHOP["orders"][h.section]["items"]}) > 1 for h in hits)  # such orders were seen
     assert len(cards.search("order", "operator", k=50)) == 50
 
 
