@@ -26,7 +26,8 @@ def handle(intent: Intent, tools: ToolSession, language: str) -> GuidedOutcome:
     if intent.kind == "human":
         return GuidedOutcome(None, wants_human=True)
     if intent.kind == "small_talk":
-        return GuidedOutcome(say(intent.small_talk, language))
+        merchant = intent.small_talk == "greeting" and tools.principal.kind == "merchant"
+        return GuidedOutcome(say("greeting_merchant" if merchant else intent.small_talk, language))
 
     verified_now = None
     if tools.principal.kind == "anonymous" and (intent.email or intent.name_zip):

@@ -45,6 +45,8 @@ T = {
     "and_more": {"en": "…and {n} more.", "zh": "……另有 {n} 个。"},
     "greeting": {"en": "Hello! I can help with your orders (status, tracking, cancelling, returns, address changes) and answer questions about our policies. What can I do for you?",
                  "zh": "您好！我可以帮您查询和处理订单（状态、物流、取消、退货、修改地址），也可以解答商城政策方面的问题。请问有什么可以帮您？"},
+    "greeting_merchant": {"en": "Hello! I can show your shop's orders (for example, the pending ones) and answer questions about selling here: fees, settlement, listing rules. What can I do for you?",
+                          "zh": "您好！我可以为您查看店铺订单（例如待发货订单），也可以解答入驻、费用、结算和商品发布规则等问题。请问有什么可以帮您？"},
     "thanks": {"en": "You're welcome! Is there anything else I can help with?", "zh": "不客气！还有什么可以帮您的吗？"},
     "goodbye": {"en": "Thank you for contacting us. Goodbye!", "zh": "感谢您的咨询，再见！"},
     "abuse": {"en": "I'm here to help with your orders and our policies. Let's keep it respectful: how can I help?",

@@ -78,5 +78,6 @@ def test_a_merchant_asking_about_its_orders_gets_the_shops_counts(db_url, knowle
     reply = bot.respond("我的店铺有多少待发货订单？", principal="merchant:shop_digital")
     assert reply.intent == "my_orders" and [c.name for c in reply.tool_calls] == ["get_shop_orders"]
     assert f"待发货（{pending} 个）" in reply.answer
+    assert bot.respond("你好", principal="merchant:shop_digital").answer.startswith("您好！我可以为您查看店铺订单")
     english = bot.respond("What are my shop's orders?", principal="merchant:shop_digital")
     assert english.answer.startswith("Your shop has ") and "pending" in english.answer
