@@ -21,7 +21,7 @@ US_ADDRESS = re.compile(
     re.IGNORECASE,
 )
 
-HUMAN = re.compile(r"转人工|人工客服|找人工|真人|human|real person|a person|live agent|speak to (?:an? )?(?:agent|someone)|talk to (?:an? )?(?:agent|someone|person)", re.IGNORECASE)
+HUMAN = re.compile(r"转人工|人工客服|找人工|真人|投诉|complain|human|real person|a person|live agent|speak to (?:an? )?(?:agent|someone)|talk to (?:an? )?(?:agent|someone|person)", re.IGNORECASE)
 CANCEL = re.compile(r"\bcancel\b|取消", re.IGNORECASE)
 RETURN = re.compile(r"\breturn(?:ing)?\b|\brefund\b|退货|退款|退掉", re.IGNORECASE)
 ADDRESS = re.compile(r"\baddress\b|\bship (?:it )?to\b|地址", re.IGNORECASE)
@@ -30,6 +30,18 @@ MY_ORDERS = re.compile(
     r"(?:shop|store)(?:'s)? orders|orders (?:of|in|for) my (?:shop|store)|店铺.{0,8}订单|店里.{0,8}订单|"
     r"my (?:recent |last |latest )?(?:orders|purchases)|list (?:my )?orders|orders (?:do |did |have )?i (?:have|placed|made|got)|"
     r"what (?:did |have )?i (?:order|ordered|buy|bought)|所有订单|我的订单|订单列表|我(?:都|最近)?买了(?:什么|哪些)|我(?:都|最近)?下(?:过|了)(?:哪些|什么|几)",
+    re.IGNORECASE,
+)
+# Questions about the assistant itself, asked before a request for a human is looked for: "Are you
+# a human?" is a question, "I want a human" a request.
+ABOUT_THE_BOT = re.compile(
+    r"\bare you (?:an? )?(?:bot|robot|ai|human|real|person|machine)\b|\bwho are you\b|\bam i (?:talking|chatting) to\b|"
+    r"你是(?:不是)?(?:机器人|真人|人工|ai|谁)|你们是(?:不是)?机器人|是机器人吗|是真人吗",
+    re.IGNORECASE,
+)
+CONTACT = re.compile(
+    r"\bcontact (?:customer )?(?:support|service|you|us)\b|\breach (?:customer )?(?:support|service|you)\b|customer (?:service|support) "
+    r"(?:phone|number|email|hours)|\byour (?:phone|telephone) number\b|联系客服|客服电话|客服热线|客服邮箱|怎么联系(?:你们|客服)|联系方式",
     re.IGNORECASE,
 )
 # A message that is only a greeting, a thanks or a goodbye: answered in kind, not searched for.
@@ -100,7 +112,9 @@ def detect(text: str) -> Intent:
     if not order_ids and WANTS.search(text):
         action = "cancel" if CANCEL.search(text) else "return" if RETURN.search(text) else "modify_address" if ADDRESS.search(text) else None
 
-    if HUMAN.search(text):
+    if ABOUT_THE_BOT.search(text) and len(text) <= 60:
+        kind = "small_talk"
+    elif HUMAN.search(text):
         kind = "human"
     elif CANCEL.search(text) and order_ids:
         kind = "cancel"
@@ -118,7 +132,13 @@ def detect(text: str) -> Intent:
         kind = "identify"
     else:
         kind = "question"
-    small_talk = next((name for name, pattern in SMALL_TALK.items() if pattern.match(text)), None) if kind == "question" else None
+    if kind == "small_talk":
+        small_talk = "about_bot"
+    elif kind == "question":
+        small_talk = next((name for name, pattern in SMALL_TALK.items() if pattern.match(text)), None)
+        small_talk = small_talk or ("contact" if CONTACT.search(text) and len(text) <= 60 else None)
+    else:
+        small_talk = None
     if small_talk:
         kind = "small_talk"
     return Intent(kind, order_ids, email, name_zip, reason, address, bool(GIFT_CARD.search(text)), text.lower(), small_talk,

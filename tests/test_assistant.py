@@ -156,3 +156,14 @@ def test_a_short_question_stands_on_its_own_unless_it_finds_nothing_alone(knowle
     assert on_its_own.citations[0].section.endswith("Shipping fees and free shipping threshold")
     leaning = bot.respond("How long?", session_id=first.session_id)  # nothing to find alone: read with the last question
     assert leaning.query == "How much is shipping? How long?" and leaning.citations
+
+
+@pytest.mark.parametrize(("text", "kind", "small_talk"), [
+    ("你们是机器人吗？", "small_talk", "about_bot"), ("Are you a human?", "small_talk", "about_bot"),
+    ("how do I contact support?", "small_talk", "contact"), ("客服电话是多少", "small_talk", "contact"),
+    ("I want to talk to a human", "human", None), ("我要投诉你们的快递", "human", None), ("I want to file a complaint", "human", None),
+])  # fmt: skip
+def test_questions_about_the_bot_and_complaints(text, kind, small_talk):
+    from bot.intents import detect
+
+    assert (detect(text).kind, detect(text).small_talk) == (kind, small_talk)
