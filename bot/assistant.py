@@ -315,7 +315,7 @@ class Assistant:
             if answer is not None:
                 turn.answer, turn.hits, turn.model = answer, hits, self.model.name
                 return
-        turn.answer = prompts.degraded_answer(hits, turn.language)
+        turn.answer = prompts.degraded_answer(hits, turn.language, question=text)
         turn.hits = hits[:2]
 
     def _phrase_policy(

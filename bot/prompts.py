@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from knowledge.markdown import sentences
 from retrieval.index import Hit
+from retrieval.lexical import query_terms
 
 SYSTEM = {
     "en": (
@@ -39,20 +41,47 @@ def format_context(hits: list[Hit], language: str) -> str:
     return "\n".join(lines)
 
 
-def degraded_answer(hits: list[Hit], language: str, max_snippets: int = 2) -> str:
-    """An answer made only of cited policy text, for when no model answer can be used."""
+def degraded_answer(hits: list[Hit], language: str, max_snippets: int = 2, question: str = "") -> str:
+    """An answer made only of cited policy text, for when no model answer can be used: of each
+    cited chunk, the sentences that share the most words with the question."""
     if not hits:
         return NO_ANSWER[language]
     parts = [DEGRADED_INTRO[language]]
     for number, hit in enumerate(hits[:max_snippets], start=1):
         section = f"{hit.section}: " if hit.section else ""
-        parts.append(f"[{number}] {section}{_shorten(hit.text)}")
+        parts.append(f"[{number}] {section}{excerpt(hit.text, question)}")
     return "\n\n".join(parts)
 
 
-def _shorten(text: str, limit: int = MAX_SNIPPET_CHARS) -> str:
+def excerpt(text: str, question: str, limit: int = MAX_SNIPPET_CHARS) -> str:
+    """Verbatim sentences of ``text`` within ``limit`` characters: those sharing the most words with
+    ``question`` (in their original order, "…" where sentences were left out), or its beginning
+    when none shares any."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    parts = sentences(text)
+    wanted = set(query_terms(question))
+    overlap = [len(wanted & set(query_terms(s))) for s in parts]
+    if not any(overlap):
+        return text[: limit - 1].rstrip() + "…"
+    chosen: set[int] = set()
+    used = 0
+    for i in sorted(range(len(parts)), key=lambda i: (-overlap[i], i)):
+        if overlap[i] == 0 or used + len(parts[i]) > limit and chosen:
+            continue
+        chosen.add(i)
+        used += len(parts[i]) + 1
+    shown = []
+    for i in sorted(chosen):
+        if i > 0 and i - 1 not in chosen:
+            shown.append("…")
+        shown.append(parts[i] if len(parts[i]) <= limit else parts[i][: limit - 1].rstrip() + "…")
+    if max(chosen) < len(parts) - 1:
+        shown.append("…")
+    # Chinese sentences follow each other without a space; English ones with one.
+    return "".join(part if not joined or joined[-1] in "。！？；…" or part == "…" and joined[-1] in "。！？；" else f" {part}"
+                   for joined, part in zip(["", *shown], shown))  # fmt: skip
 
 
 AGENT_SYSTEM = {

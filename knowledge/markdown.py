@@ -11,7 +11,14 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 # Sentence ends in both scripts, so long sections split on sentence boundaries, never mid-sentence.
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+")
 
+_FULL_STOP = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+")
+
 MAX_CHUNK_CHARS = 1200
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text``, in both scripts (a semicolon does not end one)."""
+    return [s.strip() for s in _FULL_STOP.split(text) if s.strip()]
 
 
 def _units(text: str, limit: int):

@@ -167,3 +167,19 @@ def test_questions_about_the_bot_and_complaints(text, kind, small_talk):
     from bot.intents import detect
 
     assert (detect(text).kind, detect(text).small_talk) == (kind, small_talk)
+
+
+def test_a_quoted_policy_keeps_the_sentences_that_answer_the_question():
+    from bot.prompts import excerpt
+
+    filler = " ".join(f"Rule {n} covers something else entirely." for n in range(12))
+    text = f"{filler} Gift card refunds arrive instantly, card refunds in 5-7 business days. {filler}"
+    quoted = excerpt(text, "How long do gift card refunds take?", limit=200)
+    assert "Gift card refunds arrive instantly, card refunds in 5-7 business days." in quoted  # past the first 200 characters
+    assert quoted.startswith("…") and quoted.endswith("…") and len(quoted) <= 200 + 10
+    assert all(piece in text for piece in quoted.replace("…", "\n").splitlines() if piece.strip())  # verbatim, nothing made up
+    assert excerpt(text, "zxqv", limit=200) == text[:199].rstrip() + "…"  # nothing in common: the beginning
+
+    zh = "".join(f"第{n}条规定与此无关。" for n in range(30)) + "退到礼品卡的款项即时到账。" + "".join(f"第{n}条另有规定。" for n in range(30))
+    quoted_zh = excerpt(zh, "退到礼品卡多久到账？", limit=120)
+    assert "退到礼品卡的款项即时到账。" in quoted_zh and " " not in quoted_zh
