@@ -241,6 +241,10 @@ class Assistant:
 
     def _route(self, text: str, history: list[Turn], tools: ToolSession, turn: "_TurnState") -> None:
         intent = detect(text)
+        deferred = _question_waiting_for_identity(history)
+        if intent.kind == "identify" and deferred:
+            # "Where is my order?" → "please verify" → "my email is …": verify, then answer it.
+            intent = detect(f"{text} {deferred}")
         context_order = _last_order_id(history)
         refers_to_it = ORDER_WORDS.search(text) and REFERS_TO_IT.search(text) and not POLICY_QUESTION.search(text)
         if not intent.order_ids and context_order and (intent.reason or intent.kind == "question" and refers_to_it):
@@ -436,6 +440,24 @@ def _last_order_id(history: list[Turn]) -> str | None:
 
 def _history_messages(history: list[Turn]) -> list[BaseMessage]:
     return [HumanMessage(mask_pii(t.text)) if t.role == "user" else AIMessage(t.text) for t in history if t.role in ("user", "assistant")]
+
+
+def _question_waiting_for_identity(history: list[Turn]) -> str | None:
+    """The question the bot answered with "please verify first", when every answer since was a
+    failed verification ("no account with those details")."""
+
+    def says(turn: Turn, key: str) -> bool:
+        return any(templates.say(key, language) in turn.text for language in ("en", "zh"))
+
+    for i in range(len(history) - 1, 0, -1):
+        turn = history[i]
+        if turn.role != "assistant":
+            continue
+        if says(turn, "verify_first"):
+            return history[i - 1].text if history[i - 1].role == "user" else None
+        if not says(turn, "not_found_user"):
+            return None
+    return None
 
 
 # The words of a question's frame: a short message made only of these ("How long?", "How much

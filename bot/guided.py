@@ -35,7 +35,10 @@ def handle(intent: Intent, tools: ToolSession, language: str) -> GuidedOutcome:
         if tools.principal.kind == "anonymous":
             return GuidedOutcome(verified_now)
     if intent.kind == "identify":
-        return GuidedOutcome(verified_now or _identify(intent, tools, language))
+        answer = verified_now or _identify(intent, tools, language)
+        if tools.principal.kind != "buyer":
+            return GuidedOutcome(answer)
+        return GuidedOutcome(("" if language == "zh" else " ").join([answer, say("how_can_i_help", language)]))
     if intent.kind not in NEEDS_IDENTITY:
         return GuidedOutcome(None)
     if tools.principal.kind == "anonymous":

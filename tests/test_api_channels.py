@@ -309,3 +309,18 @@ def test_wanting_an_action_on_an_unnamed_order_asks_which_with_a_reply_that_work
     assert re.search(r"“取消 #W\d{7}”", asked_zh["answer"]), asked_zh["answer"]
     rule = api.post("/v1/chat", json={"message": "Can I cancel an order after it has shipped?"}, headers=token).json()
     assert rule["intent"] == "question" and rule["citations"]
+
+
+def test_the_question_asked_before_verification_is_answered_once_verified(api):
+    email = SHOP["users"][BUYER]["email"]
+    asked = api.post("/v1/chat", json={"message": "where is my order?"}).json()
+    assert "verified who you are" in asked["answer"]
+    session_id = asked["session_id"]
+    wrong = api.post("/v1/chat", json={"message": "my email is nobody@nowhere.example", "session_id": session_id}).json()
+    assert "could not find an account" in wrong["answer"]
+    verified = api.post("/v1/chat", json={"message": f"my email is {email}", "session_id": session_id}).json()
+    assert verified["intent"] == "my_orders" and verified["answer"].startswith("Thank you")
+    assert ORDER in verified["answer"] and "How can I help" not in verified["answer"]
+    # Nothing was waiting: verifying just says so.
+    plain = api.post("/v1/chat", json={"message": f"my email is {email}"}).json()
+    assert plain["intent"] == "identify" and plain["answer"].endswith("How can I help with your orders?")
