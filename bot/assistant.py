@@ -225,7 +225,7 @@ class Assistant:
         """Run the parked write on an explicit yes; drop it on anything else. Returns a prefix to say."""
         if tools.pending is None:
             return None
-        action = templates.describe_action(tools.pending.name, tools.pending.arguments, turn.language)
+        action = _described(tools.pending, turn.language)
         if is_explicit_yes(text):
             turn.intent = "confirm"
             result = tools.confirm()
@@ -368,10 +368,10 @@ class Assistant:
         pending = None
         if tools is not None:
             conversation.principal = str(tools.principal)
-            conversation.pending_action = {"name": tools.pending.name, "arguments": tools.pending.arguments} if tools.pending else None
+            conversation.pending_action = ({"name": tools.pending.name, "arguments": tools.pending.arguments, "described": tools.pending.described}
+                                           if tools.pending else None)  # fmt: skip
             if tools.pending:
-                pending = {**conversation.pending_action,
-                           "prompt": templates.describe_action(tools.pending.name, tools.pending.arguments, turn.language)}  # fmt: skip
+                pending = {"name": tools.pending.name, "arguments": tools.pending.arguments, "prompt": _described(tools.pending, turn.language)}
         turn.timings["total"] = _ms_since(turn.started)
         reply = Reply(
             session_id=conversation.session_id,
@@ -440,6 +440,12 @@ def _last_order_id(history: list[Turn]) -> str | None:
 
 def _history_messages(history: list[Turn]) -> list[BaseMessage]:
     return [HumanMessage(mask_pii(t.text)) if t.role == "user" else AIMessage(t.text) for t in history if t.role in ("user", "assistant")]
+
+
+def _described(pending: PendingAction, language: str) -> str:
+    if pending.described and language in pending.described:
+        return pending.described[language]
+    return templates.describe_action(pending.name, pending.arguments, language)
 
 
 def _question_waiting_for_identity(history: list[Turn]) -> str | None:

@@ -12,8 +12,9 @@ from bot import templates
 from bot.intents import Intent
 from bot.templates import say
 from bot.tools.session import ToolSession
+from bot.variants import choose_variant
 
-NEEDS_IDENTITY = {"status", "my_orders", "cancel", "return", "modify_address"}
+NEEDS_IDENTITY = {"status", "my_orders", "cancel", "return", "exchange", "modify_address"}
 
 
 @dataclass
@@ -44,7 +45,8 @@ def handle(intent: Intent, tools: ToolSession, language: str) -> GuidedOutcome:
     if tools.principal.kind == "anonymous":
         return GuidedOutcome(say("verify_first", language))
 
-    handler = {"status": _status, "my_orders": _my_orders, "cancel": _cancel, "return": _return, "modify_address": _address}[intent.kind]
+    handler = {"status": _status, "my_orders": _my_orders, "cancel": _cancel, "return": _return, "exchange": _exchange,
+               "modify_address": _address}[intent.kind]  # fmt: skip
     answer = handler(intent, tools, language)
     return GuidedOutcome(f"{verified_now}\n\n{answer}" if verified_now else answer)
 
@@ -116,7 +118,9 @@ def _propose(tools: ToolSession, name: str, arguments: dict, language: str, orde
     """Ask the tool session to run a write: it parks it for confirmation; we state it exactly."""
     result = tools.call(name, arguments)
     if result.needs_confirmation:
-        return say("confirm", language, action=templates.describe_action(name, arguments, language, order))
+        # Described now, while the order's item names are at hand, for the confirmation turn too.
+        tools.pending.described = {lang: templates.describe_action(name, arguments, lang, order) for lang in ("en", "zh")}
+        return say("confirm", language, action=tools.pending.described[language])
     return say("rejected", language, error=result.error)
 
 
@@ -159,6 +163,40 @@ def _return(intent: Intent, tools: ToolSession, language: str) -> str:
         method = cards[0] if cards else method
     arguments = {"order_id": order_id, "item_ids": item_ids, "payment_method_id": method}
     return _propose(tools, "return_delivered_order_items", arguments, language, order)
+
+
+def _exchange(intent: Intent, tools: ToolSession, language: str) -> str:
+    """Another variant of a bought item: an exchange once delivered, an item change while pending."""
+    order_id = intent.order_ids[0]
+    status = tools.call("get_order_status", {"order_id": order_id})
+    if not status.ok:
+        return say("order_not_found", language, order_id=order_id)
+    can = status.result["can"]
+    action = "exchange" if "exchange" in can else "modify_items" if "modify_items" in can else None
+    if action is None:
+        return say("not_now", language, action=templates.ACTIONS["exchange"][language], status=templates.status_answer(status.result, language))
+    order = _order(tools, order_id)
+    named = [i for i in order["items"] if i["name"].lower() in intent.text_lower]
+    candidates = named or order["items"]
+    if len({i["product_id"] for i in candidates}) > 1:
+        items = ("、" if language == "zh" else "; ").join(f"{i['name']} ({', '.join(i['options'].values())})" for i in order["items"])
+        return say("which_item", language, order_id=order_id, items=items)
+    item = candidates[0]
+    product = tools.call("get_product_details", {"product_id": item["product_id"]}).result
+    choice = choose_variant(product["variants"], item["item_id"], intent.text)
+    if choice.item_id is None:
+        options = "; ".join(", ".join(v["options"].values()) for k, v in product["variants"].items() if v["available"] and k != item["item_id"])
+        if choice.problem == "not_available":
+            return say("variant_unavailable", language, name=item["name"], options=options)
+        example = next(iter(item["options"].items()), ("", ""))
+        return say("which_variant", language, example=f"{example[0]} …", options=options)
+    new = product["variants"][choice.item_id]
+    method = order["payment_history"][0]["payment_method_id"]
+    arguments = {"order_id": order_id, "item_ids": [item["item_id"]], "new_item_ids": [choice.item_id], "payment_method_id": method}
+    described = {**order, "new_items": {choice.item_id: f"{item['name']} ({', '.join(new['options'].values())})"},
+                 "price_difference": round(new["price"] - item["price"], 2)}  # fmt: skip
+    name = "exchange_delivered_order_items" if action == "exchange" else "modify_pending_order_items"
+    return _propose(tools, name, arguments, language, described)
 
 
 def _address(intent: Intent, tools: ToolSession, language: str) -> str:

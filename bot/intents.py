@@ -24,6 +24,8 @@ US_ADDRESS = re.compile(
 HUMAN = re.compile(r"转人工|人工客服|找人工|真人|投诉|complain|human|real person|a person|live agent|speak to (?:an? )?(?:agent|someone)|talk to (?:an? )?(?:agent|someone|person)", re.IGNORECASE)
 CANCEL = re.compile(r"\bcancel\b|取消", re.IGNORECASE)
 RETURN = re.compile(r"\breturn(?:ing)?\b|\brefund\b|退货|退款|退掉", re.IGNORECASE)
+EXCHANGE = re.compile(r"\bexchange\b|\bswap\b|\bswitch\b|\bchange\b.{0,40}?\b(?:to|for|into)\b|\bdifferent (?:size|colou?r)\b|"
+                      r"换货|换成|换个|换一个|换一件|改成", re.IGNORECASE)
 ADDRESS = re.compile(r"\baddress\b|\bship (?:it )?to\b|地址", re.IGNORECASE)
 STATUS = re.compile(r"status|where(?:'s| is)|track|arrive|deliver|shipped|到哪|物流|状态|发货|快递|进度|查询|订单", re.IGNORECASE)
 MY_ORDERS = re.compile(
@@ -82,7 +84,7 @@ WANTS = re.compile(r"\bi (?:want|need|would like|'d like|wanna) to\b|\bplease\b|
 
 @dataclass
 class Intent:
-    kind: str  # human | identify | cancel | return | modify_address | status | my_orders | small_talk | question
+    kind: str  # human | identify | cancel | return | exchange | modify_address | status | my_orders | small_talk | question
     order_ids: list[str] = field(default_factory=list)
     email: str | None = None
     name_zip: tuple[str, str, str] | None = None
@@ -93,6 +95,7 @@ class Intent:
     small_talk: str | None = None  # greeting | thanks | goodbye, when that is all the message says
     action: str | None = None  # cancel | return | modify_address wanted on an order not yet named
     order_state: str | None = None  # the order status a message names ("pending orders", "待发货订单")
+    text: str = ""  # the message as written (option values such as size "S" are matched case-sensitively)
 
 
 def detect(text: str) -> Intent:
@@ -110,7 +113,8 @@ def detect(text: str) -> Intent:
 
     action = None
     if not order_ids and WANTS.search(text):
-        action = "cancel" if CANCEL.search(text) else "return" if RETURN.search(text) else "modify_address" if ADDRESS.search(text) else None
+        action = ("cancel" if CANCEL.search(text) else "return" if RETURN.search(text) else "exchange" if EXCHANGE.search(text)
+                  else "modify_address" if ADDRESS.search(text) else None)  # fmt: skip
 
     if ABOUT_THE_BOT.search(text) and len(text) <= 60:
         kind = "small_talk"
@@ -120,6 +124,8 @@ def detect(text: str) -> Intent:
         kind = "cancel"
     elif RETURN.search(text) and order_ids:
         kind = "return"
+    elif EXCHANGE.search(text) and order_ids and not ADDRESS.search(text):
+        kind = "exchange"
     elif ADDRESS.search(text) and order_ids:
         kind = "modify_address"
     elif order_ids:
@@ -142,4 +148,4 @@ def detect(text: str) -> Intent:
     if small_talk:
         kind = "small_talk"
     return Intent(kind, order_ids, email, name_zip, reason, address, bool(GIFT_CARD.search(text)), text.lower(), small_talk,
-                  action if kind == "my_orders" else None, next((state for state, p in ORDER_STATES.items() if p.search(text)), None))  # fmt: skip
+                  action if kind == "my_orders" else None, next((state for state, p in ORDER_STATES.items() if p.search(text)), None), text)  # fmt: skip

@@ -43,6 +43,12 @@ T = {
     "shop_orders_in_state": {"en": "{state} ({n}):", "zh": "{state}（{n} 个）："},
     "shop_no_orders": {"en": "Your shop has no orders yet.", "zh": "您的店铺还没有订单。"},
     "and_more": {"en": "…and {n} more.", "zh": "……另有 {n} 个。"},
+    "which_item": {"en": "Which item of order {order_id} would you like to change? {items}",
+                   "zh": "请问要更换订单 {order_id} 中的哪件商品？{items}"},
+    "which_variant": {"en": "What would you like instead? Say the option, for example: {example}. Available: {options}.",
+                      "zh": "请问要换成什么规格？请说明选项，例如：{example}。可选：{options}。"},
+    "variant_unavailable": {"en": "That option of {name} is not available now. Available: {options}.",
+                            "zh": "{name} 的该规格目前无货。可选：{options}。"},
     "greeting": {"en": "Hello! I can help with your orders (status, tracking, cancelling, returns, address changes) and answer questions about our policies. What can I do for you?",
                  "zh": "您好！我可以帮您查询和处理订单（状态、物流、取消、退货、修改地址），也可以解答商城政策方面的问题。请问有什么可以帮您？"},
     "greeting_merchant": {"en": "Hello! I can show your shop's orders (for example, the pending ones) and answer questions about selling here: fees, settlement, listing rules. What can I do for you?",
@@ -85,6 +91,7 @@ COMMANDS = {
     "cancel": {"en": "cancel", "zh": "取消"},
     "return": {"en": "return", "zh": "退货"},
     "modify_address": {"en": "change the address of", "zh": "修改地址"},
+    "exchange": {"en": "exchange", "zh": "换货"},
 }
 REASONS = {"no longer needed": "不再需要", "ordered by mistake": "下错单"}
 
@@ -123,4 +130,16 @@ def describe_action(name: str, arguments: dict, language: str, order: dict | Non
         items = ("、" if zh else ", ").join(names.get(i, i) for i in arguments["item_ids"])
         method = arguments["payment_method_id"]
         return f"退回订单 {order_id} 中的 {items}，退款至 {method}" if zh else f"return {items} from order {order_id}, refunding to {method}"
+    if name in ("exchange_delivered_order_items", "modify_pending_order_items"):
+        names = {i["item_id"]: f"{i['name']} ({', '.join(i['options'].values())})" for i in (order or {}).get("items", [])}
+        new = (order or {}).get("new_items", {})
+        pairs = ("、" if zh else ", ").join(f"{names.get(old, old)} → {new.get(fresh, fresh)}" for old, fresh in zip(arguments["item_ids"], arguments["new_item_ids"]))
+        difference = (order or {}).get("price_difference")
+        money = "" if difference is None else (f"，差价 {difference:+.2f} 美元" if zh else f", price difference {difference:+.2f} USD")
+        method = arguments["payment_method_id"]
+        if name == "exchange_delivered_order_items":
+            return (f"为订单 {order_id} 换货：{pairs}{money}，用 {method} 结算；您会收到寄回说明" if zh
+                    else f"exchange in order {order_id}: {pairs}{money}, settled with {method}; you will receive return instructions")  # fmt: skip
+        return (f"修改订单 {order_id} 的商品：{pairs}{money}，用 {method} 结算（每个订单只能修改一次）" if zh
+                else f"change items of order {order_id}: {pairs}{money}, settled with {method} (an order's items can be changed only once)")  # fmt: skip
     return f"{name} {arguments}"

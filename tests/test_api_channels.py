@@ -12,7 +12,7 @@ from sqlmodel import select
 from knowledge.orders.demo import generate_demo_shop
 from knowledge.orders.db import session
 from knowledge.orders.importer import RetailDB, import_retail
-from knowledge.orders.models import Feedback
+from knowledge.orders.models import Feedback, Order
 from serving.api import create_app
 from serving.identity import InvalidToken, create_token, verify_token
 from serving.runtime import build_runtime
@@ -324,3 +324,36 @@ def test_the_question_asked_before_verification_is_answered_once_verified(api):
     # Nothing was waiting: verifying just says so.
     plain = api.post("/v1/chat", json={"message": f"my email is {email}"}).json()
     assert plain["intent"] == "identify" and plain["answer"].endswith("How can I help with your orders?")
+
+
+def test_an_exchange_names_the_new_variant_and_happens_only_after_yes(api):
+    from bot.variants import choose_variant
+
+    def candidates(status):
+        for order in SHOP["orders"].values():
+            if order["status"] != status or len(order["items"]) != 1 or "color" not in order["items"][0]["options"]:
+                continue
+            item = order["items"][0]
+            variants = SHOP["products"][item["product_id"]]["variants"]
+            colours = {v["options"]["color"] for v in variants.values() if v["available"]} - {item["options"]["color"]}
+            if colours:
+                yield order, item, variants, sorted(colours)[0]
+
+    for status, tool, end_status in [("delivered", "exchange_delivered_order_items", "exchange requested"),
+                                     ("pending", "modify_pending_order_items", "pending (item modified)")]:  # fmt: skip
+        order, item, variants, colour = next(candidates(status))
+        expected = choose_variant(variants, item["item_id"], colour).item_id
+        token = bearer(create_token(SECRET, "buyer", order["user_id"]))
+        asked = api.post("/v1/chat", json={"message": f"Can I get the {item['name'].lower()} in {order['order_id']} in {colour} instead? exchange please"},
+                         headers=token).json()  # fmt: skip
+        pending = asked["pending_confirmation"]
+        assert asked["intent"] == "exchange" and pending["name"] == tool, asked["answer"]
+        assert pending["arguments"]["item_ids"] == [item["item_id"]] and pending["arguments"]["new_item_ids"] == [expected]
+        assert f"{item['name']} (" in pending["prompt"] and colour in pending["prompt"]  # named, not numbered
+        with session(api.app.state.runtime.settings.resolved_database_url) as db:
+            assert db.get(Order, order["order_id"]).status == status  # nothing happened yet
+        done = api.post("/v1/chat", json={"message": "yes", "session_id": asked["session_id"]}, headers=token).json()
+        assert done["intent"] == "confirm" and done["tool_calls"][-1] == {**done["tool_calls"][-1], "name": tool, "ok": True}
+        assert colour in done["answer"]  # the confirmation repeats the words it was asked with
+        with session(api.app.state.runtime.settings.resolved_database_url) as db:
+            assert db.get(Order, order["order_id"]).status == end_status

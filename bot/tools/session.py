@@ -65,6 +65,9 @@ class PendingAction:
 
     name: str
     arguments: dict
+    # The action in words, per language, as it was put to the user (with item names, not ids);
+    # None where nobody described it (agent mode): templates.describe_action then does.
+    described: dict[str, str] | None = None
 
 
 @dataclass
