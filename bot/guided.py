@@ -12,6 +12,7 @@ from bot import templates
 from bot.intents import Intent
 from bot.templates import say
 from bot.tools.session import ToolSession
+from bot.catalogue import named_items
 from bot.variants import choose_variant
 
 NEEDS_IDENTITY = {"status", "my_orders", "cancel", "return", "exchange", "modify_address"}
@@ -154,7 +155,7 @@ def _return(intent: Intent, tools: ToolSession, language: str) -> str:
         return blocked
     order = _order(tools, order_id)
     # The items the user named, else the whole order; refund to the original method unless a gift card is asked for.
-    named = [i["item_id"] for i in order["items"] if i["name"].lower() in intent.text_lower] if intent.text_lower else []
+    named = [i["item_id"] for i in named_items(order["items"], intent.text)]
     item_ids = named or [i["item_id"] for i in order["items"]]
     method = order["payment_history"][0]["payment_method_id"]
     if intent.refund_to_gift_card:
@@ -176,8 +177,7 @@ def _exchange(intent: Intent, tools: ToolSession, language: str) -> str:
     if action is None:
         return say("not_now", language, action=templates.ACTIONS["exchange"][language], status=templates.status_answer(status.result, language))
     order = _order(tools, order_id)
-    named = [i for i in order["items"] if i["name"].lower() in intent.text_lower]
-    candidates = named or order["items"]
+    candidates = named_items(order["items"], intent.text) or order["items"]
     if len({i["product_id"] for i in candidates}) > 1:
         items = ("、" if language == "zh" else "; ").join(f"{i['name']} ({', '.join(i['options'].values())})" for i in order["items"])
         return say("which_item", language, order_id=order_id, items=items)

@@ -91,11 +91,10 @@ class Intent:
     reason: str | None = None
     address: dict | None = None
     refund_to_gift_card: bool = False
-    text_lower: str = ""  # the message, lower-cased, for matching item names
     small_talk: str | None = None  # greeting | thanks | goodbye, when that is all the message says
     action: str | None = None  # cancel | return | modify_address wanted on an order not yet named
     order_state: str | None = None  # the order status a message names ("pending orders", "待发货订单")
-    text: str = ""  # the message as written (option values such as size "S" are matched case-sensitively)
+    text: str = ""  # the message as written (item names; option values such as size "S", case-sensitively)
 
 
 def detect(text: str) -> Intent:
@@ -147,5 +146,6 @@ def detect(text: str) -> Intent:
         small_talk = None
     if small_talk:
         kind = "small_talk"
-    return Intent(kind, order_ids, email, name_zip, reason, address, bool(GIFT_CARD.search(text)), text.lower(), small_talk,
-                  action if kind == "my_orders" else None, next((state for state, p in ORDER_STATES.items() if p.search(text)), None), text)  # fmt: skip
+    return Intent(kind, order_ids, email, name_zip, reason, address, refund_to_gift_card=bool(GIFT_CARD.search(text)), small_talk=small_talk,
+                  action=action if kind == "my_orders" else None, text=text,
+                  order_state=next((state for state, p in ORDER_STATES.items() if p.search(text)), None))  # fmt: skip
