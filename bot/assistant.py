@@ -28,7 +28,7 @@ from bot import guided, prompts, templates
 from bot.agent import run_agent, tool_facts
 from bot.grounding import check_draft
 from bot.guardrails import is_abusive, is_explicit_no, is_explicit_yes, looks_like_injection, mask_pii
-from bot.intents import ORDER_ID, detect
+from bot.intents import ORDER_ID, detect, reply_language
 from bot.memory import ConversationStore, Turn
 from bot.reply import Citation, Handoff, Reply, ToolCall
 from bot.tools.principal import Principal
@@ -171,7 +171,7 @@ class Assistant:
         text = self._validate(message)
         started = time.perf_counter()
         session_id = session_id or uuid.uuid4().hex
-        language = detect_language(text)
+        language = reply_language(text)
         conversation = self.store.load(session_id, principal=principal or "anonymous", channel=channel)
         _refuse_foreign(conversation, channel, principal)
         if principal and conversation.principal != principal:
@@ -245,6 +245,9 @@ class Assistant:
         if intent.kind == "identify" and deferred:
             # "Where is my order?" → "please verify" → "my email is …": verify, then answer it.
             intent = detect(f"{text} {deferred}")
+        elif intent.address and (wanting := _request_waiting_for_address(history)):
+            # "Change the address of #W…" → "please give the new address" → "12 Oak St, …".
+            intent = detect(f"{wanting} {text}")
         context_order = _last_order_id(history)
         refers_to_it = ORDER_WORDS.search(text) and REFERS_TO_IT.search(text) and not POLICY_QUESTION.search(text)
         if not intent.order_ids and context_order and (intent.reason or intent.kind == "question" and refers_to_it):
@@ -446,6 +449,14 @@ def _described(pending: PendingAction, language: str) -> str:
     if pending.described and language in pending.described:
         return pending.described[language]
     return templates.describe_action(pending.name, pending.arguments, language)
+
+
+def _request_waiting_for_address(history: list[Turn]) -> str | None:
+    """The user's request to change an address, when the bot's last answer asked for the address."""
+    if not history or history[-1].role != "assistant" or not any(templates.say("ask_address", language) in history[-1].text for language in ("en", "zh")):
+        return None
+    asked = [t.text for t in history if t.role == "user"][-3:]
+    return next((t for t in reversed(asked) if detect(t).kind in ("modify_address", "modify_user_address")), None)
 
 
 def _question_waiting_for_identity(history: list[Turn]) -> str | None:

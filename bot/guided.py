@@ -15,7 +15,7 @@ from bot.tools.session import ToolSession
 from bot.catalogue import named_items
 from bot.variants import choose_variant
 
-NEEDS_IDENTITY = {"status", "my_orders", "cancel", "return", "exchange", "modify_address"}
+NEEDS_IDENTITY = {"status", "my_orders", "cancel", "return", "exchange", "modify_address", "modify_user_address"}
 
 
 @dataclass
@@ -47,7 +47,7 @@ def handle(intent: Intent, tools: ToolSession, language: str) -> GuidedOutcome:
         return GuidedOutcome(say("verify_first", language))
 
     handler = {"status": _status, "my_orders": _my_orders, "cancel": _cancel, "return": _return, "exchange": _exchange,
-               "modify_address": _address}[intent.kind]  # fmt: skip
+               "modify_address": _address, "modify_user_address": _user_address}[intent.kind]  # fmt: skip
     answer = handler(intent, tools, language)
     return GuidedOutcome(f"{verified_now}\n\n{answer}" if verified_now else answer)
 
@@ -197,6 +197,14 @@ def _exchange(intent: Intent, tools: ToolSession, language: str) -> str:
                  "price_difference": round(new["price"] - item["price"], 2)}  # fmt: skip
     name = "exchange_delivered_order_items" if action == "exchange" else "modify_pending_order_items"
     return _propose(tools, name, arguments, language, described)
+
+
+def _user_address(intent: Intent, tools: ToolSession, language: str) -> str:
+    if tools.principal.kind != "buyer":
+        return say("rejected", language, error="only a customer's own default address can be changed here")
+    if intent.address is None:
+        return say("ask_address", language)
+    return _propose(tools, "modify_user_address", {"user_id": tools.principal.subject, **intent.address}, language)
 
 
 def _address(intent: Intent, tools: ToolSession, language: str) -> str:

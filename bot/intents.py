@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from knowledge.documents import detect_language
+
 ORDER_ID = re.compile(r"#?\s?W\s?(\d{7})\b", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 NAME_ZIP_EN = re.compile(
@@ -27,6 +29,10 @@ RETURN = re.compile(r"\breturn(?:ing)?\b|\brefund\b|退货|退款|退掉", re.IG
 EXCHANGE = re.compile(r"\bexchange\b|\bswap\b|\bswitch\b|\bchange\b.{0,40}?\b(?:to|for|into)\b|\bdifferent (?:size|colou?r)\b|"
                       r"换货|换成|换个|换一个|换一件|改成", re.IGNORECASE)
 ADDRESS = re.compile(r"\baddress\b|\bship (?:it )?to\b|地址", re.IGNORECASE)
+# The account's default address, not an order's: "change my default address", "把账户里的默认收货地址改一下".
+DEFAULT_ADDRESS = re.compile(r"\bdefault (?:shipping |delivery )?address\b|\baccount(?:'s)? address\b|\baddress on (?:file|my account)\b|"
+                             r"默认(?:收货)?地址|账[户号](?:里的|的)?(?:默认)?(?:收货)?地址", re.IGNORECASE)
+CHANGE = re.compile(r"\bchange\b|\bupdate\b|\bmodify\b|\bset\b|\bnew\b|修改|改|更新|换", re.IGNORECASE)
 STATUS = re.compile(r"status|where(?:'s| is)|track|arrive|deliver|shipped|到哪|物流|状态|发货|快递|进度|查询|订单", re.IGNORECASE)
 MY_ORDERS = re.compile(
     r"(?:shop|store)(?:'s)? orders|orders (?:of|in|for) my (?:shop|store)|店铺.{0,8}订单|店里.{0,8}订单|"
@@ -84,7 +90,7 @@ WANTS = re.compile(r"\bi (?:want|need|would like|'d like|wanna) to\b|\bplease\b|
 
 @dataclass
 class Intent:
-    kind: str  # human | identify | cancel | return | exchange | modify_address | status | my_orders | small_talk | question
+    kind: str  # human | identify | cancel | return | exchange | modify_address | modify_user_address | status | my_orders | small_talk | question
     order_ids: list[str] = field(default_factory=list)
     email: str | None = None
     name_zip: tuple[str, str, str] | None = None
@@ -95,6 +101,13 @@ class Intent:
     action: str | None = None  # cancel | return | modify_address wanted on an order not yet named
     order_state: str | None = None  # the order status a message names ("pending orders", "待发货订单")
     text: str = ""  # the message as written (item names; option values such as size "S", case-sensitively)
+
+
+def reply_language(text: str) -> str:
+    """The language to answer in, judged without the order ids, emails and addresses in the
+    message: "改成 12 Oak St, Austin, TX 78701" is Chinese."""
+    words = US_ADDRESS.sub(" ", EMAIL.sub(" ", ORDER_ID.sub(" ", text)))
+    return detect_language(words)
 
 
 def detect(text: str) -> Intent:
@@ -129,6 +142,8 @@ def detect(text: str) -> Intent:
         kind = "modify_address"
     elif order_ids:
         kind = "status"
+    elif DEFAULT_ADDRESS.search(text) and CHANGE.search(text):
+        kind = "modify_user_address"
     elif (MY_ORDERS.search(text) or action and (ORDER_NOUN.search(text) or SOMETHING_BOUGHT.search(text))
           or ORDER_NOUN.search(text) and STATUS.search(text) and (OWN_ORDER.search(text) or not RULE_QUESTION.search(text))
           or TRACKING_NUMBER.search(text) and OWN_ORDER.search(text)):

@@ -357,3 +357,30 @@ def test_an_exchange_names_the_new_variant_and_happens_only_after_yes(api):
         assert colour in done["answer"]  # the confirmation repeats the words it was asked with
         with session(api.app.state.runtime.settings.resolved_database_url) as db:
             assert db.get(Order, order["order_id"]).status == end_status
+
+
+def test_an_address_given_after_being_asked_for_completes_the_change(api):
+    from knowledge.orders.models import User
+
+    buyer, pending = next((u, o) for u, data in SHOP["users"].items() for o in data["orders"] if SHOP["orders"][o]["status"] == "pending")
+    token = bearer(create_token(SECRET, "buyer", buyer))
+
+    def say(message, session_id=None):
+        return api.post("/v1/chat", json={"message": message, "session_id": session_id}, headers=token).json()
+
+    asked = say("Please update my default address")
+    assert asked["intent"] == "modify_user_address" and "full" in asked["answer"] and asked["pending_confirmation"] is None
+    given = say("500 Pine Ave, Apt 2, Denver, CO 80203", asked["session_id"])
+    assert given["pending_confirmation"]["name"] == "modify_user_address"
+    assert given["pending_confirmation"]["arguments"] == {"user_id": buyer, "address1": "500 Pine Ave", "address2": "Apt 2", "city": "Denver",
+                                                          "state": "CO", "country": "USA", "zip": "80203"}  # fmt: skip
+    say("yes", asked["session_id"])
+    with session(api.app.state.runtime.settings.resolved_database_url) as db:
+        assert (db.get(User, buyer).city, db.get(User, buyer).zip) == ("Denver", "80203")
+
+    # An order's address, in Chinese: the reply stays Chinese though the address is written in English.
+    asked_zh = say(f"帮我改一下订单 {pending} 的地址")
+    assert asked_zh["intent"] == "modify_address" and "完整的新地址" in asked_zh["answer"]
+    given_zh = say("改成 12 Oak St, Austin, TX 78701", asked_zh["session_id"])
+    assert given_zh["pending_confirmation"]["name"] == "modify_pending_order_address"
+    assert given_zh["pending_confirmation"]["arguments"]["order_id"] == pending and given_zh["answer"].startswith("请确认")

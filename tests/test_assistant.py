@@ -183,3 +183,11 @@ def test_a_quoted_policy_keeps_the_sentences_that_answer_the_question():
     zh = "".join(f"第{n}条规定与此无关。" for n in range(30)) + "退到礼品卡的款项即时到账。" + "".join(f"第{n}条另有规定。" for n in range(30))
     quoted_zh = excerpt(zh, "退到礼品卡多久到账？", limit=120)
     assert "退到礼品卡的款项即时到账。" in quoted_zh and " " not in quoted_zh
+
+
+@pytest.mark.parametrize(("text", "language"), [("改成 12 Oak St, Austin, TX 78701", "zh"), ("my email is wei.zhang@example.com", "en"),
+                                                ("#W2378156 在哪", "zh"), ("where is #W2378156?", "en"), ("退货政策是什么？", "zh")])  # fmt: skip
+def test_the_reply_language_ignores_ids_emails_and_addresses(text, language):
+    from bot.intents import reply_language
+
+    assert reply_language(text) == language
