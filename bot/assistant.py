@@ -241,8 +241,7 @@ class Assistant:
 
     def _route(self, text: str, history: list[Turn], tools: ToolSession, turn: "_TurnState") -> None:
         intent = detect(text)
-        deferred = _question_waiting_for_identity(history)
-        if intent.kind == "identify" and deferred:
+        if intent.kind == "identify" and (deferred := _question_waiting_for_identity(history)):
             # "Where is my order?" → "please verify" → "my email is …": verify, then answer it.
             intent = detect(f"{text} {deferred}")
         elif intent.address and (wanting := _request_waiting_for_address(history)):
@@ -451,9 +450,14 @@ def _described(pending: PendingAction, language: str) -> str:
     return templates.describe_action(pending.name, pending.arguments, language)
 
 
+def _says(turn: Turn, template: str) -> bool:
+    """Whether the bot's ``turn`` contains that template (in either language)."""
+    return turn.role == "assistant" and any(templates.say(template, language) in turn.text for language in ("en", "zh"))
+
+
 def _request_waiting_for_address(history: list[Turn]) -> str | None:
     """The user's request to change an address, when the bot's last answer asked for the address."""
-    if not history or history[-1].role != "assistant" or not any(templates.say("ask_address", language) in history[-1].text for language in ("en", "zh")):
+    if not history or not _says(history[-1], "ask_address"):
         return None
     asked = [t.text for t in history if t.role == "user"][-3:]
     return next((t for t in reversed(asked) if detect(t).kind in ("modify_address", "modify_user_address")), None)
@@ -462,17 +466,13 @@ def _request_waiting_for_address(history: list[Turn]) -> str | None:
 def _question_waiting_for_identity(history: list[Turn]) -> str | None:
     """The question the bot answered with "please verify first", when every answer since was a
     failed verification ("no account with those details")."""
-
-    def says(turn: Turn, key: str) -> bool:
-        return any(templates.say(key, language) in turn.text for language in ("en", "zh"))
-
     for i in range(len(history) - 1, 0, -1):
         turn = history[i]
         if turn.role != "assistant":
             continue
-        if says(turn, "verify_first"):
+        if _says(turn, "verify_first"):
             return history[i - 1].text if history[i - 1].role == "user" else None
-        if not says(turn, "not_found_user"):
+        if not _says(turn, "not_found_user"):
             return None
     return None
 

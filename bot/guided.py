@@ -108,7 +108,7 @@ def _shop_orders(intent: Intent, tools: ToolSession, language: str) -> str:
         listed = shop["orders"][:SHOP_ORDERS_SHOWN]
         lines.append(say("shop_orders_in_state", language, state=templates.state_name(intent.order_state, language),
                          n=shop["counts"].get(intent.order_state, 0)))  # fmt: skip
-        lines += [f"- {o['order_id']}: " + sep.join(f"{i['name']} ({', '.join(i['options'].values())})" for i in o["items"]) for o in listed]
+        lines += [f"- {o['order_id']}: " + sep.join(templates.item_label(i) for i in o["items"]) for o in listed]
         rest = len(shop["orders"]) + shop["more"] - len(listed)
         if rest > 0:
             lines.append(say("and_more", language, n=rest))
@@ -179,7 +179,7 @@ def _exchange(intent: Intent, tools: ToolSession, language: str) -> str:
     order = _order(tools, order_id)
     candidates = named_items(order["items"], intent.text) or order["items"]
     if len({i["product_id"] for i in candidates}) > 1:
-        items = ("、" if language == "zh" else "; ").join(f"{i['name']} ({', '.join(i['options'].values())})" for i in order["items"])
+        items = ("、" if language == "zh" else "; ").join(templates.item_label(i) for i in order["items"])
         return say("which_item", language, order_id=order_id, items=items)
     item = candidates[0]
     product = tools.call("get_product_details", {"product_id": item["product_id"]}).result
@@ -193,7 +193,7 @@ def _exchange(intent: Intent, tools: ToolSession, language: str) -> str:
     new = product["variants"][choice.item_id]
     method = order["payment_history"][0]["payment_method_id"]
     arguments = {"order_id": order_id, "item_ids": [item["item_id"]], "new_item_ids": [choice.item_id], "payment_method_id": method}
-    described = {**order, "new_items": {choice.item_id: f"{item['name']} ({', '.join(new['options'].values())})"},
+    described = {**order, "new_items": {choice.item_id: templates.item_label({**new, "name": item["name"]})},
                  "price_difference": round(new["price"] - item["price"], 2)}  # fmt: skip
     name = "exchange_delivered_order_items" if action == "exchange" else "modify_pending_order_items"
     return _propose(tools, name, arguments, language, described)

@@ -128,7 +128,8 @@ def detect(text: str) -> Intent:
         action = ("cancel" if CANCEL.search(text) else "return" if RETURN.search(text) else "exchange" if EXCHANGE.search(text)
                   else "modify_address" if ADDRESS.search(text) else None)  # fmt: skip
 
-    if ABOUT_THE_BOT.search(text) and len(text) <= 60:
+    small_talk = "about_bot" if ABOUT_THE_BOT.search(text) and len(text) <= 60 else None
+    if small_talk:
         kind = "small_talk"
     elif HUMAN.search(text):
         kind = "human"
@@ -152,15 +153,10 @@ def detect(text: str) -> Intent:
         kind = "identify"
     else:
         kind = "question"
-    if kind == "small_talk":
-        small_talk = "about_bot"
-    elif kind == "question":
+    if kind == "question":
         small_talk = next((name for name, pattern in SMALL_TALK.items() if pattern.match(text)), None)
         small_talk = small_talk or ("contact" if CONTACT.search(text) and len(text) <= 60 else None)
-    else:
-        small_talk = None
-    if small_talk:
-        kind = "small_talk"
+        kind = "small_talk" if small_talk else kind
     return Intent(kind, order_ids, email, name_zip, reason, address, refund_to_gift_card=bool(GIFT_CARD.search(text)), small_talk=small_talk,
                   action=action if kind == "my_orders" else None, text=text,
                   order_state=next((state for state, p in ORDER_STATES.items() if p.search(text)), None))  # fmt: skip

@@ -3,6 +3,8 @@ them is copied from a tool result, never generated."""
 
 from __future__ import annotations
 
+from knowledge.orders.records import STATUS_ZH
+
 T = {
     "verify_first": {
         "en": "I can help with that once I have verified who you are: please give the email address on your account, or your full name and zip code.",
@@ -71,19 +73,14 @@ ACTIONS = {
     "return": {"en": "return items", "zh": "退货"},
     "exchange": {"en": "exchange items", "zh": "换货"},
 }
-STATE_NAMES = {
-    "pending": {"en": "pending", "zh": "待发货"},
-    "pending (item modified)": {"en": "pending (items modified)", "zh": "待发货（已改商品）"},
-    "processed": {"en": "processed", "zh": "已处理"},
-    "delivered": {"en": "delivered", "zh": "已送达"},
-    "cancelled": {"en": "cancelled", "zh": "已取消"},
-    "return requested": {"en": "return requested", "zh": "已申请退货"},
-    "exchange requested": {"en": "exchange requested", "zh": "已申请换货"},
-}
-
-
 def state_name(state: str, language: str) -> str:
-    return STATE_NAMES.get(state, {}).get(language, state)
+    """An order status as stored ("pending"), in the reply's language."""
+    return STATUS_ZH.get(state, state) if language == "zh" else state
+
+
+def item_label(item: dict) -> str:
+    """An order line or variant as a buyer recognises it: "T-Shirt (black, XXL, cotton)"."""
+    return f"{item['name']} ({', '.join(item['options'].values())})"
 
 
 # How a buyer asks for an action on a named order, in words the intent patterns recognise.
@@ -105,7 +102,7 @@ def status_answer(status: dict, language: str) -> str:
     sep = "、" if language == "zh" else ", "
     lines = [say("status", language, order_id=status["order_id"], status_text=status["status_text"][language])]
     if status["items"]:
-        items = sep.join(f"{i['name']} ({', '.join(i['options'].values())})" for i in status["items"])
+        items = sep.join(item_label(i) for i in status["items"])
         lines.append(say("items", language, items=items))
     if status["tracking_ids"]:
         lines.append(say("tracking", language, tracking=sep.join(status["tracking_ids"])))
@@ -131,7 +128,7 @@ def describe_action(name: str, arguments: dict, language: str, order: dict | Non
         method = arguments["payment_method_id"]
         return f"退回订单 {order_id} 中的 {items}，退款至 {method}" if zh else f"return {items} from order {order_id}, refunding to {method}"
     if name in ("exchange_delivered_order_items", "modify_pending_order_items"):
-        names = {i["item_id"]: f"{i['name']} ({', '.join(i['options'].values())})" for i in (order or {}).get("items", [])}
+        names = {i["item_id"]: item_label(i) for i in (order or {}).get("items", [])}
         new = (order or {}).get("new_items", {})
         pairs = ("、" if zh else ", ").join(f"{names.get(old, old)} → {new.get(fresh, fresh)}" for old, fresh in zip(arguments["item_ids"], arguments["new_item_ids"]))
         difference = (order or {}).get("price_difference")

@@ -15,12 +15,10 @@ from sqlmodel import select
 from knowledge.documents import Chunk
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Order, Product
-from knowledge.orders.records import order_record
+from knowledge.orders.records import STATUS_ZH, order_record
 from retrieval.index import Hit, KnowledgeIndex, SyncStats
 
 ORDER_COLLECTION = "kefu_order_cards"
-STATUS_ZH = {"pending": "待发货", "pending (item modified)": "待发货（已改商品）", "processed": "已处理", "delivered": "已送达",
-             "cancelled": "已取消", "return requested": "已申请退货", "exchange requested": "已申请换货"}  # fmt: skip
 
 
 def card_text(record: dict) -> str:

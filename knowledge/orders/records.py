@@ -21,6 +21,11 @@ def address_of(row) -> dict:
     return {field: getattr(row, field) for field in ADDRESS_FIELDS}
 
 
+# Order statuses as a Chinese-speaking buyer or merchant reads them.
+STATUS_ZH = {"pending": "待发货", "pending (item modified)": "待发货（已改商品）", "processed": "已处理", "delivered": "已送达",
+             "cancelled": "已取消", "return requested": "已申请退货", "exchange requested": "已申请换货"}  # fmt: skip
+
+
 def order_items(db: Session, order_id: str) -> list[OrderItem]:
     return list(db.exec(select(OrderItem).where(OrderItem.order_id == order_id).order_by(OrderItem.position)))
 
