@@ -24,12 +24,17 @@ from dataclasses import dataclass
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from bot import guided, prompts, templates
+from bot import prompts, templates
 from bot.agent import run_agent, tool_facts
+from bot.dialogue.manager import DialogueManager, describe
+from bot.dialogue.state import DialogueState
 from bot.grounding import check_draft
-from bot.guardrails import is_abusive, is_explicit_no, is_explicit_yes, looks_like_injection, mask_pii
-from bot.intents import ORDER_ID, detect, reply_language
+from bot.guardrails import is_abusive, looks_like_injection, mask_pii
 from bot.memory import ConversationStore, Turn
+from bot.nlu.commands import Command
+from bot.nlu.model import ModelCommandGenerator
+from bot.nlu.rules import Context, reply_language, understand
+from bot.nlu.vocabulary import vocabulary_for
 from bot.reply import Citation, Handoff, Reply, ToolCall
 from bot.tools.principal import Principal
 from bot.tools.session import WRITE_TOOL_NAMES, PendingAction, ToolSession
@@ -90,6 +95,7 @@ class Assistant:
         max_message_chars: int = 4000,
         history_turns: int = 6,
         order_cards: OrderCardIndex | None = None,
+        understanding: str = "rules",
     ) -> None:
         self.retriever = retriever
         self.order_cards = order_cards
@@ -99,6 +105,10 @@ class Assistant:
         self.mode = mode
         self.max_message_chars = max_message_chars
         self.history_turns = history_turns
+        # The understanding step: the rules, or a tool-calling model producing the same commands
+        # (validated; the rules when it fails). "auto": the model when it calls tools.
+        self.understanding = understanding
+        self._command_generator = ModelCommandGenerator(model.chat_model) if model.chat_model is not None else None
         # One worker: generation on a small CPU is serial anyway; the pool gives us a timeout.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kefu-model")
 
@@ -174,10 +184,11 @@ class Assistant:
         language = reply_language(text)
         conversation = self.store.load(session_id, principal=principal or "anonymous", channel=channel)
         _refuse_foreign(conversation, channel, principal)
+        state = DialogueState.load(conversation.dialogue_state)
         if principal and conversation.principal != principal:
             # The channel's authenticated identity wins over anything the conversation did before
             # (on the API that is only an anonymous conversation, which it now claims).
-            conversation.principal, conversation.pending_action = principal, None
+            conversation.principal, conversation.pending_action, state = principal, None, DialogueState()
         if principal and channel in IDENTITY_BOUND_CHANNELS:
             conversation.bound_to = principal
         turn = _TurnState(language=language, flags=["prompt_injection"] if looks_like_injection(text) else [], emit=on_event or _ignore,
@@ -195,15 +206,12 @@ class Assistant:
             pending=PendingAction(**conversation.pending_action) if conversation.pending_action else None,
             on_result=lambda r: self._after_tool(r, turn),
         )
-        prefix = self._settle_pending(text, tools, turn)
-        if turn.answer is None:
-            if is_abusive(text):
-                turn.flags.append("abuse")
-                turn.answer = templates.say("abuse", language)
-            else:
-                self._route(text, history, tools, turn)
-        if prefix:
-            turn.answer = f"{prefix}\n\n{turn.answer}"
+        turn.state = state
+        if is_abusive(text):
+            turn.flags.append("abuse")
+            turn.answer = templates.say("abuse", language)
+        else:
+            self._route(text, history, tools, turn)
 
         conversation.failures = conversation.failures + 1 if turn.fallback_reason == "no_relevant_knowledge" else 0
         if turn.wants_human or conversation.failures >= MAX_FAILURES:
@@ -221,57 +229,53 @@ class Assistant:
             except Exception:  # the write stands; a stale card is refreshed by the next `kefu ingest --orders`
                 log.exception("order card sync failed for %s", order_id)
 
-    def _settle_pending(self, text: str, tools: ToolSession, turn: "_TurnState") -> str | None:
-        """Run the parked write on an explicit yes; drop it on anything else. Returns a prefix to say."""
-        if tools.pending is None:
-            return None
-        action = _described(tools.pending, turn.language)
-        if is_explicit_yes(text):
-            turn.intent = "confirm"
-            result = tools.confirm()
-            turn.answer = (templates.say("done", turn.language, action=action) if result.ok
-                           else templates.say("rejected", turn.language, error=result.error))  # fmt: skip
-            return None
-        tools.decline()
-        if is_explicit_no(text):
-            turn.intent = "decline"
-            turn.answer = templates.say("declined", turn.language)
-            return None
-        return templates.say("dropped", turn.language, action=action)
+    def _understand(self, text: str, state: DialogueState, tools: ToolSession, turn: "_TurnState") -> Command:
+        """The one understanding step: the message (and what the bot waits for) → a command."""
+        context = Context(principal_kind=tools.principal.kind, waiting_for="confirmation" if tools.pending else state.waiting_for,
+                          flow=state.flow, has_focus_order=state.focus_order is not None)  # fmt: skip
+        started = time.perf_counter()
+        vocabulary = vocabulary_for(self.db_url)
+        command, by = None, "rules"
+        wants_model = self.understanding == "model" or self.understanding == "auto" and self.model.calls_tools
+        if wants_model and self._command_generator is not None and self.model.is_ready():
+            command, _ = self._with_timeout(lambda: self._command_generator.generate(text, context, vocabulary))
+            by = "model" if command is not None else "rules"
+        if command is None:
+            command = understand(text, vocabulary, context)
+        turn.reread = by == "rules"
+        turn.timings["understand"] = _ms_since(started)
+        turn.understanding = {"intent": command.intent, "slots": command.slots(), "by": by}
+        return command
 
     def _route(self, text: str, history: list[Turn], tools: ToolSession, turn: "_TurnState") -> None:
-        intent = detect(text)
-        if intent.kind == "identify" and (deferred := _question_waiting_for_identity(history)):
-            # "Where is my order?" → "please verify" → "my email is …": verify, then answer it.
-            intent = detect(f"{text} {deferred}")
-        elif intent.address and (wanting := _request_waiting_for_address(history)):
-            # "Change the address of #W…" → "please give the new address" → "12 Oak St, …".
-            intent = detect(f"{wanting} {text}")
-        context_order = _last_order_id(history)
-        refers_to_it = ORDER_WORDS.search(text) and REFERS_TO_IT.search(text) and not POLICY_QUESTION.search(text)
-        if not intent.order_ids and context_order and (intent.reason or intent.kind == "question" and refers_to_it):
-            # A follow-up about the order we were just discussing ("I no longer need it", "cancel it").
-            intent = detect(f"{text} {context_order}" + (" cancel" if intent.reason else ""))
-        if intent.kind == "my_orders" and self.order_cards is not None and tools.principal.kind == "buyer":
+        state = turn.state
+        command = self._understand(text, state, tools, turn)
+        if command.intent == "my_orders" and self.order_cards is not None and tools.principal.kind == "buyer":
             # "where is my order with the blue water bottle": the buyer's own order cards, filtered in the index.
             cards = self.order_cards.search(text, str(tools.principal), k=1)
             if cards and cards[0].score >= ORDER_CARD_MIN_SCORE:
-                intent = detect(f"{text} {cards[0].section}")
-        turn.intent = intent.kind
+                command = command.model_copy(update={"intent": "status", "order_ids": [cards[0].section]})
+        turn.intent = command.intent
 
-        # A handoff request and small talk need no model: the answer is fixed.
-        if self.decides_with_model and intent.kind not in ("human", "small_talk") and self._model_usable():
+        # A handoff request and small talk need no model, nor does a task in progress: its state decides.
+        in_progress = tools.pending is not None or state.waiting_for is not None
+        if (self.decides_with_model and not in_progress and command.intent not in ("human", "small_talk", "confirm", "decline")
+                and self._model_usable()):  # fmt: skip
             turn.mode = "agent"
             if self._agent_turn(text, history, tools, turn):
                 return
-        outcome = guided.handle(intent, tools, turn.language)
+        manager = DialogueManager(vocabulary_for(self.db_url), reread=turn.reread)
+        outcome = manager.handle(command, state, tools, turn.language)
+        turn.intent = outcome.intent
         if outcome.wants_human:
             turn.wants_human = True
-            turn.answer = templates.say("handoff", turn.language)
+            turn.answer = outcome.answer
         elif outcome.answer is not None:
             turn.answer = outcome.answer
         else:
             self._answer_from_knowledge(text, history, turn)
+        if outcome.prefix:
+            turn.answer = f"{outcome.prefix}\n\n{turn.answer}"
 
     def _agent_turn(self, text: str, history: list[Turn], tools: ToolSession, turn: "_TurnState") -> bool:
         hits = self.retriever.search(text)
@@ -373,7 +377,11 @@ class Assistant:
             conversation.pending_action = ({"name": tools.pending.name, "arguments": tools.pending.arguments, "described": tools.pending.described}
                                            if tools.pending else None)  # fmt: skip
             if tools.pending:
-                pending = {"name": tools.pending.name, "arguments": tools.pending.arguments, "prompt": _described(tools.pending, turn.language)}
+                pending = {"name": tools.pending.name, "arguments": tools.pending.arguments, "prompt": describe(tools.pending, turn.language)}
+            elif turn.state is not None and turn.state.waiting_for == "confirmation":
+                turn.state.finish()  # the proposal was refused by the tools: nothing waits
+            if turn.state is not None:
+                conversation.dialogue_state = turn.state.dump()
         turn.timings["total"] = _ms_since(turn.started)
         reply = Reply(
             session_id=conversation.session_id,
@@ -391,17 +399,14 @@ class Assistant:
             model=turn.model,
             timings_ms=turn.timings,
             query=turn.query,
+            understanding=turn.understanding,
+            dialogue=({"flow": turn.state.flow, "waiting_for": turn.state.waiting_for, "slots": turn.state.slots}
+                      if turn.state is not None and turn.state.flow else None),  # fmt: skip
             prompt=turn.prompt,
             rejected_draft=turn.rejected_draft,
         )
         self.store.save(conversation, [("user", text, None), ("assistant", reply.answer, reply.model_dump(mode="json"))])
         return reply
-
-
-ORDER_WORDS = re.compile(r"\bcancel|\breturn|\baddress|\bstatus|\bwhere\b|\btrack|取消|退货|地址|状态|到哪|物流", re.IGNORECASE)
-REFERS_TO_IT = re.compile(r"\bit\b|\bthat (?:one|order)\b|\bthis order\b|这个订单|这单|该订单|它", re.IGNORECASE)
-# "What is the return policy?" asks about rules, not about the order in the conversation.
-POLICY_QUESTION = re.compile(r"polic|政策|规则|how (?:long|much|many|do|does|can)|what is|what are|是什么|多久|多长|怎么|如何|可以吗", re.IGNORECASE)
 
 
 @dataclass
@@ -422,6 +427,9 @@ class _TurnState:
     started: float = 0.0
     prompt: list[dict[str, str]] | None = None  # what the model was sent, for the console's trace
     rejected_draft: str | None = None
+    state: DialogueState | None = None
+    understanding: dict | None = None
+    reread: bool = True
 
     def __post_init__(self) -> None:
         self.hits = self.hits or []
@@ -432,49 +440,8 @@ def _ignore(event: dict) -> None:
     pass
 
 
-def _last_order_id(history: list[Turn]) -> str | None:
-    for turn in reversed(history):
-        found = ORDER_ID.findall(turn.text)
-        if found:
-            return f"#W{found[-1]}"
-    return None
-
-
 def _history_messages(history: list[Turn]) -> list[BaseMessage]:
     return [HumanMessage(mask_pii(t.text)) if t.role == "user" else AIMessage(t.text) for t in history if t.role in ("user", "assistant")]
-
-
-def _described(pending: PendingAction, language: str) -> str:
-    if pending.described and language in pending.described:
-        return pending.described[language]
-    return templates.describe_action(pending.name, pending.arguments, language)
-
-
-def _says(turn: Turn, template: str) -> bool:
-    """Whether the bot's ``turn`` contains that template (in either language)."""
-    return turn.role == "assistant" and any(templates.say(template, language) in turn.text for language in ("en", "zh"))
-
-
-def _request_waiting_for_address(history: list[Turn]) -> str | None:
-    """The user's request to change an address, when the bot's last answer asked for the address."""
-    if not history or not _says(history[-1], "ask_address"):
-        return None
-    asked = [t.text for t in history if t.role == "user"][-3:]
-    return next((t for t in reversed(asked) if detect(t).kind in ("modify_address", "modify_user_address")), None)
-
-
-def _question_waiting_for_identity(history: list[Turn]) -> str | None:
-    """The question the bot answered with "please verify first", when every answer since was a
-    failed verification ("no account with those details")."""
-    for i in range(len(history) - 1, 0, -1):
-        turn = history[i]
-        if turn.role != "assistant":
-            continue
-        if _says(turn, "verify_first"):
-            return history[i - 1].text if history[i - 1].role == "user" else None
-        if not _says(turn, "not_found_user"):
-            return None
-    return None
 
 
 # The words of a question's frame: a short message made only of these ("How long?", "How much

@@ -1,4 +1,4 @@
-"""Guardrails on text going in and out: PII masking, prompt-injection screening, yes/no, abuse."""
+"""Guardrails on text going in and out: PII masking, prompt-injection screening, abuse."""
 
 from __future__ import annotations
 
@@ -38,27 +38,6 @@ _INJECTION = re.compile(
 def looks_like_injection(text: str) -> bool:
     """Text that tries to rewrite the assistant's instructions (from a user or a retrieved document)."""
     return bool(_INJECTION.search(text))
-
-
-_YES = re.compile(
-    r"^\s*(?:yes|y|yeah|yep|sure|ok|okay|confirm(?:ed)?|go ahead|do it|please do|that's right|correct)\b[\s.!]*(?:please)?[\s.!]*$"
-    r"|^\s*(?:是|是的|对|对的|好|好的|可以|确认|确定|没问题|行)[。！!\s]*$",
-    re.IGNORECASE,
-)
-_NO = re.compile(
-    r"^\s*(?:no|n|nope|don't|do not|cancel that|stop|never mind|wait)\b"
-    r"|^\s*(?:不|不要|不用|不是|算了|取消操作|等等)",
-    re.IGNORECASE,
-)
-
-
-def is_explicit_yes(text: str) -> bool:
-    """Only an unambiguous yes confirms a write: "yes", "confirm", "是的", "确认"…; "yes but…" does not."""
-    return bool(_YES.match(text))
-
-
-def is_explicit_no(text: str) -> bool:
-    return bool(_NO.match(text))
 
 
 _ABUSE = re.compile(r"\b(?:fuck|shit|bitch|idiot|stupid bot)\b|傻[逼屄]|操你|妈的|滚蛋", re.IGNORECASE)

@@ -41,6 +41,10 @@ class Reply(BaseModel):
     fallback_reason: str | None = None
     language: str = "en"
     model: str | None = None
+    # What the understanding step made of the message: {"intent", "slots", "by": "rules" | "model"}.
+    understanding: dict | None = None
+    # The dialogue state after the turn: {"flow", "waiting_for", "slots"} (null between tasks).
+    dialogue: dict | None = None
     query: str | None = None  # what was searched, after rewriting a follow-up with the history
     timings_ms: dict[str, float] = Field(default_factory=dict)
     # For the operator console's trace only: never serialised (not in API responses, SSE events

@@ -3,6 +3,7 @@ them is copied from a tool result, never generated."""
 
 from __future__ import annotations
 
+from bot.nlu.names import ZH_NAMES
 from knowledge.orders.records import STATUS_ZH
 
 T = {
@@ -51,6 +52,14 @@ T = {
                       "zh": "请问要换成什么规格？请说明选项，例如：{example}。可选：{options}。"},
     "variant_unavailable": {"en": "That option of {name} is not available now. Available: {options}.",
                             "zh": "{name} 的该规格目前无货。可选：{options}。"},
+    "which_items_return": {"en": "Which items of order {order_id} would you like to return? {items}. You can also say \"everything\" or \"everything except …\".",
+                           "zh": "请问要退回订单 {order_id} 中的哪些商品？{items}。也可以说“全部”或“除了……都退”。"},
+    "no_such_item": {"en": "I could not find that item in order {order_id}. It holds: {items}.", "zh": "订单 {order_id} 中没有找到该商品。订单里有：{items}。"},
+    "ask_payment": {"en": "Which payment method should be used: {methods}?", "zh": "请问使用哪种支付方式：{methods}？"},
+    "no_payment_kind": {"en": "There is no {kind} on your account. Your payment methods: {methods}.",
+                        "zh": "您的账户中没有{kind}。可用的支付方式：{methods}。"},
+    "same_payment": {"en": "Order {order_id} is already paid with your {method}.", "zh": "订单 {order_id} 已经是用{method}支付的。"},
+    "which_order_for": {"en": "Which order do you mean? {orders}", "zh": "请问是哪一个订单？{orders}"},
     "greeting": {"en": "Hello! I can help with your orders (status, tracking, cancelling, returns, address changes) and answer questions about our policies. What can I do for you?",
                  "zh": "您好！我可以帮您查询和处理订单（状态、物流、取消、退货、修改地址），也可以解答商城政策方面的问题。请问有什么可以帮您？"},
     "greeting_merchant": {"en": "Hello! I can show your shop's orders (for example, the pending ones) and answer questions about selling here: fees, settlement, listing rules. What can I do for you?",
@@ -78,9 +87,37 @@ def state_name(state: str, language: str) -> str:
     return STATUS_ZH.get(state, state) if language == "zh" else state
 
 
-def item_label(item: dict) -> str:
-    """An order line or variant as a buyer recognises it: "T-Shirt (black, XXL, cotton)"."""
-    return f"{item['name']} ({', '.join(item['options'].values())})"
+def product_name(name: str, language: str) -> str:
+    """A product's name in the reply's language: the catalogue's Chinese name where known."""
+    return ZH_NAMES.get(name, (name,))[0] if language == "zh" else name
+
+
+def item_label(item: dict, language: str = "en") -> str:
+    """An order line or variant as a buyer recognises it, options named with their values:
+    "T-Shirt (color: black, size: XXL)", "T恤（color: black，size: XXL）"."""
+    options = item.get("options") or {}
+    if language == "zh":
+        return f"{product_name(item['name'], 'zh')}（{'，'.join(f'{k}: {v}' for k, v in options.items())}）"
+    return f"{item['name']} ({', '.join(f'{k}: {v}' for k, v in options.items())})"
+
+
+def payment_name(method: dict | None, language: str) -> str:
+    """A payment method by its human name, never its internal id: "Visa credit card ending 1234"."""
+    zh = language == "zh"
+    if not method:
+        return "原支付方式" if zh else "the original payment method"
+    source = method.get("source")
+    if source == "credit_card":
+        brand = (method.get("brand") or "").title()
+        four = method.get("last_four", "")
+        return f"尾号 {four} 的 {brand} 信用卡" if zh else f"{brand} credit card ending {four}".strip()
+    if source == "gift_card":
+        balance = method.get("balance")
+        money = "" if balance is None else (f"（余额 {balance:.2f} 美元）" if zh else f" (balance ${balance:.2f})")
+        return f"礼品卡{money}" if zh else f"gift card{money}"
+    if source == "paypal":
+        return "PayPal 账户" if zh else "PayPal"
+    return source or ("原支付方式" if zh else "the original payment method")
 
 
 # How a buyer asks for an action on a named order, in words the intent patterns recognise.
@@ -102,7 +139,7 @@ def status_answer(status: dict, language: str) -> str:
     sep = "、" if language == "zh" else ", "
     lines = [say("status", language, order_id=status["order_id"], status_text=status["status_text"][language])]
     if status["items"]:
-        items = sep.join(item_label(i) for i in status["items"])
+        items = sep.join(item_label(i, language) for i in status["items"])
         lines.append(say("items", language, items=items))
     if status["tracking_ids"]:
         lines.append(say("tracking", language, tracking=sep.join(status["tracking_ids"])))
@@ -112,9 +149,14 @@ def status_answer(status: dict, language: str) -> str:
 
 
 def describe_action(name: str, arguments: dict, language: str, order: dict | None = None) -> str:
-    """The exact write, in words: what policy.md requires before asking for a yes."""
+    """The exact write, in words: what policy.md requires before asking for a yes. ``order``
+    carries what the ids mean: the order's lines, "new_items" (labels of the new variants),
+    "price_difference", "payment" (the payment method's record)."""
     zh = language == "zh"
+    sep = "、" if zh else ", "
+    order = order or {}
     order_id = arguments.get("order_id", "")
+    method = payment_name(order.get("payment"), language) if "payment_method_id" in arguments and order.get("payment") else arguments.get("payment_method_id")
     if name == "cancel_pending_order":
         reason = REASONS.get(arguments["reason"], arguments["reason"]) if zh else arguments["reason"]
         return f"取消订单 {order_id}（原因：{reason}），款项原路退回" if zh else f"cancel order {order_id} (reason: {arguments['reason']}), refunding the payment to where it came from"
@@ -122,21 +164,21 @@ def describe_action(name: str, arguments: dict, language: str, order: dict | Non
         address = ", ".join(v for v in (arguments[k] for k in ("address1", "address2", "city", "state", "zip", "country")) if v)
         target = f"订单 {order_id} 的收货地址" if zh and order_id else "默认地址" if zh else f"the shipping address of order {order_id}" if order_id else "your default address"
         return f"将{target}改为 {address}" if zh else f"change {target} to {address}"
+    if name == "modify_pending_order_payment":
+        return f"将订单 {order_id} 的支付方式改为{method}" if zh else f"change the payment method of order {order_id} to your {method}"
+    labels = {i["item_id"]: item_label(i, language) for i in order.get("items", [])}
     if name == "return_delivered_order_items":
-        names = {i["item_id"]: i["name"] for i in (order or {}).get("items", [])}
-        items = ("、" if zh else ", ").join(names.get(i, i) for i in arguments["item_ids"])
-        method = arguments["payment_method_id"]
-        return f"退回订单 {order_id} 中的 {items}，退款至 {method}" if zh else f"return {items} from order {order_id}, refunding to {method}"
+        items = sep.join(labels.get(i, i) for i in arguments["item_ids"])
+        return f"退回订单 {order_id} 中的 {items}，退款至{method}" if zh else f"return {items} from order {order_id}, refunding to your {method}"
     if name in ("exchange_delivered_order_items", "modify_pending_order_items"):
-        names = {i["item_id"]: item_label(i) for i in (order or {}).get("items", [])}
-        new = (order or {}).get("new_items", {})
-        pairs = ("、" if zh else ", ").join(f"{names.get(old, old)} → {new.get(fresh, fresh)}" for old, fresh in zip(arguments["item_ids"], arguments["new_item_ids"]))
-        difference = (order or {}).get("price_difference")
+        new = order.get("new_items", {})
+        new = new.get(language, {}) if set(new) <= {"en", "zh"} and new else new
+        pairs = sep.join(f"{labels.get(old, old)} → {new.get(fresh, fresh)}" for old, fresh in zip(arguments["item_ids"], arguments["new_item_ids"]))
+        difference = order.get("price_difference")
         money = "" if difference is None else (f"，差价 {difference:+.2f} 美元" if zh else f", price difference {difference:+.2f} USD")
-        method = arguments["payment_method_id"]
         if name == "exchange_delivered_order_items":
-            return (f"为订单 {order_id} 换货：{pairs}{money}，用 {method} 结算；您会收到寄回说明" if zh
-                    else f"exchange in order {order_id}: {pairs}{money}, settled with {method}; you will receive return instructions")  # fmt: skip
-        return (f"修改订单 {order_id} 的商品：{pairs}{money}，用 {method} 结算（每个订单只能修改一次）" if zh
-                else f"change items of order {order_id}: {pairs}{money}, settled with {method} (an order's items can be changed only once)")  # fmt: skip
+            return (f"为订单 {order_id} 换货：{pairs}{money}，用{method}结算；您会收到寄回说明" if zh
+                    else f"exchange in order {order_id}: {pairs}{money}, settled with your {method}; you will receive return instructions")  # fmt: skip
+        return (f"修改订单 {order_id} 的商品：{pairs}{money}，用{method}结算（每个订单只能修改一次）" if zh
+                else f"change items of order {order_id}: {pairs}{money}, settled with your {method} (an order's items can be changed only once)")  # fmt: skip
     return f"{name} {arguments}"

@@ -298,7 +298,8 @@ def test_wanting_an_action_on_an_unnamed_order_asks_which_with_a_reply_that_work
     pending = [o for o in SHOP["users"][buyer]["orders"] if SHOP["orders"][o]["status"] == "pending"]
     token = bearer(create_token(SECRET, "buyer", buyer))
     asked = api.post("/v1/chat", json={"message": "I want to cancel my order"}, headers=token).json()
-    assert asked["intent"] == "my_orders" and asked["pending_confirmation"] is None
+    assert asked["intent"] == "cancel" and asked["pending_confirmation"] is None
+    assert asked["dialogue"]["waiting_for"] == "order_id"
     example = re.search(r"“cancel (#W\d{7})”", asked["answer"])
     assert example and example.group(1) in pending, asked["answer"]
     follow_up = api.post("/v1/chat", json={"message": f"cancel {example.group(1)}", "session_id": asked["session_id"]}, headers=token).json()
@@ -327,7 +328,7 @@ def test_the_question_asked_before_verification_is_answered_once_verified(api):
 
 
 def test_an_exchange_names_the_new_variant_and_happens_only_after_yes(api):
-    from bot.variants import choose_variant
+    from bot.nlu.variants import choose_variant
 
     def candidates(status):
         for order in SHOP["orders"].values():
@@ -342,7 +343,7 @@ def test_an_exchange_names_the_new_variant_and_happens_only_after_yes(api):
     for status, tool, end_status in [("delivered", "exchange_delivered_order_items", "exchange requested"),
                                      ("pending", "modify_pending_order_items", "pending (item modified)")]:  # fmt: skip
         order, item, variants, colour = next(candidates(status))
-        expected = choose_variant(variants, item["item_id"], colour).item_id
+        expected = choose_variant(variants, item["item_id"], {"color": colour}).item_id
         token = bearer(create_token(SECRET, "buyer", order["user_id"]))
         asked = api.post("/v1/chat", json={"message": f"Can I get the {item['name'].lower()} in {order['order_id']} in {colour} instead? exchange please"},
                          headers=token).json()  # fmt: skip

@@ -23,6 +23,13 @@ class BrokenChatModel(FakeListChatModel):
         raise ConnectionError("connection refused")
 
 
+def understood(text, principal="buyer", waiting_for=None):
+    from bot.nlu.rules import Context, understand
+    from tests.test_nlu import CATALOGUE
+
+    return understand(text, CATALOGUE, Context(principal_kind=principal, waiting_for=waiting_for))
+
+
 def assistant_with(knowledge_home, chat_model, ready=True, timeout_s=30.0):
     settings = make_settings(knowledge_home)
     retriever = KnowledgeRetriever(index=build_index(settings), k=4, min_score=MIN_RELEVANCE)
@@ -127,25 +134,20 @@ def test_small_talk_is_answered_in_kind_and_never_counts_as_a_failure(knowledge_
 @pytest.mark.parametrize("text", ["what orders do I have?", "Show me my recent orders", "What did I buy last month?", "where is my package?",
                                   "Has my order shipped?", "What's my tracking number?", "我的快递单号是多少？", "我都买了什么？", "我最近下了哪些单？", "我的订单", "订单到哪了", "我的订单发货了吗？"])  # fmt: skip
 def test_asking_for_ones_orders_is_recognised_in_both_languages(text):
-    from bot.intents import detect
-
-    assert detect(text).kind == "my_orders"
+    assert understood(text).intent == "my_orders"
 
 
 @pytest.mark.parametrize("text", ["What is the return policy?", "Hello, can I pay with Alipay?", "谢谢，怎么开发票？", "在吗？我要退货",
                                   "订单发货后多久能到？", "订单发货后还能取消吗？", "Can I cancel an order after it has shipped?", "How do I read a tracking number?"])  # fmt: skip
 def test_questions_are_not_small_talk(text):
-    from bot.intents import detect
-
-    assert detect(text).kind not in ("small_talk", "my_orders")
+    assert understood(text).intent not in ("small_talk", "my_orders")
 
 
 @pytest.mark.parametrize(("text", "action"), [("I want to cancel my order", "cancel"), ("Please help me return something", "return"),
                                               ("我想取消订单", "cancel"), ("帮我改一下订单的地址", "modify_address")])  # fmt: skip
-def test_wanting_an_action_without_an_order_number_lists_the_orders_to_choose_from(text, action):
-    from bot.intents import detect
-
-    assert (detect(text).kind, detect(text).action) == ("my_orders", action)
+def test_wanting_an_action_without_an_order_number_is_that_action_on_an_order_to_find(text, action):
+    command = understood(text)
+    assert (command.intent, command.order_ids, command.action) == (action, [], action)
 
 
 def test_a_short_question_stands_on_its_own_unless_it_finds_nothing_alone(knowledge_home):
@@ -164,9 +166,7 @@ def test_a_short_question_stands_on_its_own_unless_it_finds_nothing_alone(knowle
     ("I want to talk to a human", "human", None), ("我要投诉你们的快递", "human", None), ("I want to file a complaint", "human", None),
 ])  # fmt: skip
 def test_questions_about_the_bot_and_complaints(text, kind, small_talk):
-    from bot.intents import detect
-
-    assert (detect(text).kind, detect(text).small_talk) == (kind, small_talk)
+    assert (understood(text).intent, understood(text).small_talk) == (kind, small_talk)
 
 
 def test_a_quoted_policy_keeps_the_sentences_that_answer_the_question():
@@ -188,6 +188,6 @@ def test_a_quoted_policy_keeps_the_sentences_that_answer_the_question():
 @pytest.mark.parametrize(("text", "language"), [("改成 12 Oak St, Austin, TX 78701", "zh"), ("my email is wei.zhang@example.com", "en"),
                                                 ("#W2378156 在哪", "zh"), ("where is #W2378156?", "en"), ("退货政策是什么？", "zh")])  # fmt: skip
 def test_the_reply_language_ignores_ids_emails_and_addresses(text, language):
-    from bot.intents import reply_language
+    from bot.nlu.rules import reply_language
 
     assert reply_language(text) == language

@@ -76,8 +76,11 @@ def test_a_merchant_asking_about_its_orders_gets_the_shops_counts(db_url, knowle
     bot = Assistant(retriever, ModelBinding(None), db_url=db_url)
     pending = sum(1 for o in SHOP["orders"].values() if "shop_digital" in shops_of(o) and o["status"] == "pending")
     reply = bot.respond("我的店铺有多少待发货订单？", principal="merchant:shop_digital")
-    assert reply.intent == "my_orders" and [c.name for c in reply.tool_calls] == ["get_shop_orders"]
+    assert reply.intent == "shop_orders" and [c.name for c in reply.tool_calls] == ["get_shop_orders"]
     assert f"待发货（{pending} 个）" in reply.answer
     assert bot.respond("你好", principal="merchant:shop_digital").answer.startswith("您好！我可以为您查看店铺订单")
     english = bot.respond("What are my shop's orders?", principal="merchant:shop_digital")
     assert english.answer.startswith("Your shop has ") and "pending" in english.answer
+    # Asked in English the way a merchant asks (it used to get buyer policy text).
+    pending_en = bot.respond("How many orders are pending?", principal="merchant:shop_digital")
+    assert pending_en.intent == "shop_orders" and f"pending ({pending}):" in pending_en.answer

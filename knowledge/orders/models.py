@@ -150,6 +150,8 @@ class Conversation(SQLModel, table=True):
     # identity may continue it through the API. None: opened anonymously and not yet claimed.
     bound_to: str | None = Field(default=None, max_length=160)
     pending_action: dict | None = Field(default=None, sa_column=Column(JSON))  # {"name", "arguments"}
+    # bot.dialogue.state.DialogueState: the flow in progress, its slots, what the bot waits for.
+    dialogue_state: dict | None = Field(default=None, sa_column=Column(JSON))
     handoff_status: str | None = Field(default=None, index=True, max_length=16)  # queued | taken
     handoff_reason: str | None = None
     handoff_summary: str | None = None

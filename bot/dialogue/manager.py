@@ -1,0 +1,189 @@
+"""One turn of dialogue management, from an understood command and the stored state:
+
+1. a change waiting for confirmation is carried out on a yes, dropped on a no, *repaired* on a
+   correction ("no, the other order", "不对，要蓝色的": the slots replace the old ones and the
+   flow proposes again), and dropped on anything else;
+2. a buyer's email or name and zip verify them, and the request that waited for it goes on;
+3. the answer to what the bot asked (a reason, an address, an order, items, an option, a
+   payment method) fills that slot of the flow in progress;
+4. otherwise the command's intent starts its flow (bot/flows), or, when no flow takes it, the
+   assistant answers from the knowledge base (``Outcome.answer is None``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import templates
+from bot.dialogue.state import DialogueState
+from bot.flows import Flow, FlowContext, Step, for_intent
+from bot.flows.common import item_slots
+from bot.nlu.commands import Command
+from bot.nlu.vocabulary import Vocabulary
+from bot.templates import say
+from bot.tools.session import PendingAction, ToolSession
+
+# A slot the bot asked for, and the command fields that answer it.
+ANSWERS = {
+    "order_id": lambda c: bool(c.order_ids or c.other or c.items),
+    "reason": lambda c: c.reason is not None,
+    "address": lambda c: c.address is not None,
+    "items": lambda c: bool(c.items or c.all_items or c.except_items),
+    "payment": lambda c: c.payment is not None,
+    "options": lambda c: c.intent in ("inform", "question", "exchange", "modify_items") and not c.order_ids,
+}
+
+
+@dataclass
+class Outcome:
+    answer: str | None  # None: not a task for a flow; answer from the knowledge base
+    intent: str
+    wants_human: bool = False
+    prefix: str | None = None  # said before the answer (a dropped change, a fresh verification)
+
+
+class DialogueManager:
+    def __init__(self, vocabulary: Vocabulary, reread: bool = True) -> None:
+        self.vocabulary = vocabulary
+        self.reread = reread
+
+    def handle(self, command: Command, state: DialogueState, tools: ToolSession, language: str) -> Outcome:
+        prefix = None
+        if tools.pending is not None:
+            settled = self._settle(command, state, tools, language)
+            if isinstance(settled, Outcome):
+                return settled
+            prefix = settled
+        verified = None
+        if command.email or command.name_zip:
+            if tools.principal.kind == "anonymous":
+                verified = self._identify(command, tools, language)
+                if tools.principal.kind == "anonymous":
+                    return Outcome(verified, "identify", prefix=prefix)
+                if state.deferred:
+                    # "Where is my order?" → "please verify" → "my email is …": verify, then answer it.
+                    command, state.deferred = Command.model_validate(state.deferred), None
+            if command.intent == "identify":
+                answer = verified or self._identify(command, tools, language)
+                if tools.principal.kind == "buyer":
+                    answer = ("" if language == "zh" else " ").join([answer, say("how_can_i_help", language)])
+                return Outcome(answer, "identify", prefix=prefix)
+
+        outcome = self._continue(command, state, tools, language) or self._start(command, state, tools, language)
+        if outcome is None:
+            return Outcome(None, command.intent, prefix=prefix)
+        outcome.prefix = "\n\n".join(p for p in (prefix, verified, outcome.prefix) if p) or None
+        return outcome
+
+    # ---- the steps
+
+    def _settle(self, command: Command, state: DialogueState, tools: ToolSession, language: str) -> Outcome | str:
+        """A pending change: yes → done; no → dropped; a correction → proposed again; else dropped
+        (returns what to say before answering the message as a new one)."""
+        action = describe(tools.pending, language)
+        if command.intent == "confirm":
+            result = tools.confirm()
+            state.finish()
+            answer = say("done", language, action=action) if result.ok else say("rejected", language, error=result.error)
+            return Outcome(answer, "confirm")
+        tools.decline()
+        flow = for_intent_of(state)
+        repairs = flow is not None and (command.correction or command.intent in flow.intents or command.intent == "inform") and _gives_slots(command, flow)
+        if not repairs and flow is not None and command.correction and "items" in flow.slots and flow.name != "return":
+            state.slots["options_text"] = command.text  # "不对，要白色的": another option for the same items
+            repairs = True
+        if repairs:
+            state.waiting_for = None
+            _merge(state, command, flow, replace=True)
+            return self._run(flow, command, state, tools, language)
+        state.finish()
+        if command.intent == "decline" or command.confirmation == "no":
+            return Outcome(say("declined", language), "decline")
+        return say("dropped", language, action=action)
+
+    def _continue(self, command: Command, state: DialogueState, tools: ToolSession, language: str) -> Outcome | None:
+        """The answer to what the flow in progress asked for."""
+        flow = for_intent_of(state)
+        if flow is None or state.waiting_for in (None, "confirmation"):
+            return None
+        starts_another = command.intent not in ("inform", "question", "status", *flow.intents) and for_intent(command.intent) is not None
+        if starts_another:
+            return None
+        answers = ANSWERS.get(state.waiting_for, lambda c: False)(command) or (command.correction and _gives_slots(command, flow))
+        if not answers:
+            return None
+        if state.waiting_for == "options":
+            state.slots["options_text"] = command.text
+        _merge(state, command, flow, replace=command.correction)
+        return self._run(flow, command, state, tools, language)
+
+    def _start(self, command: Command, state: DialogueState, tools: ToolSession, language: str) -> Outcome | None:
+        flow = for_intent(command.intent)
+        if flow is None:
+            return None
+        if flow.needs_identity and tools.principal.kind == "anonymous":
+            state.deferred = command.model_dump(mode="json")
+            return Outcome(say("verify_first", language), command.intent)
+        state.finish()
+        state.flow = flow.name
+        _merge(state, command, flow, replace=True)
+        return self._run(flow, command, state, tools, language)
+
+    def _run(self, flow: Flow, command: Command, state: DialogueState, tools: ToolSession, language: str) -> Outcome:
+        ctx = FlowContext(tools=tools, language=language, command=command, state=state, vocabulary=self.vocabulary, reread=self.reread)
+        step: Step = flow.run(ctx)
+        state.waiting_for = step.waiting_for
+        if step.waiting_for is None:
+            state.finish()
+        return Outcome(step.answer, step.intent or (command.intent if command.intent not in ("inform", "status") else flow.intents[0]),
+                       wants_human=step.wants_human)  # fmt: skip
+
+    def _identify(self, command: Command, tools: ToolSession, language: str) -> str:
+        if command.email:
+            found = tools.call("find_user_id_by_email", {"email": command.email})
+        else:
+            first, last, zip_code = command.name_zip
+            found = tools.call("find_user_id_by_name_zip", {"first_name": first, "last_name": last, "zip": zip_code})
+        if not found.ok:
+            return found.error if "another customer" in (found.error or "") else say("not_found_user", language)
+        user = tools.call("get_user_details", {"user_id": found.result})
+        name = user.result["name"]["first_name"] if user.ok else found.result
+        return say("verified", language, name=name)
+
+
+def for_intent_of(state: DialogueState) -> Flow | None:
+    from bot.flows import FLOWS
+
+    return FLOWS.get(state.flow) if state.flow else None
+
+
+def _gives_slots(command: Command, flow: Flow) -> bool:
+    given = {"order_id": bool(command.order_ids or command.other), "reason": command.reason is not None, "address": command.address is not None,
+             "items": bool(command.items or command.all_items or command.except_items), "payment": command.payment is not None}  # fmt: skip
+    return any(given.get(slot) for slot in flow.slots)
+
+
+def _merge(state: DialogueState, command: Command, flow: Flow, replace: bool) -> None:
+    """The command's slots into the flow's: new values win; on a correction, "the other order"
+    or a new order forgets what was said about the old one."""
+    slots = state.slots
+    if "order_id" in flow.slots:
+        if command.order_ids and command.order_ids[0] != slots.get("order_id"):
+            slots["order_id"] = command.order_ids[0]
+        elif command.other and replace:
+            slots.pop("order_id", None)  # bot.flows.common.find_order picks the other one
+    if "reason" in flow.slots and command.reason:
+        slots["reason"] = command.reason
+    if "address" in flow.slots and command.address:
+        slots["address"] = command.address.model_dump()
+    if "payment" in flow.slots and command.payment:
+        slots["payment"] = command.payment
+    if "items" in flow.slots and (items := item_slots(command)):
+        slots["items"] = items
+        slots.pop("options_text", None)
+
+
+def describe(pending: PendingAction, language: str) -> str:
+    if pending.described and language in pending.described:
+        return pending.described[language]
+    return templates.describe_action(pending.name, pending.arguments, language)

@@ -1,0 +1,69 @@
+"""Flows: one module per task (status, cancel, return, exchange, …), found by discovery.
+
+A flow module defines ``FLOW = Flow(name, intents, run, needs_identity)``; ``run(ctx)`` reads
+the slots collected so far (``ctx.slots``), calls the tools, and returns a ``Step``: the answer,
+and what it waits for next (a missing slot, or "confirmation" after proposing a write). It is
+run again with the slots merged each time the buyer answers, so a flow holds no state of its
+own. Adding a flow is adding a module here; nothing else lists them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.dialogue.state import DialogueState
+from bot.nlu.commands import Command
+from bot.nlu.vocabulary import Vocabulary
+from bot.tools.session import ToolSession
+
+
+@dataclass
+class FlowContext:
+    tools: ToolSession
+    language: str
+    command: Command  # this turn's
+    state: DialogueState  # ctx.state.slots: what the flow has collected (JSON-able)
+    vocabulary: Vocabulary
+    reread: bool = True  # the command came from the rules: its text may be read again against an order's own lines
+
+    @property
+    def slots(self) -> dict:
+        return self.state.slots
+
+
+@dataclass
+class Step:
+    answer: str
+    waiting_for: str | None = None  # a slot asked for, or "confirmation"; None: the flow is over
+    wants_human: bool = False
+    intent: str | None = None  # reported as the turn's intent when it differs from the command's
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    intents: tuple[str, ...]
+    run: Callable[[FlowContext], Step]
+    needs_identity: bool = True
+    # Slots this flow reads from a command (bot.dialogue.manager merges only these).
+    slots: tuple[str, ...] = field(default=("order_id",))
+
+
+def _discover() -> dict[str, Flow]:
+    flows: dict[str, Flow] = {}
+    for module in pkgutil.iter_modules(__path__):
+        flow = getattr(importlib.import_module(f"{__name__}.{module.name}"), "FLOW", None)
+        if isinstance(flow, Flow):
+            flows[flow.name] = flow
+    return flows
+
+
+FLOWS = _discover()
+BY_INTENT = {intent: flow for flow in FLOWS.values() for intent in flow.intents}
+
+
+def for_intent(intent: str) -> Flow | None:
+    return BY_INTENT.get(intent)

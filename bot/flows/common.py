@@ -1,0 +1,145 @@
+"""What the order flows share: finding the order meant, the lines meant, the payment method
+meant, and proposing a write for confirmation. Not a flow itself (no ``FLOW``)."""
+
+from __future__ import annotations
+
+from bot import templates
+from bot.flows import FlowContext, Step
+from bot.nlu.commands import Command
+from bot.nlu.items import resolve_lines
+from bot.nlu.patterns import REFERS_TO_IT
+from bot.nlu.rules import Context, understand
+from bot.templates import say
+
+
+def order_details(ctx: FlowContext, order_id: str) -> dict | None:
+    found = ctx.tools.call("get_order_details", {"order_id": order_id})
+    return found.result if found.ok else None
+
+
+def order_status(ctx: FlowContext, order_id: str) -> dict | None:
+    found = ctx.tools.call("get_order_status", {"order_id": order_id})
+    return found.result if found.ok else None
+
+
+def user_details(ctx: FlowContext) -> dict | None:
+    if ctx.tools.principal.kind != "buyer":
+        return None
+    found = ctx.tools.call("get_user_details", {"user_id": ctx.tools.principal.subject})
+    return found.result if found.ok else None
+
+
+def not_possible(ctx: FlowContext, status: dict, action: str) -> Step | None:
+    """Why ``action`` cannot be done on this order now, from the tool layer's own list; None if it can."""
+    if action in status["can"]:
+        return None
+    answer = say("not_now", ctx.language, action=templates.ACTIONS[action][ctx.language], status=templates.status_answer(status, ctx.language))
+    return Step(answer)
+
+
+def _statuses(ctx: FlowContext) -> list[dict]:
+    user = user_details(ctx)
+    return [s for s in (order_status(ctx, o) for o in (user or {}).get("orders", [])) if s]
+
+
+def find_order(ctx: FlowContext, action: str, also: tuple[str, ...] = ()) -> tuple[str | None, Step | None]:
+    """The order the buyer means for ``action``: named; "the other one" of those discussed; the one
+    under discussion ("cancel it"); the only one holding the items named; else the buyer is
+    shown the orders and asked (an example reply that works, naming one that allows it)."""
+    command, state = ctx.command, ctx.state
+    if command.other and (state.offered_orders or state.focus_order):
+        current = ctx.slots.get("order_id") or state.focus_order
+        others = [o for o in state.offered_orders if o != current]
+        if len(others) == 1:
+            ctx.slots["order_id"] = others[0]
+        elif not others and current:
+            statuses = [s for s in _statuses(ctx) if s["order_id"] != current and {action, *also} & set(s["can"])]
+            if len(statuses) == 1:
+                ctx.slots["order_id"] = statuses[0]["order_id"]
+    if ctx.slots.get("order_id"):
+        return ctx.slots["order_id"], None
+    if state.focus_order and REFERS_TO_IT.search(command.text) and not command.items:
+        ctx.slots["order_id"] = state.focus_order
+        return state.focus_order, None
+    statuses = _statuses(ctx)
+    if not statuses:
+        return None, Step(say("no_orders", ctx.language))
+    allowing = [s for s in statuses if {action, *also} & set(s["can"])]
+    items = ctx.slots.get("items")
+    if items and items.get("items"):
+        # "the order with the desk lamp": the orders allowing it that hold the items named.
+        holding = [s for s in allowing if lines_meant(ctx, order_details(ctx, s["order_id"]) or {"items": []}, items)]
+        if len(holding) == 1:
+            ctx.slots["order_id"] = holding[0]["order_id"]
+            return holding[0]["order_id"], None
+        if holding:
+            allowing = holding
+    if len(allowing) == 1 and len(statuses) == 1:
+        ctx.slots["order_id"] = allowing[0]["order_id"]
+        return allowing[0]["order_id"], None
+    listed = "\n\n".join(templates.status_answer(s, ctx.language) for s in statuses)
+    state.offered_orders = [s["order_id"] for s in allowing]
+    if not allowing:
+        return None, Step(f"{listed}\n\n{say('none_allow', ctx.language)}")
+    command_words = templates.COMMANDS.get(action, templates.COMMANDS["return"])[ctx.language]
+    return None, Step(f"{listed}\n\n{say('which_order', ctx.language, command=command_words, example=allowing[0]['order_id'])}", waiting_for="order_id")
+
+
+def item_slots(command: Command) -> dict | None:
+    """The items a command names, as stored in the flow's slots (with the words, to read them
+    again against the order's own lines)."""
+    if not (command.items or command.all_items or command.except_items):
+        return None
+    return {"text": command.text, "items": [i.model_dump() for i in command.items], "all": command.all_items,
+            "except": [i.model_dump() for i in command.except_items]}  # fmt: skip
+
+
+def read_against_order(ctx: FlowContext, order: dict, items: dict) -> Command:
+    """The stored item words, understood again with only this order's products in the vocabulary,
+    so "耳机" is the earbuds in an order without headphones and options are read against the
+    product actually bought. A model's command (no words to re-read) is used as it is."""
+    stored = Command(intent="inform", items=items["items"], all_items=items["all"], except_items=items["except"], text=items["text"])
+    if not ctx.reread:
+        return stored
+    names = {line["name"] for line in order["items"]}
+    again = understand(items["text"], ctx.vocabulary.restricted(names), Context(principal_kind=ctx.tools.principal.kind, waiting_for="items"))
+    return again if (again.items or again.all_items) else stored
+
+
+def lines_meant(ctx: FlowContext, order: dict, items: dict | None = None) -> list[dict]:
+    items = items if items is not None else ctx.slots.get("items")
+    if not items:
+        return []
+    return resolve_lines(read_against_order(ctx, order, items), order["items"])
+
+
+def item_list(order: dict, language: str) -> str:
+    return ("、" if language == "zh" else "; ").join(templates.item_label(i, language) for i in order["items"])
+
+
+def payment_method(ctx: FlowContext, order: dict, kind: str | None, for_refund: bool = False) -> tuple[dict | None, Step | None]:
+    """The buyer's payment method of the ``kind`` named (gift card, PayPal, credit card), else the
+    order's original one. A refund goes to the original method or a gift card only (policy)."""
+    user = ctx.tools.call("get_user_details", {"user_id": order["user_id"]})
+    methods = user.result["payment_methods"] if user.ok else {}
+    original_id = order["payment_history"][0]["payment_method_id"] if order.get("payment_history") else None
+    if kind in (None, "original") or (for_refund and kind not in ("gift_card",)):
+        method = methods.get(original_id) or {"id": original_id, "source": (original_id or "").rsplit("_", 1)[0]}
+        return method, None
+    of_kind = [m for m in methods.values() if m.get("source") == kind]
+    if not of_kind:
+        names = ", ".join(templates.payment_name(m, ctx.language) for m in methods.values())
+        kind_name = {"gift_card": ("a gift card", "礼品卡"), "paypal": ("a PayPal account", "PayPal 账户"),
+                     "credit_card": ("a credit card", "信用卡")}[kind][ctx.language == "zh"]  # fmt: skip
+        return None, Step(say("no_payment_kind", ctx.language, kind=kind_name, methods=names), waiting_for="payment")
+    return of_kind[0], None
+
+
+def propose(ctx: FlowContext, name: str, arguments: dict, order: dict | None = None) -> Step:
+    """Ask the tool session to run a write: it parks it for confirmation; we state it exactly."""
+    result = ctx.tools.call(name, arguments)
+    if result.needs_confirmation:
+        # Described now, while the order's item names are at hand, for the confirmation turn too.
+        ctx.tools.pending.described = {lang: templates.describe_action(name, arguments, lang, order) for lang in ("en", "zh")}
+        return Step(say("confirm", ctx.language, action=ctx.tools.pending.described[ctx.language]), waiting_for="confirmation")
+    return Step(say("rejected", ctx.language, error=result.error))

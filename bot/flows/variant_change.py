@@ -1,0 +1,75 @@
+"""Another variant of bought items, for the exchange and modify-items flows (not a flow itself):
+an exchange once delivered, an item change while pending; each item named gets the option
+values asked for it (bot.nlu.variants), all of one order's items in one request (the order
+allows one exchange, one item change)."""
+
+from __future__ import annotations
+
+from bot import templates
+from bot.flows import FlowContext, Step
+from bot.flows.common import find_order, item_list, order_details, order_status, payment_method, propose, read_against_order
+from bot.nlu.commands import ItemSlot
+from bot.nlu.items import resolve_lines
+from bot.nlu.options import read_options
+from bot.nlu.variants import choose_variant
+from bot.templates import say
+
+TOOLS = {"exchange": "exchange_delivered_order_items", "modify_items": "modify_pending_order_items"}
+
+
+def _slot_for(line: dict, slots: list[ItemSlot]) -> ItemSlot:
+    return next((s for s in slots if s.product == line["name"]), slots[0] if len(slots) == 1 else ItemSlot())
+
+
+def change_variants(ctx: FlowContext, preferred: str) -> Step:
+    order_id, asked = find_order(ctx, preferred, also=tuple(a for a in TOOLS if a != preferred))
+    if asked:
+        return asked
+    status = order_status(ctx, order_id)
+    if status is None:
+        return Step(say("order_not_found", ctx.language, order_id=order_id))
+    ctx.state.focus_order = order_id
+    action = next((a for a in (preferred, *TOOLS) if a in status["can"]), None)
+    if action is None:
+        return Step(say("not_now", ctx.language, action=templates.ACTIONS[preferred][ctx.language], status=templates.status_answer(status, ctx.language)))
+    order = order_details(ctx, order_id)
+    items = ctx.slots.get("items")
+    command = read_against_order(ctx, order, items) if items else None
+    lines = resolve_lines(command, order["items"]) if command else []
+    if not lines and len(order["items"]) == 1:
+        lines = list(order["items"])
+    if not lines:
+        return Step(say("which_item", ctx.language, order_id=order_id, items=item_list(order, ctx.language)), waiting_for="items")
+    slots = command.items if command else []
+    extra = ctx.slots.get("options_text", "")  # the answer to "which option would you like?"
+    pairs, new_items, difference = [], {}, 0.0
+    for line in lines:
+        slot = _slot_for(line, slots)
+        product = ctx.tools.call("get_product_details", {"product_id": line["product_id"]}).result
+        want, avoid = dict(slot.want), dict(slot.avoid)
+        terms = ctx.vocabulary.products.get(line["name"])
+        if terms is not None:
+            for text in ([items["text"]] if items and not slot.want and not slot.avoid and not command.items else []) + ([extra] if extra else []):
+                read = read_options(text, terms)
+                want, avoid = {**want, **read.want}, {**avoid, **read.avoid}
+        choice = choose_variant(product["variants"], line["item_id"], want, avoid)
+        if choice.item_id is None:
+            available = [v for k, v in product["variants"].items() if v["available"] and k != line["item_id"]]
+            options = "; ".join(", ".join(f"{k}: {v}" for k, v in variant["options"].items()) for variant in available)
+            name = templates.product_name(line["name"], ctx.language)
+            if choice.problem == "not_available":
+                return Step(say("variant_unavailable", ctx.language, name=name, options=options), waiting_for="options")
+            key, value = next(iter(line["options"].items()), ("", ""))
+            return Step(say("which_variant", ctx.language, example=f"{name} {key} …", options=options), waiting_for="options")
+        new = product["variants"][choice.item_id]
+        pairs.append((line["item_id"], choice.item_id))
+        # Both languages' labels: the confirmation turn may come in the other language.
+        for lang in ("en", "zh"):
+            new_items.setdefault(lang, {})[choice.item_id] = templates.item_label({**new, "name": line["name"]}, lang)
+        difference += new["price"] - line["price"]
+    method, problem = payment_method(ctx, order, ctx.slots.get("payment"))
+    if problem:
+        return problem
+    arguments = {"order_id": order_id, "item_ids": [old for old, _ in pairs], "new_item_ids": [new for _, new in pairs], "payment_method_id": method["id"]}
+    described = {**order, "new_items": new_items, "price_difference": round(difference, 2), "payment": method}
+    return propose(ctx, TOOLS[action], arguments, described)

@@ -1,0 +1,73 @@
+"""The command schema: what one message asks for, as structured data.
+
+Both command generators produce it: the deterministic one (``bot.nlu.rules``) and, where a
+capable tool-calling model is configured, the model (``bot.nlu.model``), whose output is
+validated against this schema (invalid → the deterministic path). Flows read only this.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# What a message can ask for. Flows (bot/flows) declare which of these start them.
+INTENTS = (
+    "identify", "status", "my_orders", "shop_orders", "cancel", "return", "exchange", "modify_items", "modify_address",
+    "modify_payment", "modify_user_address", "human", "small_talk", "question", "inform", "confirm", "decline",
+)  # fmt: skip
+REASONS = ("no longer needed", "ordered by mistake")
+PAYMENT_KINDS = ("original", "gift_card", "credit_card", "paypal")
+
+
+class ItemSlot(BaseModel):
+    """An item the message names, in the catalogue's terms (resolved against an order's lines by
+    ``bot.nlu.items.resolve_lines``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product: str | None = None  # the catalogue's product name ("Wireless Earbuds"); None: named by option only
+    mention: str = ""  # the words used ("earbuds", "耳机"), for a fuzzy match against the order's own lines
+    described: dict[str, str] = Field(default_factory=dict)  # options that say which bought line ("the black one")
+    want: dict[str, str] = Field(default_factory=dict)  # option → value wanted instead (exchange, item change)
+    avoid: dict[str, list[str]] = Field(default_factory=dict)  # option → values not wanted ("without water resistance")
+
+
+class Address(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    address1: str
+    address2: str = ""
+    city: str
+    state: str
+    country: str = "USA"
+    zip: str
+
+
+class Command(BaseModel):
+    """One message, understood."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    intent: Literal[INTENTS] = "question"  # type: ignore[valid-type]
+    order_ids: list[str] = Field(default_factory=list)
+    items: list[ItemSlot] = Field(default_factory=list)
+    all_items: bool = False  # "everything", "all of it", "全部"
+    except_items: list[ItemSlot] = Field(default_factory=list)  # "everything except the tablet", "除了平板"
+    other: bool = False  # "the other one", "另一个": repair towards the alternative
+    reason: Literal[REASONS] | None = None  # type: ignore[valid-type]
+    address: Address | None = None
+    payment: Literal[PAYMENT_KINDS] | None = None  # type: ignore[valid-type]
+    email: str | None = None
+    name_zip: tuple[str, str, str] | None = None
+    confirmation: Literal["yes", "no", "yes_but"] | None = None
+    correction: bool = False  # "no, …", "不对，…": the slots given replace what was understood before
+    order_state: str | None = None  # an order status the message names ("pending orders", "待发货订单")
+    small_talk: str | None = None  # greeting | thanks | goodbye | about_bot | contact
+    action: str | None = None  # an order action wanted where no order is named yet ("I want to cancel my order")
+    text: str = ""
+
+    def slots(self) -> dict:
+        """The slots given (for the labelled set's exact-match and the console's trace)."""
+        data = self.model_dump(exclude={"intent", "text"}, exclude_defaults=True)
+        return data

@@ -1,0 +1,136 @@
+"""Option constraints in a buyer's words, against one product's options: "the blue ones without
+water resistance" → want color=blue, water resistance=not resistant; "a medium size with high
+ventilation" → size=M, ventilation=high; "不要防水的" → waterproof=no; "not the RGB one" → avoid
+backlight=RGB. Deterministic; a value named with its option ("high ventilation") wins over a
+bare word that fits several options."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.nlu.patterns import REFUSE_THING
+from bot.nlu.vocabulary import KEY_WORDS, NULL_VALUES, SIZE_WORDS, VALUE_WORDS, ProductTerms
+
+# Words that negate what follows them closely: "without X", "not X", "no X", "不要X", "没有X".
+NEGATION_BEFORE = re.compile(r"(?:\bwithout|\bnot|\bno|\bnon|n't|\bnothing|\bexcept|不要|不带|没有|不是|不用|别|无|不|非)\W{0,2}(?:\w+\W{0,2}){0,2}$",
+                             re.IGNORECASE)  # fmt: skip
+_NEGATION_WORD = re.compile(r"\bwithout\b|\bnot\b|\bno\b|\bnon\b|n't|不要|不带|没有|不是|不用|别|无|不|非", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    key: str
+    value: str | None  # None: the option named without a value ("no backlight", "防水")
+    literal: bool  # the value as the catalogue writes it, not a synonym
+    keyed: bool = False  # named with its option ("size M", "high ventilation")
+
+
+def _surface_forms(key: str, value: str) -> list[tuple[str, bool]]:
+    forms = [(value, True)]
+    lower = value.lower()
+    forms += [(w, False) for w in VALUE_WORDS.get(lower, ())]
+    if key.lower() == "size" or key.lower().endswith("size"):
+        forms += [(w, False) for w in SIZE_WORDS.get(value, ())]
+    if lower in ("yes", "no"):
+        forms = []  # said through the option's name: "waterproof", "not waterproof"
+    return forms
+
+
+def _pattern(words: str) -> re.Pattern:
+    escaped = re.escape(words).replace(r"\ ", r"[\s-]?")
+    if re.search(r"[A-Za-z0-9]", words):
+        # Short values ("S", "M", "L", "8") only as written and standing alone: "it's" is not size S.
+        flags = 0 if len(words) <= 2 else re.IGNORECASE
+        return re.compile(rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])", flags)
+    return re.compile(escaped)
+
+
+def _find(text: str, product: ProductTerms) -> list[_Hit]:
+    candidates: list[_Hit] = []
+    for key, values in product.options.items():
+        for value in values:
+            for form, literal in _surface_forms(key, value):
+                for m in _pattern(form).finditer(text):
+                    candidates.append(_Hit(m.start(), m.end(), key, value, literal))
+        for form in (key, *KEY_WORDS.get(key.lower(), ())):
+            for m in _pattern(form).finditer(text):
+                candidates.append(_Hit(m.start(), m.end(), key, None, True))
+    # Longest spans first; a span once used is not read again ("stainless steel" is not also "steel").
+    candidates.sort(key=lambda h: (-(h.end - h.start), h.start, h.value is None))
+    taken: list[_Hit] = []
+    for hit in candidates:
+        if any(h.start < hit.end and hit.start < h.end and (h.start, h.end) != (hit.start, hit.end) for h in taken):
+            continue
+        taken.append(hit)
+    return sorted(taken, key=lambda h: h.start)
+
+
+def _negated(text: str, start: int) -> bool:
+    before = text[max(0, start - 14):start]
+    # A negation only counts up to a comma or a conjunction: "not black, blue" wants blue.
+    before = re.split(r"[,，;；、]|\band\b|\bbut\b|\bor\b|和|但|或", before)[-1]
+    return bool(_NEGATION_WORD.search(before))
+
+
+def _refused(text: str, start: int) -> bool:
+    return bool(REFUSE_THING.search(text[max(0, start - 14):start]))
+
+
+@dataclass
+class OptionWords:
+    want: dict[str, str]
+    avoid: dict[str, list[str]]
+
+
+def read_options(text: str, product: ProductTerms, prefer: set[str] | None = None) -> OptionWords:
+    """What ``text`` asks of ``product``'s options."""
+    hits = _find(text, product)
+    values = [h for h in hits if h.value is not None]
+    keys = [h for h in hits if h.value is None]
+    want: dict[str, str] = {}
+    avoid: dict[str, list[str]] = {}
+    # A bare word that fits several options ("medium": size M or medium ventilation) goes to the
+    # option named next to it, else to the option whose own value it is.
+    by_span: dict[tuple[int, int], list[_Hit]] = {}
+    for hit in values:
+        by_span.setdefault((hit.start, hit.end), []).append(hit)
+    chosen: list[_Hit] = []
+    used_keys: set[int] = set()
+    for (start, end), group in sorted(by_span.items()):
+        near = [k for k in keys if abs(k.start - end) <= 2 or abs(start - k.end) <= 2]
+        keyed = [h for h in group if any(k.key == h.key for k in near)]
+        preferred = [h for h in group if h.key in (prefer or ())]  # "large instead of medium": both sizes
+        pick = keyed or preferred or [h for h in group if h.literal] or group
+        if len({h.key for h in pick}) == 1:
+            hit = pick[0]
+            chosen.append(_Hit(hit.start, hit.end, hit.key, hit.value, hit.literal, bool(keyed)))
+            used_keys.update(id(k) for k in near if k.key == hit.key)
+    for hit in chosen:
+        if _negated(text, hit.start):
+            avoid.setdefault(hit.key, []).append(hit.value)
+        elif hit.key not in want:
+            want[hit.key] = hit.value
+    # An option named without a value: "no backlight" → none; "waterproof" → yes; "防水" → not "not resistant".
+    for hit in keys:
+        if id(hit) in used_keys or hit.key in want:
+            continue
+        options = product.options[hit.key]
+        nulls = [v for v in options if v.lower() in NULL_VALUES]
+        if not nulls:
+            continue
+        if _negated(text, hit.start) and _refused(text, hit.start):
+            avoid[hit.key] = sorted(set(avoid.get(hit.key, [])) | (set(options) - set(nulls)))  # "不要防水的": not the waterproof one
+        elif _negated(text, hit.start):
+            want[hit.key] = nulls[0]  # "without water resistance", "不防水": the option's none
+        elif "yes" in options:
+            want[hit.key] = "yes"
+        else:
+            avoid[hit.key] = sorted(set(avoid.get(hit.key, [])) | set(nulls))
+    return OptionWords(want, avoid)
+
+
+def mentions_any(text: str, product: ProductTerms) -> bool:
+    return bool(_find(text, product))

@@ -1,0 +1,127 @@
+"""The cue patterns of the deterministic understanding step (``bot.nlu.rules``), English and Chinese:
+ids, emails, addresses, and the words that signal each intent. Data, not logic: ``rules`` decides."""
+
+from __future__ import annotations
+
+import re
+
+ORDER_ID = re.compile(r"#?\s?W\s?(\d{7})(?!\d)", re.IGNORECASE)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+NAME_ZIP_EN = re.compile(
+    r"(?:i am|i'm|my name is|this is|name is|name:)\s+([A-Za-z][\w'-]*)\s+([A-Za-z][\w'-]*)\b.*?(?:zip|postal|postcode)?\D{0,20}?(\d{5,6})\b",
+    re.IGNORECASE | re.DOTALL,
+)
+NAME_ZIP_ZH = re.compile(r"(?:我是|我叫|姓名[:：]?)\s*([A-Za-z][\w'-]*)\s+([A-Za-z][\w'-]*).*?(?:邮编|邮政编码)[:：是为\s]*(\d{5,6})", re.DOTALL)
+US_ADDRESS = re.compile(
+    r"(?<![\w#])(?P<address1>\d{1,6}\s[^,\n]+?),\s*(?:(?P<address2>(?:apt|apartment|suite|unit|#)[^,\n]*?),\s*)?"
+    r"(?P<city>[A-Za-z][A-Za-z .'-]+?),\s*(?P<state>[A-Z]{2}),?\s+(?P<zip>\d{5})(?:,\s*(?P<country>[A-Za-z .]+))?",
+    re.IGNORECASE,
+)
+
+HUMAN = re.compile(r"转人工|人工客服|找人工|真人|投诉|complain|human|real person|a person|live agent|speak to (?:an? )?(?:agent|someone)|talk to (?:an? )?(?:agent|someone|person)", re.IGNORECASE)
+CANCEL = re.compile(r"\bcancel\b|取消", re.IGNORECASE)
+RETURN = re.compile(r"\breturn(?:ing)?\b|\brefund\b|\bsend (?:it |them |this |these )?back\b|退货|退款|退掉|退回|寄回|要退|想退|都退|退了|退一下|把.{1,16}?退", re.IGNORECASE)
+EXCHANGE = re.compile(r"\bexchange\b|\bswap\b|\bswitch\b|\bchange\b.{0,40}?\b(?:to|for|into)\b|\bdifferent (?:size|colou?r)\b|"
+                      r"换货|换成|换个|换一个|换一件|换一双|换一台|换一款|想换|要换|改成", re.IGNORECASE)
+ADDRESS = re.compile(r"\baddress\b|\b(?:ship|send|deliver) (?:it |them )?to\b|地址|寄到|送到|发到|寄往", re.IGNORECASE)
+# The account's default address, not an order's: "change my default address", "把账户里的默认收货地址改一下".
+DEFAULT_ADDRESS = re.compile(r"\bdefault (?:shipping |delivery )?address\b|\baccount(?:'s)? address\b|\baddress on (?:file|my account)\b|"
+                             r"默认(?:收货)?地址|账[户号](?:上的|里的|的)?(?:默认)?(?:收货)?地址|个人资料.{0,3}地址|\bprofile(?:'s)? address\b|\baddress on (?:my )?profile\b|\bsaved address\b", re.IGNORECASE)
+CHANGE = re.compile(r"\bchange\b|\bupdate\b|\bmodify\b|\bset\b|\bnew\b|修改|改|更新|换", re.IGNORECASE)
+STATUS = re.compile(r"status|where(?:'s| is)|track|arrive|deliver|shipped|到哪|物流|状态|发货|快递|进度|查询|订单|什么时候(?:能)?到|多久(?:能)?到|到了吗|送到了", re.IGNORECASE)
+MY_ORDERS = re.compile(
+    r"(?:shop|store)(?:'s)? orders|orders (?:of|in|for) my (?:shop|store)|店铺.{0,8}订单|店里.{0,8}订单|"
+    r"my (?:recent |last |latest )?(?:orders|purchases)|list (?:my )?orders|orders (?:do |did |have )?i (?:have|placed|made|got)|"
+    r"what (?:did |have )?i (?:order|ordered|buy|bought)|所有订单|我的订单|订单列表|我(?:都|最近)?买(?:了|过)(?:什么|哪些)|我(?:都|最近)?下(?:过|了)(?:哪些|什么|几)",
+    re.IGNORECASE,
+)
+# Questions about the assistant itself, asked before a request for a human is looked for: "Are you
+# a human?" is a question, "I want a human" a request.
+ABOUT_THE_BOT = re.compile(
+    r"\bare you (?:an? )?(?:bot|robot|ai|human|real|person|machine)\b|\bwho are you\b|\bam i (?:talking|chatting) to\b|"
+    r"你是(?:不是)?(?:机器人|真人|人工|ai|谁)|你们是(?:不是)?机器人|是机器人吗|是真人吗",
+    re.IGNORECASE,
+)
+CONTACT = re.compile(
+    r"\bcontact (?:customer )?(?:support|service|you|us)\b|\breach (?:customer )?(?:support|service|you)\b|customer (?:service|support) "
+    r"(?:phone|number|email|hours)|\byour (?:phone|telephone) number\b|联系客服|客服电话|客服热线|客服邮箱|怎么联系(?:你们|客服)|联系方式",
+    re.IGNORECASE,
+)
+# A message that is only a greeting, a thanks or a goodbye: answered in kind, not searched for.
+_SMALL_TALK_END = r"[\s!！.。,，~～?？:)）😊🙏]*$"
+SMALL_TALK = {
+    "greeting": re.compile(r"^\s*(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings|你好|您好|嗨|哈喽|hello呀|在吗|在不在|有人吗)(?: there)?"
+                           + _SMALL_TALK_END, re.IGNORECASE),
+    "thanks": re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|好的)[\s,，!！.。]*)?(?:thanks?(?: (?:you|a lot|so much))?|thank you(?: very much| so much)?|thx|ty|"
+                         r"many thanks|cheers|谢谢(?:你|您)?(?:啦|了)?|多谢|感谢|辛苦了)" + _SMALL_TALK_END, re.IGNORECASE),
+    "goodbye": re.compile(r"^\s*(?:bye|goodbye|good bye|see you|再见|拜拜|bye bye|that'?s all(?: for (?:now|today))?(?:[\s,，!.]*have a (?:nice|good|great) day)?|that is all|have a (?:nice|good|great) day|没事了|没有了)" + _SMALL_TALK_END, re.IGNORECASE),
+}
+REASON_NO_LONGER = re.compile(r"no longer (?:need|want)|don'?t (?:need|want)|do not (?:need|want)|not needed|changed my mind|不需要|不要了|不想要|用不上|用不到|不用了", re.IGNORECASE)
+REASON_MISTAKE = re.compile(r"by mistake|mistaken|accident|wrong(?:ly)? order|买错|下错|拍错|误购", re.IGNORECASE)
+GIFT_CARD = re.compile(r"gift ?card|礼品卡", re.IGNORECASE)
+ORDER_NOUN = re.compile(r"\border\b|\bpackage\b|\bparcel\b|\bshipment\b|\bmy (?:stuff|things)\b|订单|包裹|下的单|单子", re.IGNORECASE)
+# "Where is my order?" is about the buyer's own orders; "How long after shipping does an order
+# arrive?" (订单发货后多久能到？) is about the rule. A first-person order wins over a question form.
+OWN_ORDER = re.compile(r"\bmy\b|\bmine\b|\bi (?:ordered|bought|placed|purchased)\b|我的|我(?:买|下|订)的|我买了|我下了|我.{0,8}(?:下|买)的|我.{0,8}的(?:那个)?订单", re.IGNORECASE)
+RULE_QUESTION = re.compile(
+    r"\bcan (?:i|you|we|an?)\b|\bhow (?:long|much|many|do|does|can|soon)\b|\bwhat (?:is|are|if|happens)\b|\bis it possible\b|"
+    r"\bdo you\b|多久|多长时间|能不能|可不可以|可以吗|能.{0,8}吗|怎么|如何|是什么|一般",
+    re.IGNORECASE,
+)
+TRACKING_NUMBER = re.compile(r"\btracking\b|快递单号|物流单号|运单号|单号", re.IGNORECASE)
+# Which orders a merchant asks about: "pending orders", "待发货订单" (values as stored).
+ORDER_STATES = {
+    "pending": re.compile(r"\bpending\b|待发货|未发货|待处理", re.IGNORECASE),
+    "processed": re.compile(r"\bprocessed\b|\bshipped\b|已发货|已处理", re.IGNORECASE),
+    "delivered": re.compile(r"\bdelivered\b|已送达|已签收", re.IGNORECASE),
+    "cancelled": re.compile(r"\bcancell?ed\b|已取消", re.IGNORECASE),
+    "return requested": re.compile(r"\breturns?\b|退货", re.IGNORECASE),
+    "exchange requested": re.compile(r"\bexchanges?\b|换货", re.IGNORECASE),
+}
+SOMETHING_BOUGHT = re.compile(r"\bsomething\b|\ban? item\b|\bitems\b|\bthings\b|东西|商品|宝贝", re.IGNORECASE)
+# Asking for an action, not about the rule: "I want to cancel my order", not "Can I cancel an order?".
+WANTS = re.compile(r"\bi (?:want|need|would like|'d like|wanna) to\b|\bplease\b|\bhelp me\b|我想|我要|帮我|请帮|麻烦", re.IGNORECASE)
+
+
+# ---- slots beyond ids (bot.nlu.rules)
+
+PAYMENT_CHANGE = re.compile(r"\buse (?:my |the )?(?:\w+ ){0,2}(?:card|paypal)\b|\binstead of (?:my |the )?(?:paypal|gift ?card|credit ?card|card)\b|\bpayment method\b|\bpay(?:ing)? (?:it )?(?:with|by|using)\b|\bcharge (?:it )?to\b|\bpayment\b|支付方式|付款方式|"
+                            r"改用.{0,6}(?:支付|付款)|换.{0,4}(?:支付|付款)方式", re.IGNORECASE)  # fmt: skip
+PAYPAL = re.compile(r"pay ?pal|贝宝", re.IGNORECASE)
+CREDIT_CARD = re.compile(r"credit ?card|\bcard ending\b|\bvisa\b|\bmaster ?card\b|\bamex\b|信用卡|银行卡", re.IGNORECASE)
+ORIGINAL_PAYMENT = re.compile(r"original (?:payment|method|card)|same (?:card|payment|method)|\bback to (?:my )?(?:card|original)|原路|原支付|原来的(?:支付|付款|卡)",
+                              re.IGNORECASE)  # fmt: skip
+ALL_ITEMS = re.compile(r"\beverything\b|\ball (?:of )?(?:the |my )?(?:items|things|of it|of them)\b|\ball items\b|\bthe whole order\b|\bentire order\b|"
+                       r"\ball\b(?= (?:except|but)\b)|全部|所有(?:商品|东西)|都退|整个订单|整单", re.IGNORECASE)  # fmt: skip
+EXCEPT = re.compile(r"\bexcept(?: for)?\b|\bbut not\b|\bother than\b|\bapart from\b|\bexcluding\b|\bbesides\b|除了|除去|以外|之外", re.IGNORECASE)
+OTHER = re.compile(r"\bthe other (?:one|order|item)\b|\bthe other\b|\banother order\b|\bnot (?:this|that) (?:one|order)\b|另一个|另外一个|另一单|另一笔", re.IGNORECASE)
+CORRECTION = re.compile(r"^\s*(?:no|nope|not that|sorry|actually|oops|wait|i mean|i meant)\b[\s,.!]*|^\s*(?:不对|不是|错了|搞错了|我说错了|说错了|不好意思|抱歉)[\s,，。!！]*",
+                        re.IGNORECASE)  # fmt: skip
+# Where the bought item's description ends and what is wanted instead starts: "the black one *for* a blue one".
+DIRECTION = re.compile(r"\b(?:for|to|into|with)\b|\binstead\b|换成|改成|换为|改为|换一个|换个|换到|想要|要换", re.IGNORECASE)
+REFERS_TO_IT = re.compile(r"\bit\b|\bthat (?:one|order)\b|\bthis order\b|\bthe order\b|这个订单|这单|该订单|它|这个", re.IGNORECASE)
+# Modifying a pending order's items, said as a change rather than an exchange.
+MODIFY_ITEMS = re.compile(r"\b(?:change|modify|update|switch|swap)\b.{0,60}?\b(?:to|for|into)\b|\binstead\b|换成|改成|换为|改为|换一个|换个", re.IGNORECASE)
+# Words that may follow a yes without making it conditional: "Yes, I confirm, please go ahead."
+YES_WORDS = frozenset(
+    """yes y yeah yep yup sure ok okay alright confirm confirmed confirming i do it please go ahead proceed that's right correct
+    sounds good fine absolutely definitely of course thats thanks thank you that is right exactly perfect great do so let's lets
+    is are all good works me for with it's"""
+    .split()
+)  # fmt: skip
+YES_START = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|alright|confirm(?:ed)?|i confirm|go ahead|please (?:do|go ahead|proceed)|do it|proceed|"
+                       r"that'?s (?:right|correct)|correct|sounds good|absolutely|of course|definitely)\b", re.IGNORECASE)  # fmt: skip
+YES_ZH = re.compile(r"^\s*(?:是的?|对的?|好的?|好吧|可以|确认|确定|没问题|行|嗯|同意|办吧|就这样|请继续|继续)"
+                    r"(?:[\s,，。！!]*(?:是的?|对的?|好的?|可以|确认(?:无误)?|确定|没问题|行|请继续|继续|办吧|就这样|谢谢|麻烦了|请(?:帮我)?(?:办理|处理|执行)|吧|呀|啊|的))*[\s。！!~～]*$")  # fmt: skip
+NO_START = re.compile(r"^\s*(?:no|n|nope|nah|don'?t|do not|cancel that|stop|never ?mind|wait|hold on)\b|^\s*(?:不|不要|不用|不是|算了|取消操作|等等|先别|别)",
+                      re.IGNORECASE)  # fmt: skip
+# After a "no": words that only decline ("no, leave it as it is", "No thanks, I'll keep the order").
+DECLINE_REST = re.compile(r"leave it|\bkeep\b|as it is|\bthanks?\b|thank you|never ?mind|don'?t|do not|forget it|not now|不用|不要|算了|先不|保持|不改|不换", re.IGNORECASE)
+# An item the buyer keeps: "return the boots but keep the backpack", "背包留着".
+KEEP = re.compile(r"\bkeep(?:ing)?\b|留着|留下|不退|保留", re.IGNORECASE)
+WANT_VERB = re.compile(r"\bwant\b|\bprefer\b|\brather\b|\bshould be\b|要|想要", re.IGNORECASE)
+# "不要防水的", "not the RGB one": the thing itself is refused (its other values are fine).
+REFUSE_THING = re.compile(r"不要|不想要|\bnot (?:the|a|an)\b|\bdon'?t want\b|\bno (?:more )?(?:the )?\w+ ones?\b", re.IGNORECASE)
+SHOP = re.compile(r"\b(?:my|our) (?:shop|store)\b|\bwe (?:get|got|have|had|sold)\b|店铺|店里|本店|我的店", re.IGNORECASE)
+# An order action said as an order: "just cancel it", "return them".
+IMPERATIVE = re.compile(r"\b(?:cancel|return|exchange|refund) (?:it|them|this|that|the order|everything)\b", re.IGNORECASE)

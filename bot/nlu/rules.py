@@ -1,0 +1,232 @@
+"""The deterministic command generator: one message (and what the bot is waiting for) → a Command.
+
+Cue patterns (``bot.nlu.patterns``) say which intent; the catalogue's vocabulary says which items
+and option values; rapidfuzz repairs typos in the cue words first ("cancle", "retrun",
+"exhange"). What the bot is waiting for decides how a bare answer reads: "no longer needed"
+after "why do you want to cancel?" is a reason, not a new request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.nlu import patterns as P
+from bot.nlu.commands import Address, Command, ItemSlot
+from bot.nlu.options import read_options
+from bot.nlu.vocabulary import Vocabulary
+from knowledge.documents import detect_language
+
+# Cue words whose misspellings are repaired before matching (English; Chinese input methods do not misspell).
+_CUE_WORDS = ["cancel", "return", "refund", "exchange", "address", "order", "orders", "status", "tracking", "delivered", "shipped",
+              "confirm", "change", "modify", "payment", "replace", "package", "everything", "except", "instead", "human"]  # fmt: skip
+_KNOWN = frozenset(_CUE_WORDS) | frozenset(
+    "can cancelled canceled return's ordered order's changes changed chance charge range orange modified chair".split()
+)  # fmt: skip
+
+
+@dataclass
+class Context:
+    """What the understanding step may know besides the message."""
+
+    principal_kind: str = "anonymous"  # anonymous | buyer | merchant | operator
+    waiting_for: str | None = None  # the slot the bot asked for: order_id | reason | address | items | options | payment | confirmation
+    flow: str | None = None  # the flow in progress
+    has_focus_order: bool = False  # an order is under discussion ("cancel it")
+
+
+def reply_language(text: str) -> str:
+    """The language to answer in, judged without the order ids, emails and addresses in the
+    message: "改成 12 Oak St, Austin, TX 78701" is Chinese."""
+    words = P.US_ADDRESS.sub(" ", P.EMAIL.sub(" ", P.ORDER_ID.sub(" ", text)))
+    return detect_language(words)
+
+
+def repair_typos(text: str) -> str:
+    """Misspelt cue words replaced by the word meant ("I want to cancle my oder" → cancel, order)."""
+
+    def fix(match: re.Match) -> str:
+        word = match.group(0)
+        lower = word.lower()
+        if len(lower) < 5 or lower in _KNOWN:
+            return word
+        best = process.extractOne(lower, _CUE_WORDS, scorer=fuzz.ratio, score_cutoff=80)
+        return best[0] if best else word
+
+    return re.sub(r"[A-Za-z]+", fix, text)
+
+
+def confirmation_of(text: str) -> str | None:
+    """yes | no | yes_but (a yes with a condition or another request: not a confirmation) | None."""
+    if P.YES_ZH.match(text):
+        return "yes"
+    if P.YES_START.match(text):
+        rest = re.findall(r"[a-z']+", text.lower())
+        return "yes" if all(word in P.YES_WORDS for word in rest) else "yes_but"
+    if re.match(r"^\s*(?:是的?|好的?|可以|确认|对)[,，]", text):
+        return "yes_but"  # "好的，不过……" / "是的，另外……"
+    if P.NO_START.match(text):
+        return "no"
+    return None
+
+
+def _address(text: str) -> Address | None:
+    match = P.US_ADDRESS.search(P.ORDER_ID.sub(" ", text))
+    if not match:
+        return None
+    parts = match.groupdict()
+    return Address(address1=parts["address1"].strip(), address2=(parts["address2"] or "").strip(), city=parts["city"].strip(),
+                   state=parts["state"].upper(), country=(parts["country"] or "USA").strip(), zip=parts["zip"])  # fmt: skip
+
+
+def _reason(text: str) -> str | None:
+    if P.REASON_NO_LONGER.search(text):
+        return "no longer needed"
+    if P.REASON_MISTAKE.search(text):
+        return "ordered by mistake"
+    return None
+
+
+def _payment(text: str) -> str | None:
+    """The payment method named first, leaving out the one replaced ("my card instead of PayPal")."""
+    found = []
+    for kind, pattern in (("original", P.ORIGINAL_PAYMENT), ("gift_card", P.GIFT_CARD), ("paypal", P.PAYPAL), ("credit_card", P.CREDIT_CARD)):
+        for m in pattern.finditer(text):
+            replaced = re.search(r"(?:instead of|rather than|not|而不是|不用|不要)\s*(?:my |the |用)?\s*$", text[max(0, m.start() - 16):m.start()], re.IGNORECASE)
+            if not replaced:
+                found.append((m.start(), kind))
+    return min(found)[1] if found else None
+
+
+def read_items(text: str, vocabulary: Vocabulary, wants_change: bool) -> tuple[list[ItemSlot], list[ItemSlot]]:
+    """The items a message names, and those it excludes ("everything except the tablet"), each
+    with the option values that describe it and, for a change, the values wanted instead."""
+    blank = lambda m: " " * len(m.group(0))  # noqa: E731 (keeps positions)
+    clean = P.US_ADDRESS.sub(blank, P.EMAIL.sub(blank, P.ORDER_ID.sub(blank, text)))
+    mentions = vocabulary.mentions(clean)
+    named, excluded = [], []
+    except_at = next((m.start() for m in P.EXCEPT.finditer(clean)), None)
+    for n, (start, end, words, products) in enumerate(mentions):
+        stop = mentions[n + 1][0] if n + 1 < len(mentions) else len(clean)
+        begin = mentions[n - 1][1] if n else 0
+        # The words before the name since the last separator describe it ("the black earbuds").
+        head = re.split(r"[,，;；。]|\band\b|和|还有", clean[begin:start])[-1]
+        tail = clean[end:stop]
+        if P.KEEP.search(head + " " + re.split(r"[,，;；。]|\band\b|\bbut\b|和|但", tail)[0]):
+            continue  # "keep the backpack", "背包留着": not part of the request
+        # …and the words after it, up to the next item, say what is wanted instead ("… for the blue ones").
+        direction = P.DIRECTION.search(tail) if wants_change else None
+        instead_of = re.search(r"\binstead of\b|\brather than\b|而不是", tail, re.IGNORECASE) if wants_change else None
+        if instead_of:  # "in large instead of medium": wanted first, what was bought after
+            described_text, wanted_text = head + " " + tail[instead_of.end():], tail[: instead_of.start()]
+        elif direction and direction.group(0).lower() == "instead":
+            described_text, wanted_text = head, tail
+        else:
+            described_text = head + " " + (tail[: direction.start()] if direction else ("" if wants_change else tail))
+            wanted_text = tail[direction.start():] if direction else (tail if wants_change else "")
+            if wants_change and not direction and head.strip():
+                described_text, wanted_text = "", head + " " + tail
+        slot = ItemSlot(product=products[0] if len(products) == 1 else None, mention=words)
+        if len(products) == 1:
+            terms = vocabulary.products[products[0]]
+            if wants_change:
+                options = read_options(wanted_text, terms)
+                slot.want, slot.avoid = options.want, options.avoid
+            slot.described = read_options(described_text, terms, prefer=set(slot.want)).want
+        (excluded if except_at is not None and start > except_at else named).append(slot)
+    return named, excluded
+
+
+def understand(text: str, vocabulary: Vocabulary, context: Context | None = None) -> Command:
+    context = context or Context()
+    raw = text
+    text = repair_typos(text)
+    order_ids = [f"#W{digits}" for digits in dict.fromkeys(P.ORDER_ID.findall(text))]
+    email = (P.EMAIL.search(text) or [None])[0]
+    match = P.NAME_ZIP_EN.search(text) or P.NAME_ZIP_ZH.search(text)
+    name_zip = (match.group(1), match.group(2), match.group(3)) if match and not email else None
+    address = _address(text)
+    reason = _reason(text)
+    payment = _payment(text)
+    confirmation = confirmation_of(text)
+    if confirmation == "no" and context.waiting_for != "confirmation":
+        confirmation = None  # "不需要了" answering "why cancel?" is a reason, not a refusal
+    # "No, the other order" / "不对，要白色的" corrects; "no" / "no, stop" / "nope, leave it" alone declines.
+    remainder = P.CORRECTION.sub("", text, count=1).strip(" ,，.。!！") if P.CORRECTION.match(text) else ""
+    correction = (bool(remainder) and confirmation != "yes" and context.waiting_for is not None and not P.NO_START.match(remainder)
+                  and not P.DECLINE_REST.search(remainder) and not P.RULE_QUESTION.search(remainder))  # fmt: skip
+    other = bool(P.OTHER.search(text))
+    order_state = next((state for state, p in P.ORDER_STATES.items() if p.search(text)), None)
+
+    wants = P.WANTS.search(text)
+    rule_question = P.RULE_QUESTION.search(text) and not order_ids and not P.OWN_ORDER.search(text)
+    cancel, ret = P.CANCEL.search(text), P.RETURN.search(text)
+    exchange = P.EXCHANGE.search(text)
+    modify_items = P.MODIFY_ITEMS.search(text)
+    order_address = P.ADDRESS.search(text) and not P.DEFAULT_ADDRESS.search(text)
+    payment_change = P.PAYMENT_CHANGE.search(text) and not ret and not (exchange and vocabulary.mentions(text))
+    wants_change = (bool(exchange or modify_items) or correction and bool(P.WANT_VERB.search(text))) and not cancel and not order_address and not payment_change
+    items, except_items = read_items(text, vocabulary, wants_change)
+    all_items = bool(P.ALL_ITEMS.search(text)) or bool(except_items)
+    rule_question = rule_question and not items
+    about_an_order = bool(order_ids or items or P.IMPERATIVE.search(text) or context.has_focus_order and P.REFERS_TO_IT.search(text) or wants or all_items
+                          or P.OWN_ORDER.search(text) or other)  # fmt: skip
+    acting = about_an_order and not rule_question
+
+    small_talk = "about_bot" if P.ABOUT_THE_BOT.search(text) and len(text) <= 60 else None
+    intent = "question"
+    if small_talk:
+        intent = "small_talk"
+    elif P.HUMAN.search(text):
+        intent = "human"
+    elif confirmation in ("yes", "no") and context.waiting_for == "confirmation" and not correction:
+        intent = "confirm" if confirmation == "yes" else "decline"
+    elif context.principal_kind == "merchant" and (P.MY_ORDERS.search(text) or P.ORDER_NOUN.search(text) or order_state or P.SHOP.search(text)) and not order_ids:
+        intent = "shop_orders"  # a merchant acts on no order: a question about orders is about the shop's
+    elif cancel and acting:
+        intent = "cancel"
+    elif ret and acting and not wants_change:
+        intent = "return"
+    elif order_address and acting and (order_ids or P.CHANGE.search(text) or address):
+        intent = "modify_address"
+    elif P.DEFAULT_ADDRESS.search(text) and (P.CHANGE.search(text) or address):
+        intent = "modify_user_address"
+    elif payment_change and (acting or P.CHANGE.search(text)):
+        intent = "modify_payment"
+    elif (exchange or modify_items and items) and acting:
+        intent = "exchange"  # another variant: an exchange once delivered, an item change while pending (the flow decides)
+    elif order_ids and context.waiting_for == "order_id" and not P.STATUS.search(P.ORDER_ID.sub(" ", text)):
+        intent = "inform"  # "#W1234567" after "which order?"
+    elif context.waiting_for and not order_ids and (address or reason or payment or items or other or all_items or correction):
+        intent = "inform"  # the answer to what the bot asked
+    elif order_ids:
+        intent = "status"
+    elif (P.MY_ORDERS.search(text) or P.ORDER_NOUN.search(text) and P.STATUS.search(text) and (P.OWN_ORDER.search(text) or not P.RULE_QUESTION.search(text))
+          or P.TRACKING_NUMBER.search(text) and P.OWN_ORDER.search(text)):  # fmt: skip
+        intent = "my_orders"
+    elif email or name_zip:
+        intent = "identify"
+    elif reason and context.has_focus_order:
+        intent = "cancel"  # "I no longer need it", about the order under discussion
+    if intent == "question":
+        small_talk = next((name for name, pattern in P.SMALL_TALK.items() if pattern.match(text)), None)
+        small_talk = small_talk or ("contact" if P.CONTACT.search(text) and len(text) <= 60 else None)
+        intent = "small_talk" if small_talk else intent
+    if intent == "small_talk":
+        confirmation = None
+    if intent != "shop_orders":
+        order_state = None
+    if intent in ("cancel", "return", "exchange", "modify_items", "modify_address", "modify_payment") and not order_ids:
+        action = intent
+    else:
+        action = None
+    if intent == "my_orders" and wants:
+        # "I want to … my order" with an action word the intents above did not take (rare): keep it.
+        action = next((a for a, p in (("cancel", P.CANCEL), ("return", P.RETURN), ("exchange", P.EXCHANGE), ("modify_address", P.ADDRESS))
+                       if p.search(text)), None)  # fmt: skip
+    return Command(intent=intent, order_ids=order_ids, items=items, all_items=all_items, except_items=except_items, other=other,
+                   reason=reason, address=address, payment=payment, email=email, name_zip=name_zip,
+                   confirmation=confirmation, correction=correction, order_state=order_state, small_talk=small_talk,
+                   action=action, text=raw)  # fmt: skip
