@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot import templates
@@ -32,6 +33,9 @@ ANSWERS = {
     "payment": lambda c: c.payment is not None,
     "options": lambda c: c.intent in ("inform", "question", "exchange", "modify_items") and not c.order_ids,
 }
+
+
+ALSO = re.compile(r"\bsame (?:for|with)\b|\balso\b|\btoo\b|\bas well\b|^\s*(?:and|then|now)\b|还有|也|再|另外", re.IGNORECASE)
 
 
 @dataclass
@@ -119,6 +123,12 @@ class DialogueManager:
 
     def _start(self, command: Command, state: DialogueState, tools: ToolSession, language: str) -> Outcome | None:
         flow = for_intent(command.intent)
+        if flow is None and command.intent in ("question", "inform") and state.last_flow and ALSO.search(command.text):
+            # "…and also the keyboard and the pet bed": the task just done, for more items or another order.
+            last = for_intent_of(DialogueState(flow=state.last_flow))
+            flow = last if last is not None and _gives_slots(command, last) else None
+            if flow is not None:
+                command = command.model_copy(update={"intent": flow.intents[0]})
         if flow is None:
             return None
         if flow.needs_identity and tools.principal.kind == "anonymous":
@@ -178,7 +188,8 @@ def _merge(state: DialogueState, command: Command, flow: Flow, replace: bool) ->
         slots["address"] = command.address.model_dump()
     if "payment" in flow.slots and command.payment:
         slots["payment"] = command.payment
-    if "items" in flow.slots and (items := item_slots(command)):
+    # Items are kept for every order flow: they also say which order ("the order with the desk lamp").
+    if flow.slots and (items := item_slots(command)):
         slots["items"] = items
         slots.pop("options_text", None)
 

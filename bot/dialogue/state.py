@@ -14,6 +14,7 @@ class DialogueState:
     deferred: dict | None = None  # a command (as data) that waits for the buyer to verify, answered once they have
     focus_order: str | None = None  # the order under discussion ("cancel it", "the other one")
     offered_orders: list[str] = field(default_factory=list)  # the orders the bot listed to choose from
+    last_flow: str | None = None  # the task just finished: "and also the keyboard" continues it
 
     @classmethod
     def load(cls, data: dict | None) -> "DialogueState":
@@ -27,4 +28,5 @@ class DialogueState:
 
     def finish(self) -> None:
         """The task is over (done, refused or dropped): keep only what later turns refer to."""
+        self.last_flow = self.flow or self.last_flow
         self.flow, self.slots, self.waiting_for = None, {}, None

@@ -46,7 +46,7 @@ def evaluate(examples: list[dict], vocabulary: Vocabulary) -> dict:
         intent = expected.pop("intent")
         got = comparable(command.model_dump())
         want = comparable(expected)
-        language = "zh" if example["id"].startswith("zh") else "en"
+        language = "zh" if "zh-" in example["id"] else "en"
         intent_ok, slots_ok = command.intent == intent, got == want
         for group in ("all", example.get("split", "tune"), f"{example.get('split', 'tune')}/{language}", language):
             tally[group]["n"] += 1

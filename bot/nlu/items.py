@@ -32,7 +32,7 @@ def _fuzzy(slot: ItemSlot, lines: list[dict]) -> list[dict]:
     if not slot.mention:
         return []
     words = slot.mention.lower()
-    scored = [(max(fuzz.partial_ratio(words, alias) for alias in _aliases(line["name"])), n) for n, line in enumerate(lines)]
+    scored = [(max(fuzz.ratio(words, alias) for alias in _aliases(line["name"])), n) for n, line in enumerate(lines)]
     best = max((s for s, _ in scored), default=0)
     return [lines[n] for s, n in scored if s == best and s >= 80]
 
@@ -44,7 +44,9 @@ def resolve_lines(command: Command, lines: list[dict]) -> list[dict]:
     else:
         chosen = []
         for slot in command.items:
-            found = [line for line in lines if _matches(slot, line)] or (_fuzzy(slot, lines) if not slot.described else [])
+            # A product the catalogue knows and the order lacks is not in this order; only words the
+            # catalogue could not place ("earbds") are matched fuzzily against the order's own names.
+            found = [line for line in lines if _matches(slot, line)] or (_fuzzy(slot, lines) if slot.product is None else [])
             chosen += [line for line in found if line not in chosen]
     for slot in command.except_items:
         chosen = [line for line in chosen if not _matches(slot, line)]

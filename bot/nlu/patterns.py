@@ -14,7 +14,7 @@ NAME_ZIP_EN = re.compile(
 NAME_ZIP_ZH = re.compile(r"(?:我是|我叫|姓名[:：]?)\s*([A-Za-z][\w'-]*)\s+([A-Za-z][\w'-]*).*?(?:邮编|邮政编码)[:：是为\s]*(\d{5,6})", re.DOTALL)
 US_ADDRESS = re.compile(
     r"(?<![\w#])(?P<address1>\d{1,6}\s[^,\n]+?),\s*(?:(?P<address2>(?:apt|apartment|suite|unit|#)[^,\n]*?),\s*)?"
-    r"(?P<city>[A-Za-z][A-Za-z .'-]+?),\s*(?P<state>[A-Z]{2}),?\s+(?P<zip>\d{5})(?:,\s*(?P<country>[A-Za-z .]+))?",
+    r"(?P<city>[A-Za-z][A-Za-z .'-]+?),\s*(?P<state>[A-Z]{2}),?\s+(?P<zip>\d{5})(?:,?\s*(?P<country>USA|U\.S\.A\.|US|United States|China|Canada|Mexico)\b)?",
     re.IGNORECASE,
 )
 
@@ -101,12 +101,12 @@ CORRECTION = re.compile(r"^\s*(?:no|nope|not that|sorry|actually|oops|wait|i mea
 DIRECTION = re.compile(r"\b(?:for|to|into|with)\b|\binstead\b|换成|改成|换为|改为|换一个|换个|换到|想要|要换", re.IGNORECASE)
 REFERS_TO_IT = re.compile(r"\bit\b|\bthat (?:one|order)\b|\bthis order\b|\bthe order\b|这个订单|这单|该订单|它|这个", re.IGNORECASE)
 # Modifying a pending order's items, said as a change rather than an exchange.
-MODIFY_ITEMS = re.compile(r"\b(?:change|modify|update|switch|swap)\b.{0,60}?\b(?:to|for|into)\b|\binstead\b|换成|改成|换为|改为|换一个|换个", re.IGNORECASE)
+MODIFY_ITEMS = re.compile(r"\bmake (?:it|them|that|this) (?:a |an )?\w+|\b(?:change|modify|update|switch|swap)\b.{0,60}?\b(?:to|for|into)\b|\binstead\b|换成|改成|换为|改为|换一个|换个", re.IGNORECASE)
 # Words that may follow a yes without making it conditional: "Yes, I confirm, please go ahead."
 YES_WORDS = frozenset(
     """yes y yeah yep yup sure ok okay alright confirm confirmed confirming i do it please go ahead proceed that's right correct
     sounds good fine absolutely definitely of course thats thanks thank you that is right exactly perfect great do so let's lets
-    is are all good works me for with it's"""
+    is are all good works me for with it's just now ahead yes""" 
     .split()
 )  # fmt: skip
 YES_START = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|alright|confirm(?:ed)?|i confirm|go ahead|please (?:do|go ahead|proceed)|do it|proceed|"

@@ -78,7 +78,13 @@ def _address(text: str) -> Address | None:
         return None
     parts = match.groupdict()
     return Address(address1=parts["address1"].strip(), address2=(parts["address2"] or "").strip(), city=parts["city"].strip(),
-                   state=parts["state"].upper(), country=(parts["country"] or "USA").strip(), zip=parts["zip"])  # fmt: skip
+                   state=parts["state"].upper(), country=_country(parts["country"]), zip=parts["zip"])  # fmt: skip
+
+
+def _country(written: str | None) -> str:
+    if not written or written.upper().replace(".", "") in ("US", "USA", "UNITED STATES"):
+        return "USA"
+    return written.strip()
 
 
 def _reason(text: str) -> str | None:
@@ -165,7 +171,7 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     cancel, ret = P.CANCEL.search(text), P.RETURN.search(text)
     exchange = P.EXCHANGE.search(text)
     modify_items = P.MODIFY_ITEMS.search(text)
-    order_address = P.ADDRESS.search(text) and not P.DEFAULT_ADDRESS.search(text)
+    order_address = (P.ADDRESS.search(text) or address is not None and order_ids) and not P.DEFAULT_ADDRESS.search(text)
     payment_change = P.PAYMENT_CHANGE.search(text) and not ret and not (exchange and vocabulary.mentions(text))
     wants_change = (bool(exchange or modify_items) or correction and bool(P.WANT_VERB.search(text))) and not cancel and not order_address and not payment_change
     items, except_items = read_items(text, vocabulary, wants_change)
