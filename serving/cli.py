@@ -18,7 +18,7 @@ from kefu.settings import LLMProvider, Settings, get_settings
 
 app = typer.Typer(help="kefu 客服: a self-hosted customer-service assistant for e-commerce shops.", no_args_is_help=True)
 llm_app = typer.Typer(help="The chat model: convert the demo model, run the local vLLM server, measure it.", no_args_is_help=True)
-eval_app = typer.Typer(help="Evaluations: retrieval quality (recall@k, MRR); more in later releases.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluations: retrieval quality (recall@k, MRR), understanding (intent accuracy, slot exact-match).", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks that print numbers: model latency and throughput.", no_args_is_help=True)
 orders_app = typer.Typer(help="The order database: import τ²-retail or a shop's own data, show orders.", no_args_is_help=True)
 users_app = typer.Typer(help="Buyers in the order database: show users.", no_args_is_help=True)
@@ -599,6 +599,28 @@ def eval_retrieval(
         print(json.dumps(report, ensure_ascii=False))
     else:
         out.print({key: value for key, value in report.items() if key != "misses"})
+
+
+@eval_app.command("nlu")
+def eval_nlu(
+    labelled_file: Annotated[Path, typer.Argument(help='JSON {"examples": [{"id", "text", "context", "expected"}]} (tests/data/nlu_labelled.json).')],
+    catalogue: Annotated[Path | None, typer.Option(help="Product names and options ({\"products\": …}); default: the configured shop's catalogue.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Intent accuracy and slot exact-match of the understanding step on a labelled message set, per split and language."""
+    from bot.nlu.evaluation import evaluate, load_catalogue
+    from bot.nlu.vocabulary import vocabulary_for
+
+    try:
+        examples = json.loads(labelled_file.read_text())["examples"]
+        vocabulary = load_catalogue(catalogue) if catalogue else vocabulary_for(settings_or_exit().resolved_database_url)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise fail(f"cannot read the labelled set or catalogue: {exc}") from None
+    report = evaluate(examples, vocabulary)
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        out.print(report["groups"])
 
 
 @bench_app.command("retrieval")

@@ -71,6 +71,6 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
     )
     assistant = Assistant(
         retriever, binding, db_url=settings.resolved_database_url, mode=settings.bot_mode, max_message_chars=settings.max_message_chars,
-        order_cards=order_cards,
+        order_cards=order_cards, understanding=settings.understanding,
     )
     return Runtime(settings=settings, index=index, model=model, assistant=assistant)

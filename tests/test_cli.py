@@ -114,3 +114,15 @@ def test_switching_the_embedding_model_is_refused_until_reembedded(monkeypatch, 
     found = runner.invoke(app, ["search", "How much is express shipping?", "--json"])
     assert found.exit_code == 0 and json.loads(found.stdout)[0]["source"] == "shipping.md"
     get_settings.cache_clear()
+
+
+def test_eval_nlu_reports_per_split_and_language_and_refuses_a_missing_file(tmp_path):
+    from tests.conftest import REPO
+
+    data = REPO / "tests" / "data"
+    result = runner.invoke(app, ["eval", "nlu", str(data / "nlu_labelled.json"), "--catalogue", str(data / "nlu_catalogue.json"), "--json"])
+    assert result.exit_code == 0, result.output
+    groups = json.loads(result.stdout)["groups"]
+    assert {"tune", "heldout", "en", "zh"} <= set(groups) and groups["all"]["n"] == 240
+    missing = runner.invoke(app, ["eval", "nlu", str(tmp_path / "none.json")])
+    assert missing.exit_code != 0 and "cannot read" in missing.output

@@ -176,7 +176,7 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     wants_change = (bool(exchange or modify_items) or correction and bool(P.WANT_VERB.search(text))) and not cancel and not order_address and not payment_change
     items, except_items = read_items(text, vocabulary, wants_change)
     all_items = bool(P.ALL_ITEMS.search(text)) or bool(except_items)
-    rule_question = rule_question and not items
+    rule_question = rule_question and not items and not (context.has_focus_order and P.REFERS_TO_IT.search(text))
     about_an_order = bool(order_ids or items or P.IMPERATIVE.search(text) or context.has_focus_order and P.REFERS_TO_IT.search(text) or wants or all_items
                           or P.OWN_ORDER.search(text) or other)  # fmt: skip
     acting = about_an_order and not rule_question
