@@ -85,6 +85,19 @@ def find_order(ctx: FlowContext, action: str, also: tuple[str, ...] = ()) -> tup
     return None, Step(f"{listed}\n\n{say('which_order', ctx.language, command=command_words, example=allowing[0]['order_id'])}", waiting_for="order_id")
 
 
+def order_for(ctx: FlowContext, action: str) -> tuple[str | None, Step | None]:
+    """The order meant for ``action`` once it is known to allow it: its id, or the step to answer
+    instead (which order?, not found, not possible now). It becomes the order under discussion."""
+    order_id, asked = find_order(ctx, action)
+    if asked:
+        return None, asked
+    status = order_status(ctx, order_id)
+    if status is None:
+        return None, Step(say("order_not_found", ctx.language, order_id=order_id))
+    ctx.state.focus_order = order_id
+    return (None, blocked) if (blocked := not_possible(ctx, status, action)) else (order_id, None)
+
+
 def item_slots(command: Command) -> dict | None:
     """The items a command names, as stored in the flow's slots (with the words, to read them
     again against the order's own lines)."""

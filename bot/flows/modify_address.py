@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from bot.flows import Flow, FlowContext, Step
-from bot.flows.common import find_order, not_possible, order_status, propose
+from bot.flows.common import order_for, propose
 from bot.templates import say
 
 
 def run(ctx: FlowContext) -> Step:
-    order_id, asked = find_order(ctx, "modify_address")
-    if asked:
-        return asked
-    status = order_status(ctx, order_id)
-    if status is None:
-        return Step(say("order_not_found", ctx.language, order_id=order_id))
-    ctx.state.focus_order = order_id
-    if blocked := not_possible(ctx, status, "modify_address"):
-        return blocked
+    order_id, answer = order_for(ctx, "modify_address")
+    if answer:
+        return answer
     if not ctx.slots.get("address"):
         return Step(say("ask_address", ctx.language), waiting_for="address")
     return propose(ctx, "modify_pending_order_address", {"order_id": order_id, **ctx.slots["address"]})

@@ -4,20 +4,14 @@
 from __future__ import annotations
 
 from bot.flows import Flow, FlowContext, Step
-from bot.flows.common import find_order, item_list, lines_meant, not_possible, order_details, order_status, payment_method, propose
+from bot.flows.common import item_list, lines_meant, order_details, order_for, payment_method, propose
 from bot.templates import say
 
 
 def run(ctx: FlowContext) -> Step:
-    order_id, asked = find_order(ctx, "return")
-    if asked:
-        return asked
-    status = order_status(ctx, order_id)
-    if status is None:
-        return Step(say("order_not_found", ctx.language, order_id=order_id))
-    ctx.state.focus_order = order_id
-    if blocked := not_possible(ctx, status, "return"):
-        return blocked
+    order_id, answer = order_for(ctx, "return")
+    if answer:
+        return answer
     order = order_details(ctx, order_id)
     items = ctx.slots.get("items")
     if not items:
