@@ -34,7 +34,7 @@ from bot.memory import ConversationStore, Turn
 from bot.nlu.commands import Command
 from bot.nlu.model import ModelCommandGenerator
 from bot.nlu.rules import Context, reply_language, understand
-from bot.nlu.vocabulary import vocabulary_for
+from bot.nlu.vocabulary import Vocabulary, vocabulary_for
 from bot.reply import Citation, Handoff, Reply, ToolCall
 from bot.tools.principal import Principal
 from bot.tools.session import WRITE_TOOL_NAMES, PendingAction, ToolSession
@@ -229,12 +229,11 @@ class Assistant:
             except Exception:  # the write stands; a stale card is refreshed by the next `kefu ingest --orders`
                 log.exception("order card sync failed for %s", order_id)
 
-    def _understand(self, text: str, state: DialogueState, tools: ToolSession, turn: "_TurnState") -> Command:
+    def _understand(self, text: str, state: DialogueState, tools: ToolSession, turn: "_TurnState", vocabulary: Vocabulary) -> Command:
         """The one understanding step: the message (and what the bot waits for) → a command."""
         context = Context(principal_kind=tools.principal.kind, waiting_for="confirmation" if tools.pending else state.waiting_for,
-                          flow=state.flow, has_focus_order=state.focus_order is not None)  # fmt: skip
+                          has_focus_order=state.focus_order is not None)  # fmt: skip
         started = time.perf_counter()
-        vocabulary = vocabulary_for(self.db_url)
         command, by = None, "rules"
         wants_model = self.understanding == "model" or self.understanding == "auto" and self.model.calls_tools
         if wants_model and self._command_generator is not None and self.model.is_ready():
@@ -249,7 +248,8 @@ class Assistant:
 
     def _route(self, text: str, history: list[Turn], tools: ToolSession, turn: "_TurnState") -> None:
         state = turn.state
-        command = self._understand(text, state, tools, turn)
+        vocabulary = vocabulary_for(self.db_url)
+        command = self._understand(text, state, tools, turn, vocabulary)
         if command.intent == "my_orders" and self.order_cards is not None and tools.principal.kind == "buyer":
             # "where is my order with the blue water bottle": the buyer's own order cards, filtered in the index.
             cards = self.order_cards.search(text, str(tools.principal), k=1)
@@ -264,7 +264,7 @@ class Assistant:
             turn.mode = "agent"
             if self._agent_turn(text, history, tools, turn):
                 return
-        manager = DialogueManager(vocabulary_for(self.db_url), reread=turn.reread)
+        manager = DialogueManager(vocabulary, reread=turn.reread)
         outcome = manager.handle(command, state, tools, turn.language)
         turn.intent = outcome.intent
         if outcome.wants_human:

@@ -17,22 +17,13 @@ from dataclasses import dataclass
 
 from bot import templates
 from bot.dialogue.state import DialogueState
-from bot.flows import Flow, FlowContext, Step, for_intent
+from bot.flows import FLOWS, Flow, FlowContext, Step, for_intent
 from bot.flows.common import item_slots
 from bot.nlu.commands import Command
 from bot.nlu.vocabulary import Vocabulary
 from bot.templates import say
 from bot.tools.session import PendingAction, ToolSession
 
-# A slot the bot asked for, and the command fields that answer it.
-ANSWERS = {
-    "order_id": lambda c: bool(c.order_ids or c.other or c.items),
-    "reason": lambda c: c.reason is not None,
-    "address": lambda c: c.address is not None,
-    "items": lambda c: bool(c.items or c.all_items or c.except_items),
-    "payment": lambda c: c.payment is not None,
-    "options": lambda c: c.intent in ("inform", "question", "exchange", "modify_items") and not c.order_ids,
-}
 
 
 ALSO = re.compile(r"\bsame (?:for|with)\b|\balso\b|\btoo\b|\bas well\b|^\s*(?:and|then|now)\b|还有|也|再|另外", re.IGNORECASE)
@@ -113,7 +104,11 @@ class DialogueManager:
         starts_another = command.intent not in ("inform", "question", "status", *flow.intents) and for_intent(command.intent) is not None
         if starts_another:
             return None
-        answers = ANSWERS.get(state.waiting_for, lambda c: False)(command) or (command.correction and _gives_slots(command, flow))
+        given = _given(command)
+        # An order can also be answered by its items ("the one with the lamp"); an option by any words that are not a new request.
+        given["order_id"] = given["order_id"] or given["items"]
+        given["options"] = command.intent in ("inform", "question", "exchange", "modify_items") and not command.order_ids
+        answers = given.get(state.waiting_for, False) or (command.correction and _gives_slots(command, flow))
         if not answers:
             return None
         if state.waiting_for == "options":
@@ -162,14 +157,17 @@ class DialogueManager:
 
 
 def for_intent_of(state: DialogueState) -> Flow | None:
-    from bot.flows import FLOWS
-
     return FLOWS.get(state.flow) if state.flow else None
 
 
+def _given(command: Command) -> dict[str, bool]:
+    """Which slots the command fills."""
+    return {"order_id": bool(command.order_ids or command.other), "reason": command.reason is not None, "address": command.address is not None,
+            "items": bool(command.items or command.all_items or command.except_items), "payment": command.payment is not None}  # fmt: skip
+
+
 def _gives_slots(command: Command, flow: Flow) -> bool:
-    given = {"order_id": bool(command.order_ids or command.other), "reason": command.reason is not None, "address": command.address is not None,
-             "items": bool(command.items or command.all_items or command.except_items), "payment": command.payment is not None}  # fmt: skip
+    given = _given(command)
     return any(given.get(slot) for slot in flow.slots)
 
 

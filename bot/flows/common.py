@@ -37,7 +37,8 @@ def not_possible(ctx: FlowContext, status: dict, action: str) -> Step | None:
     return Step(answer)
 
 
-def _statuses(ctx: FlowContext) -> list[dict]:
+def buyer_statuses(ctx: FlowContext) -> list[dict]:
+    """get_order_status of each of the buyer's orders, in their order."""
     user = user_details(ctx)
     return [s for s in (order_status(ctx, o) for o in (user or {}).get("orders", [])) if s]
 
@@ -53,7 +54,7 @@ def find_order(ctx: FlowContext, action: str, also: tuple[str, ...] = ()) -> tup
         if len(others) == 1:
             ctx.slots["order_id"] = others[0]
         elif not others and current:
-            statuses = [s for s in _statuses(ctx) if s["order_id"] != current and {action, *also} & set(s["can"])]
+            statuses = [s for s in buyer_statuses(ctx) if s["order_id"] != current and {action, *also} & set(s["can"])]
             if len(statuses) == 1:
                 ctx.slots["order_id"] = statuses[0]["order_id"]
     if ctx.slots.get("order_id"):
@@ -61,7 +62,7 @@ def find_order(ctx: FlowContext, action: str, also: tuple[str, ...] = ()) -> tup
     if state.focus_order and REFERS_TO_IT.search(command.text) and not command.items:
         ctx.slots["order_id"] = state.focus_order
         return state.focus_order, None
-    statuses = _statuses(ctx)
+    statuses = buyer_statuses(ctx)
     if not statuses:
         return None, Step(say("no_orders", ctx.language))
     allowing = [s for s in statuses if {action, *also} & set(s["can"])]

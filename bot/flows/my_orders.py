@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import templates
 from bot.flows import Flow, FlowContext, Step
+from bot.flows.common import buyer_statuses
 from bot.flows.shop_orders import run as shop_orders
 from bot.templates import say
 
@@ -11,18 +12,13 @@ from bot.templates import say
 def run(ctx: FlowContext) -> Step:
     if ctx.tools.principal.kind == "merchant":
         return shop_orders(ctx)
-    user = ctx.tools.call("get_user_details", {"user_id": ctx.tools.principal.subject})
-    if not user.ok or not user.result["orders"]:
+    statuses = buyer_statuses(ctx)
+    if not statuses:
         return Step(say("no_orders", ctx.language))
-    answers = []
-    for order_id in user.result["orders"]:
-        status = ctx.tools.call("get_order_status", {"order_id": order_id})
-        if status.ok:
-            answers.append(templates.status_answer(status.result, ctx.language))
-    if len(user.result["orders"]) == 1:
-        ctx.state.focus_order = user.result["orders"][0]
-    ctx.state.offered_orders = list(user.result["orders"])
-    return Step("\n\n".join(answers))
+    if len(statuses) == 1:
+        ctx.state.focus_order = statuses[0]["order_id"]
+    ctx.state.offered_orders = [s["order_id"] for s in statuses]
+    return Step("\n\n".join(templates.status_answer(s, ctx.language) for s in statuses))
 
 
 FLOW = Flow("my_orders", ("my_orders",), run)

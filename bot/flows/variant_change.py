@@ -46,10 +46,12 @@ def change_variants(ctx: FlowContext, preferred: str) -> Step:
     for line in lines:
         slot = _slot_for(line, slots)
         product = ctx.tools.call("get_product_details", {"product_id": line["product_id"]}).result
+        # Options the item was named with; for items named by no product ("everything"), the whole
+        # request's words; then what the buyer answered when asked ("the blue one").
         want, avoid = dict(slot.want), dict(slot.avoid)
         terms = ctx.vocabulary.products.get(line["name"])
-        if terms is not None:
-            for text in ([items["text"]] if items and not slot.want and not slot.avoid and not command.items else []) + ([extra] if extra else []):
+        for text in ([items["text"]] if items and not command.items else []) + ([extra] if extra else []):
+            if terms is not None:
                 read = read_options(text, terms)
                 want, avoid = {**want, **read.want}, {**avoid, **read.avoid}
         choice = choose_variant(product["variants"], line["item_id"], want, avoid)
@@ -59,7 +61,7 @@ def change_variants(ctx: FlowContext, preferred: str) -> Step:
             name = templates.product_name(line["name"], ctx.language)
             if choice.problem == "not_available":
                 return Step(say("variant_unavailable", ctx.language, name=name, options=options), waiting_for="options")
-            key, value = next(iter(line["options"].items()), ("", ""))
+            key = next(iter(line["options"]), "")
             return Step(say("which_variant", ctx.language, example=f"{name} {key} …", options=options), waiting_for="options")
         new = product["variants"][choice.item_id]
         pairs.append((line["item_id"], choice.item_id))

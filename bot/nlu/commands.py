@@ -69,5 +69,4 @@ class Command(BaseModel):
 
     def slots(self) -> dict:
         """The slots given (for the labelled set's exact-match and the console's trace)."""
-        data = self.model_dump(exclude={"intent", "text"}, exclude_defaults=True)
-        return data
+        return self.model_dump(exclude={"intent", "text"}, exclude_defaults=True)

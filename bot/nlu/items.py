@@ -8,8 +8,6 @@ from rapidfuzz import fuzz
 
 from bot.nlu.commands import Command, ItemSlot
 from bot.nlu.names import ZH_NAMES
-from bot.nlu.options import read_options
-from bot.nlu.vocabulary import ProductTerms
 
 
 def _aliases(name: str) -> list[str]:
@@ -51,12 +49,3 @@ def resolve_lines(command: Command, lines: list[dict]) -> list[dict]:
     for slot in command.except_items:
         chosen = [line for line in chosen if not _matches(slot, line)]
     return chosen
-
-
-def options_for_line(slot: ItemSlot, line: dict, terms: ProductTerms | None) -> ItemSlot:
-    """The slot read again against the line's own product, when it was understood without one
-    ("the blue one" in an order with a shirt)."""
-    if slot.product or terms is None or not slot.mention:
-        return slot
-    options = read_options(slot.mention, terms)
-    return slot.model_copy(update={"want": options.want or slot.want, "avoid": options.avoid or slot.avoid})

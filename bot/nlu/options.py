@@ -130,7 +130,3 @@ def read_options(text: str, product: ProductTerms, prefer: set[str] | None = Non
         else:
             avoid[hit.key] = sorted(set(avoid.get(hit.key, [])) | set(nulls))
     return OptionWords(want, avoid)
-
-
-def mentions_any(text: str, product: ProductTerms) -> bool:
-    return bool(_find(text, product))

@@ -78,7 +78,6 @@ ORDER_STATES = {
     "return requested": re.compile(r"\breturns?\b|退货", re.IGNORECASE),
     "exchange requested": re.compile(r"\bexchanges?\b|换货", re.IGNORECASE),
 }
-SOMETHING_BOUGHT = re.compile(r"\bsomething\b|\ban? item\b|\bitems\b|\bthings\b|东西|商品|宝贝", re.IGNORECASE)
 # Asking for an action, not about the rule: "I want to cancel my order", not "Can I cancel an order?".
 WANTS = re.compile(r"\bi (?:want|need|would like|'d like|wanna) to\b|\bplease\b|\bhelp me\b|我想|我要|帮我|请帮|麻烦", re.IGNORECASE)
 

@@ -33,7 +33,6 @@ class Context:
 
     principal_kind: str = "anonymous"  # anonymous | buyer | merchant | operator
     waiting_for: str | None = None  # the slot the bot asked for: order_id | reason | address | items | options | payment | confirmation
-    flow: str | None = None  # the flow in progress
     has_focus_order: bool = False  # an order is under discussion ("cancel it")
 
 
