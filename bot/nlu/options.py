@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from bot.nlu.patterns import REFUSE_THING
-from bot.nlu.vocabulary import KEY_WORDS, NULL_VALUES, SIZE_WORDS, VALUE_WORDS, ProductTerms
+from bot.nlu.vocabulary import KEY_WORDS, NULL_VALUES, SIZE_WORDS, UNIT_WORDS, VALUE_WORDS, ProductTerms
 
 # Words that negate what follows them closely: "without X", "not X", "no X", "不要X", "没有X".
 NEGATION_BEFORE = re.compile(r"(?:\bwithout|\bnot|\bno|\bnon|n't|\bnothing|\bexcept|不要|不带|没有|不是|不用|别|无|不|非)\W{0,2}(?:\w+\W{0,2}){0,2}$",
@@ -32,6 +32,9 @@ def _surface_forms(key: str, value: str) -> list[tuple[str, bool]]:
     forms = [(value, True)]
     lower = value.lower()
     forms += [(w, False) for w in VALUE_WORDS.get(lower, ())]
+    unit = re.fullmatch(r"(\d+(?:\.\d+)?)[\s-]?([a-z]+)", lower)
+    if unit:
+        forms += [(f"{unit.group(1)} {word}", False) for word in UNIT_WORDS.get(unit.group(2), ())]  # "20 小时" and "20小时"
     if key.lower() == "size" or key.lower().endswith("size"):
         forms += [(w, False) for w in SIZE_WORDS.get(value, ())]
     if lower in ("yes", "no"):

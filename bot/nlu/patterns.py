@@ -18,27 +18,28 @@ US_ADDRESS = re.compile(
     re.IGNORECASE,
 )
 
-HUMAN = re.compile(r"转人工|人工客服|找人工|真人|投诉|complain|human|real person|a person|live agent|speak to (?:an? )?(?:agent|someone)|talk to (?:an? )?(?:agent|someone|person)", re.IGNORECASE)
-CANCEL = re.compile(r"\bcancel\b|取消", re.IGNORECASE)
-RETURN = re.compile(r"\breturn(?:ing)?\b|\brefund\b|\bsend (?:it |them |this |these )?back\b|退货|退款|退掉|退回|寄回|要退|想退|都退|退了|退一下|把.{1,16}?退", re.IGNORECASE)
-EXCHANGE = re.compile(r"\bexchange\b|\bswap\b|\bswitch\b|\bchange\b.{0,40}?\b(?:to|for|into)\b|\bdifferent (?:size|colou?r)\b|"
+HUMAN = re.compile(r"转人工|人工客服|找人工|人工服务|真人|投诉|complain|human|real person|actual person|a person|representative|\b(?:real|live|human) agent\b|transfer me|live agent|speak to (?:an? )?(?:agent|someone)|talk to (?:an? )?(?:agent|someone|person)", re.IGNORECASE)
+CANCEL = re.compile(r"\bcancel(?:led|ed|ling|ing)?\b|取消|撤销|撤单", re.IGNORECASE)
+RETURN = re.compile(r"\breturn(?:ing)?\b|\brefund\b|\bmoney back\b|\bsend (?:it |them |this |these )?back\b|退货|退款|退掉|退回|寄回|要退|想退|都退|退了|退一下|把.{1,16}?退", re.IGNORECASE)
+EXCHANGE = re.compile(r"\bexchange\b|\bswap\b|\bswitch\b|\bchang(?:e|ed|ing)\b.{0,40}?\b(?:to|for|into)\b|\bdifferent (?:size|colou?r)\b|"
+                      r"\b(?:could|can|may) (?:i|we) (?:have|get) (?:the|a|an)\b.{0,30}?\b(?:version|one|ones|size|model)\b|"
                       r"换货|换成|换个|换一个|换一件|换一双|换一台|换一款|想换|要换|改成", re.IGNORECASE)
 ADDRESS = re.compile(r"\baddress\b|\b(?:ship|send|deliver) (?:it |them )?to\b|地址|寄到|送到|发到|寄往", re.IGNORECASE)
 # The account's default address, not an order's: "change my default address", "把账户里的默认收货地址改一下".
 DEFAULT_ADDRESS = re.compile(r"\bdefault (?:shipping |delivery )?address\b|\baccount(?:'s)? address\b|\baddress on (?:file|my account)\b|"
-                             r"默认(?:收货)?地址|账[户号](?:上的|里的|的)?(?:默认)?(?:收货)?地址|个人资料.{0,3}地址|\bprofile(?:'s)? address\b|\baddress on (?:my )?profile\b|\bsaved address\b", re.IGNORECASE)
-CHANGE = re.compile(r"\bchange\b|\bupdate\b|\bmodify\b|\bset\b|\bnew\b|修改|改|更新|换", re.IGNORECASE)
-STATUS = re.compile(r"status|where(?:'s| is)|track|arrive|deliver|shipped|到哪|物流|状态|发货|快递|进度|查询|订单|什么时候(?:能)?到|多久(?:能)?到|到了吗|送到了", re.IGNORECASE)
+                             r"默认(?:收货)?地址|账[户号].{0,6}地址|\bprofile\b.{0,30}\baddress\b|\baccount\b.{0,20}\baddress\b|个人资料.{0,3}地址|\bprofile(?:'s)? address\b|\baddress on (?:my )?profile\b|\bsaved address\b", re.IGNORECASE)
+CHANGE = re.compile(r"\bchange\b|\bupdate\b|\bmodify\b|\bset\b|\bnew\b|\bfix(?:ing|ed)?\b|\bcorrect\b|\bwrong\b|修改|改|更新|换", re.IGNORECASE)
+STATUS = re.compile(r"status|where(?:'s| is)|track|arrive|deliver|shipped|到哪|物流|状态|发货|快递|进度|查询|订单(?!号)|什么时候(?:能)?到|多久(?:能)?到|到了吗|送到了", re.IGNORECASE)
 MY_ORDERS = re.compile(
     r"(?:shop|store)(?:'s)? orders|orders (?:of|in|for) my (?:shop|store)|店铺.{0,8}订单|店里.{0,8}订单|"
-    r"my (?:recent |last |latest )?(?:orders|purchases)|list (?:my )?orders|orders (?:do |did |have )?i (?:have|placed|made|got)|"
+    r"my (?:recent |last |latest )?(?:orders|purchases)|\b(?:purchase|order) history\b|list (?:my )?orders|购买记录|历史订单|我的物流|物流信息|orders (?:do |did |have )?i (?:have|placed|made|got)|"
     r"what (?:did |have )?i (?:order|ordered|buy|bought)|所有订单|我的订单|订单列表|我(?:都|最近)?买(?:了|过)(?:什么|哪些)|我(?:都|最近)?下(?:过|了)(?:哪些|什么|几)",
     re.IGNORECASE,
 )
 # Questions about the assistant itself, asked before a request for a human is looked for: "Are you
 # a human?" is a question, "I want a human" a request.
 ABOUT_THE_BOT = re.compile(
-    r"\bare you (?:an? )?(?:bot|robot|ai|human|real|person|machine)\b|\bwho are you\b|\bam i (?:talking|chatting) to\b|"
+    r"\bare you (?:an? )?(?:bot|robot|ai|human|real|person|machine)\b|\bwho are you\b|\bam i (?:talking|chatting|speaking) (?:to|with)\b|"
     r"你是(?:不是)?(?:机器人|真人|人工|ai|谁)|你们是(?:不是)?机器人|是机器人吗|是真人吗",
     re.IGNORECASE,
 )
@@ -50,31 +51,32 @@ CONTACT = re.compile(
 # A message that is only a greeting, a thanks or a goodbye: answered in kind, not searched for.
 _SMALL_TALK_END = r"[\s!！.。,，~～?？:)）😊🙏]*$"
 SMALL_TALK = {
-    "greeting": re.compile(r"^\s*(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings|你好|您好|嗨|哈喽|hello呀|在吗|在不在|有人吗)(?: there)?"
+    "greeting": re.compile(r"^\s*(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings|你好|您好|嗨|哈喽|hello呀|在吗|在不在|有人吗|早上好|早安|上午好|下午好|晚上好)(?: there)?"
                            + _SMALL_TALK_END, re.IGNORECASE),
     "thanks": re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|好的)[\s,，!！.。]*)?(?:thanks?(?: (?:you|a lot|so much))?|thank you(?: very much| so much)?|thx|ty|"
-                         r"many thanks|cheers|谢谢(?:你|您)?(?:啦|了)?|多谢|感谢|辛苦了)" + _SMALL_TALK_END, re.IGNORECASE),
-    "goodbye": re.compile(r"^\s*(?:bye|goodbye|good bye|see you|再见|拜拜|bye bye|that'?s all(?: for (?:now|today))?(?:[\s,，!.]*have a (?:nice|good|great) day)?|that is all|have a (?:nice|good|great) day|没事了|没有了)" + _SMALL_TALK_END, re.IGNORECASE),
+                         r"many thanks|cheers|谢谢(?:你|您)?(?:啦|了)?|多谢|感谢|辛苦了)(?:[\s,，!！.。]*(?:that was|that's|you've been|you were) (?:really |very |so )?(?:helpful|great|useful))?" + _SMALL_TALK_END, re.IGNORECASE),
+    "goodbye": re.compile(r"^\s*(?:bye|goodbye|good bye|see you|再见|拜拜|bye bye|that'?s all(?: for (?:now|today))?(?:[\s,，!.]*have a (?:nice|good|great) day)?|that is all|have a (?:nice|good|great) day|没事了|没有了)(?:[\s,，!！.。]*(?:没(?:有)?(?:别的|其他)(?:的)?(?:事|问题)了?|就这些|没事了))?" + _SMALL_TALK_END, re.IGNORECASE),
 }
-REASON_NO_LONGER = re.compile(r"no longer (?:need|want)|don'?t (?:need|want)|do not (?:need|want)|not needed|changed my mind|不需要|不要了|不想要|用不上|用不到|不用了", re.IGNORECASE)
-REASON_MISTAKE = re.compile(r"by mistake|mistaken|accident|wrong(?:ly)? order|买错|下错|拍错|误购", re.IGNORECASE)
+REASON_NO_LONGER = re.compile(r"no longer (?:need|want)|don'?t (?:need|want)|do not (?:need|want)|not needed|changed my mind|won'?t (?:be )?(?:using|need(?:ing)?)|not going to use|"
+                              r"不需要|不要了|不想要|用不上|用不到|不用了|改主意|已经有(?:一|了)|家里有了", re.IGNORECASE)
+REASON_MISTAKE = re.compile(r"by mistake|mistaken|accident|wrong(?:ly)? order|ordered (?:it )?twice|duplicate order|买错|下错|拍错|点错|误购|不小心|拍了两次|重复下单|多拍|拍重", re.IGNORECASE)
 GIFT_CARD = re.compile(r"gift ?card|礼品卡", re.IGNORECASE)
-ORDER_NOUN = re.compile(r"\border\b|\bpackage\b|\bparcel\b|\bshipment\b|\bmy (?:stuff|things)\b|订单|包裹|下的单|单子", re.IGNORECASE)
+ORDER_NOUN = re.compile(r"\borders?\b|\bpackages?\b|\bparcels?\b|\bshipments?\b|\bmy (?:stuff|things)\b|订单|包裹|下的单|单子|(?:我的|买的)东西|多少单|几单", re.IGNORECASE)
 # "Where is my order?" is about the buyer's own orders; "How long after shipping does an order
 # arrive?" (订单发货后多久能到？) is about the rule. A first-person order wins over a question form.
-OWN_ORDER = re.compile(r"\bmy\b|\bmine\b|\bi (?:ordered|bought|placed|purchased)\b|我的|我(?:买|下|订)的|我买了|我下了|我.{0,8}(?:下|买)的|我.{0,8}的(?:那个)?订单", re.IGNORECASE)
+OWN_ORDER = re.compile(r"\bmy\b|\bmine\b|\bi (?:ordered|bought|placed|purchased)\b|\bthis order\b|这单|这个订单|我的|我(?:买|下|订)的|我买了|我下了|我.{0,8}(?:下|买)的|我.{0,8}的(?:那个)?订单", re.IGNORECASE)
 RULE_QUESTION = re.compile(
     r"\bcan (?:i|you|we|an?)\b|\bhow (?:long|much|many|do|does|can|soon)\b|\bwhat (?:is|are|if|happens)\b|\bis it possible\b|"
-    r"\bdo you\b|多久|多长时间|能不能|可不可以|可以吗|能.{0,8}吗|怎么|如何|是什么|一般",
+    r"\bdo you\b|\bwhere does\b|\bwhat (?:payment|ways?|methods?)\b|多久|多长时间|能不能|可不可以|可以吗|能.{0,8}吗|怎么|如何|是什么|一般|支持(?:哪些|什么)|有哪些方式",
     re.IGNORECASE,
 )
 TRACKING_NUMBER = re.compile(r"\btracking\b|快递单号|物流单号|运单号|单号", re.IGNORECASE)
 # Which orders a merchant asks about: "pending orders", "待发货订单" (values as stored).
 ORDER_STATES = {
-    "pending": re.compile(r"\bpending\b|待发货|未发货|待处理", re.IGNORECASE),
+    "pending": re.compile(r"\bpending\b|\b(?:waiting|yet|still need\w*) (?:to be )?ship|\bnot (?:yet )?shipped\b|\bunshipped\b|\bawaiting shipment\b|待发货|未发货|待处理|还没发|没发货", re.IGNORECASE),
     "processed": re.compile(r"\bprocessed\b|\bshipped\b|已发货|已处理", re.IGNORECASE),
     "delivered": re.compile(r"\bdelivered\b|已送达|已签收", re.IGNORECASE),
-    "cancelled": re.compile(r"\bcancell?ed\b|已取消", re.IGNORECASE),
+    "cancelled": re.compile(r"\bcancell?ed\b|已取消|被(?:买家)?取消|取消了|取消的", re.IGNORECASE),
     "return requested": re.compile(r"\breturns?\b|退货", re.IGNORECASE),
     "exchange requested": re.compile(r"\bexchanges?\b|换货", re.IGNORECASE),
 }
@@ -84,8 +86,8 @@ WANTS = re.compile(r"\bi (?:want|need|would like|'d like|wanna) to\b|\bplease\b|
 
 # ---- slots beyond ids (bot.nlu.rules)
 
-PAYMENT_CHANGE = re.compile(r"\buse (?:my |the )?(?:\w+ ){0,2}(?:card|paypal)\b|\binstead of (?:my |the )?(?:paypal|gift ?card|credit ?card|card)\b|\bpayment method\b|\bpay(?:ing)? (?:it )?(?:with|by|using)\b|\bcharge (?:it )?to\b|\bpayment\b|支付方式|付款方式|"
-                            r"改用.{0,6}(?:支付|付款)|换.{0,4}(?:支付|付款)方式", re.IGNORECASE)  # fmt: skip
+PAYMENT_CHANGE = re.compile(r"\buse (?:my |the )?(?:\w+ ){0,2}(?:card|paypal)\b|\b(?:to|with|via|through) (?:my |the )?(?:paypal|gift ?card|credit ?card)\b|\bpay(?:ing)?\b.{0,30}?\b(?:with|by|using|via)\b|\binstead of (?:my |the )?(?:paypal|gift ?card|credit ?card|card)\b|\bpayment method\b|\bpay(?:ing)? (?:it )?(?:with|by|using)\b|\bcharge (?:it )?to\b|\bpayment\b|支付方式|付款方式|"
+                            r"改用.{0,6}(?:支付|付款)|用.{0,10}(?:支付|付款|付吧|付钱)|刷.{0,4}卡|换.{0,4}(?:支付|付款)方式", re.IGNORECASE)  # fmt: skip
 PAYPAL = re.compile(r"pay ?pal|贝宝", re.IGNORECASE)
 CREDIT_CARD = re.compile(r"credit ?card|\bcard ending\b|\bvisa\b|\bmaster ?card\b|\bamex\b|信用卡|银行卡", re.IGNORECASE)
 ORIGINAL_PAYMENT = re.compile(r"original (?:payment|method|card)|same (?:card|payment|method)|\bback to (?:my )?(?:card|original)|原路|原支付|原来的(?:支付|付款|卡)",
@@ -94,33 +96,39 @@ ALL_ITEMS = re.compile(r"\beverything\b|\ball (?:of )?(?:the |my )?(?:items|thin
                        r"\ball\b(?= (?:except|but)\b)|全部|所有(?:商品|东西)|都退|整个订单|整单", re.IGNORECASE)  # fmt: skip
 EXCEPT = re.compile(r"\bexcept(?: for)?\b|\bbut not\b|\bother than\b|\bapart from\b|\bexcluding\b|\bbesides\b|除了|除去|以外|之外", re.IGNORECASE)
 OTHER = re.compile(r"\bthe other (?:one|order|item)\b|\bthe other\b|\banother order\b|\bnot (?:this|that) (?:one|order)\b|另一个|另外一个|另一单|另一笔", re.IGNORECASE)
-CORRECTION = re.compile(r"^\s*(?:no|nope|not that|sorry|actually|oops|wait|i mean|i meant)\b[\s,.!]*|^\s*(?:不对|不是|错了|搞错了|我说错了|说错了|不好意思|抱歉)[\s,，。!！]*",
+CORRECTION = re.compile(r"^\s*(?:(?:no|nope|not that|sorry|actually|oops|wait|i mean|i meant)\b[\s,.!]*)+|^\s*(?:不对|不是|错了|搞错了|我说错了|说错了|不好意思|抱歉)[\s,，。!！]*",
                         re.IGNORECASE)  # fmt: skip
 # Where the bought item's description ends and what is wanted instead starts: "the black one *for* a blue one".
-DIRECTION = re.compile(r"\b(?:for|to|into|with)\b|\binstead\b|换成|改成|换为|改为|换一个|换个|换到|想要|要换", re.IGNORECASE)
+DIRECTION = re.compile(r"\b(?:for|to|into|with)\b|\binstead\b|\b(?:could|can|may) (?:i|we) (?:have|get)\b|换成|改成|换为|改为|换一个|换个|换到|想要|要换", re.IGNORECASE)
 REFERS_TO_IT = re.compile(r"\bit\b|\bthat (?:one|order)\b|\bthis order\b|\bthe order\b|这个订单|这单|该订单|它|这个", re.IGNORECASE)
 # Modifying a pending order's items, said as a change rather than an exchange.
-MODIFY_ITEMS = re.compile(r"\bmake (?:it|them|that|this) (?:a |an )?\w+|\b(?:change|modify|update|switch|swap)\b.{0,60}?\b(?:to|for|into)\b|\binstead\b|换成|改成|换为|改为|换一个|换个", re.IGNORECASE)
+MODIFY_ITEMS = re.compile(r"\bmake (?:it|them|that|this) (?:a |an )?\w+|\bmake (?:the|my) [\w -]{2,30}? (?:a|an|in)\b|\b(?:change|changed|modify|update|switch|swap)\b.{0,60}?\b(?:to|for|into)\b|\binstead\b|换成|改成|换为|改为|换一个|换个", re.IGNORECASE)
 # Words that may follow a yes without making it conditional: "Yes, I confirm, please go ahead."
 YES_WORDS = frozenset(
     """yes y yeah yep yup sure ok okay alright confirm confirmed confirming i do it please go ahead proceed that's right correct
     sounds good fine absolutely definitely of course thats thanks thank you that is right exactly perfect great do so let's lets
-    is are all good works me for with it's just now ahead yes""" 
+    is are all good works me for with it's just now ahead yes and process submit place this that""" 
     .split()
 )  # fmt: skip
 YES_START = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|alright|confirm(?:ed)?|i confirm|go ahead|please (?:do|go ahead|proceed)|do it|proceed|"
                        r"that'?s (?:right|correct)|correct|sounds good|absolutely|of course|definitely)\b", re.IGNORECASE)  # fmt: skip
-YES_ZH = re.compile(r"^\s*(?:是的?|对的?|好的?|好吧|可以|确认|确定|没问题|行|嗯|同意|办吧|就这样|请继续|继续)"
-                    r"(?:[\s,，。！!]*(?:是的?|对的?|好的?|可以|确认(?:无误)?|确定|没问题|行|请继续|继续|办吧|就这样|谢谢|麻烦了|请(?:帮我)?(?:办理|处理|执行)|吧|呀|啊|的))*[\s。！!~～]*$")  # fmt: skip
-NO_START = re.compile(r"^\s*(?:no|n|nope|nah|don'?t|do not|cancel that|stop|never ?mind|wait|hold on)\b|^\s*(?:不|不要|不用|不是|算了|取消操作|等等|先别|别)",
+YES_ZH = re.compile(r"^\s*(?:是的?|对的?|好的?|好吧|可以|确认|确定|没问题|没错|行|嗯+|同意|办吧|就这样|请继续|继续|提交吧)"
+                    r"(?:[\s,，。！!]*(?:是的?|对的?|好的?|可以|确认(?:无误)?|确定|没问题|没错|行|请继续|继续|办吧|就这样|谢谢|麻烦了|提交吧?|(?:信息)?都对|都没问题|请(?:帮我)?(?:办理|处理|执行)|吧|呀|啊|的))*[\s。！!~～]*$")  # fmt: skip
+NO_START = re.compile(r"^\s*(?:no|n|nope|nah|don'?t|do not|cancel that|stop|never ?mind|wait|hold on)\b|^\s*(?:不|不要|不用|不是|算了|取消操作|等等|先别|先不|别)",
                       re.IGNORECASE)  # fmt: skip
 # After a "no": words that only decline ("no, leave it as it is", "No thanks, I'll keep the order").
-DECLINE_REST = re.compile(r"leave it|\bkeep\b|as it is|\bthanks?\b|thank you|never ?mind|don'?t|do not|forget it|not now|不用|不要|算了|先不|保持|不改|不换", re.IGNORECASE)
+DECLINE_REST = re.compile(r"leave it|\bkeep\b|as it is|\bhold off\b|\bfor now\b|\bnot yet\b|\bthanks?\b|thank you|never ?mind|don'?t|do not|forget it|not now|不用|不要|算了|先不|保持|不改|不换", re.IGNORECASE)
 # An item the buyer keeps: "return the boots but keep the backpack", "背包留着".
-KEEP = re.compile(r"\bkeep(?:ing)?\b|留着|留下|不退|保留", re.IGNORECASE)
+KEEP = re.compile(r"\bkeep(?:ing)?\b|留着|留下|不退|保留|还要用|还在用|要留", re.IGNORECASE)
 WANT_VERB = re.compile(r"\bwant\b|\bprefer\b|\brather\b|\bshould be\b|要|想要", re.IGNORECASE)
 # "不要防水的", "not the RGB one": the thing itself is refused (its other values are fine).
 REFUSE_THING = re.compile(r"不要|不想要|\bnot (?:the|a|an)\b|\bdon'?t want\b|\bno (?:more )?(?:the )?\w+ ones?\b", re.IGNORECASE)
 SHOP = re.compile(r"\b(?:my|our) (?:shop|store)\b|\bwe (?:get|got|have|had|sold)\b|店铺|店里|本店|我的店", re.IGNORECASE)
 # An order action said as an order: "just cancel it", "return them".
 IMPERATIVE = re.compile(r"\b(?:cancel|return|exchange|refund) (?:it|them|this|that|the order|everything)\b", re.IGNORECASE)
+# An item named to set it apart from the one meant: "return the puzzle, not the skateboard", "不是背包".
+NOT_THIS_ITEM = re.compile(r"(?:\bnot (?:the|my)|\brather than (?:the|my)?|而不是|不是)\s*$", re.IGNORECASE)
+# A rule asked as a hypothetical, even with "my" in it: "if I paid with a gift card, where does my refund go?"
+HYPOTHETICAL = re.compile(r"^\s*(?:if|what if|suppose|say)\b|如果|假如|要是", re.IGNORECASE)
+# A message with an order id or an email is read by the rules alone: its intent is never guessed.
+NAMES_AN_ID = re.compile(r"#?\s?W\s?\d{7}|[\w.+-]+@[\w-]+\.", re.IGNORECASE)

@@ -16,14 +16,16 @@ from rapidfuzz import fuzz, process
 from bot.nlu import patterns as P
 from bot.nlu.commands import Address, Command, ItemSlot
 from bot.nlu.options import read_options
+from bot.nlu.similarity import Guess, IntentExamples, default_examples
 from bot.nlu.vocabulary import Vocabulary
 from knowledge.documents import detect_language
 
 # Cue words whose misspellings are repaired before matching (English; Chinese input methods do not misspell).
 _CUE_WORDS = ["cancel", "return", "refund", "exchange", "address", "order", "orders", "status", "tracking", "delivered", "shipped",
-              "confirm", "change", "modify", "payment", "replace", "package", "everything", "except", "instead", "human"]  # fmt: skip
+              "confirm", "change", "modify", "payment", "replace", "package", "everything", "except", "instead", "human", "history",
+              "processed", "pending", "purchase"]  # fmt: skip
 _KNOWN = frozenset(_CUE_WORDS) | frozenset(
-    "can cancelled canceled return's ordered order's changes changed chance charge range orange modified chair".split()
+    "can cancelled canceled return's ordered order's changes changed chance charge range orange modified chair process".split()
 )  # fmt: skip
 
 
@@ -64,7 +66,7 @@ def confirmation_of(text: str) -> str | None:
     if P.YES_START.match(text):
         rest = re.findall(r"[a-z']+", text.lower())
         return "yes" if all(word in P.YES_WORDS for word in rest) else "yes_but"
-    if re.match(r"^\s*(?:是的?|好的?|可以|确认|对)[,，]", text):
+    if re.match(r"^\s*(?:是的?|好的?|好吧|可以|确认|对|行|嗯+|没问题|没错)[,，]", text):
         return "yes_but"  # "好的，不过……" / "是的，另外……"
     if P.NO_START.match(text):
         return "no"
@@ -99,7 +101,7 @@ def _payment(text: str) -> str | None:
     found = []
     for kind, pattern in (("original", P.ORIGINAL_PAYMENT), ("gift_card", P.GIFT_CARD), ("paypal", P.PAYPAL), ("credit_card", P.CREDIT_CARD)):
         for m in pattern.finditer(text):
-            replaced = re.search(r"(?:instead of|rather than|not|而不是|不用|不要)\s*(?:my |the |用)?\s*$", text[max(0, m.start() - 16):m.start()], re.IGNORECASE)
+            replaced = re.search(r"(?:instead of|rather than|not|paid (?:with|by|using)|而不是|不用|不要)\s*(?:my |the |a |an |用)?\s*$", text[max(0, m.start() - 16):m.start()], re.IGNORECASE)
             if not replaced:
                 found.append((m.start(), kind))
     return min(found)[1] if found else None
@@ -119,8 +121,8 @@ def read_items(text: str, vocabulary: Vocabulary, wants_change: bool) -> tuple[l
         # The words before the name since the last separator describe it ("the black earbuds").
         head = re.split(r"[,，;；。]|\band\b|和|还有", clean[begin:start])[-1]
         tail = clean[end:stop]
-        if P.KEEP.search(head + " " + re.split(r"[,，;；。]|\band\b|\bbut\b|和|但", tail)[0]):
-            continue  # "keep the backpack", "背包留着": not part of the request
+        if P.KEEP.search(head + " " + re.split(r"[,，;；。]|\band\b|\bbut\b|和|但", tail)[0]) or P.NOT_THIS_ITEM.search(head):
+            continue  # "keep the backpack", "背包留着", "…, not the skateboard": not part of the request
         # …and the words after it, up to the next item, say what is wanted instead ("… for the blue ones").
         direction = P.DIRECTION.search(tail) if wants_change else None
         instead_of = re.search(r"\binstead of\b|\brather than\b|而不是", tail, re.IGNORECASE) if wants_change else None
@@ -144,7 +146,18 @@ def read_items(text: str, vocabulary: Vocabulary, wants_change: bool) -> tuple[l
     return named, excluded
 
 
-def understand(text: str, vocabulary: Vocabulary, context: Context | None = None) -> Command:
+_PACKAGED = object()
+
+
+def _guess(text: str, context: Context, rule_question: bool, examples: IntentExamples | None) -> Guess | None:
+    if examples is None:
+        return None
+    return examples.guess(text, examples.allowed(context.principal_kind, context.waiting_for, rule_question))
+
+
+def understand(text: str, vocabulary: Vocabulary, context: Context | None = None, examples: IntentExamples | None | object = _PACKAGED) -> Command:
+    """``examples``: the labelled messages a message no cue reads is compared with (default the
+    packaged ones; None: cue patterns only)."""
     context = context or Context()
     raw = text
     text = repair_typos(text)
@@ -158,6 +171,8 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     confirmation = confirmation_of(text)
     if confirmation == "no" and context.waiting_for != "confirmation":
         confirmation = None  # "不需要了" answering "why cancel?" is a reason, not a refusal
+    elif confirmation == "no":
+        reason = None  # "不用了" answering "shall I go ahead?" refuses; it gives no reason
     # "No, the other order" / "不对，要白色的" corrects; "no" / "no, stop" / "nope, leave it" alone declines.
     remainder = P.CORRECTION.sub("", text, count=1).strip(" ,，.。!！") if P.CORRECTION.match(text) else ""
     correction = (bool(remainder) and confirmation != "yes" and context.waiting_for is not None and not P.NO_START.match(remainder)
@@ -166,18 +181,19 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     order_state = next((state for state, p in P.ORDER_STATES.items() if p.search(text)), None)
 
     wants = P.WANTS.search(text)
-    rule_question = P.RULE_QUESTION.search(text) and not order_ids and not P.OWN_ORDER.search(text)
+    rule_question = P.RULE_QUESTION.search(text) and not order_ids and (not P.OWN_ORDER.search(text) or P.HYPOTHETICAL.search(text))
     cancel, ret = P.CANCEL.search(text), P.RETURN.search(text)
     exchange = P.EXCHANGE.search(text)
     modify_items = P.MODIFY_ITEMS.search(text)
     order_address = (P.ADDRESS.search(text) or address is not None and order_ids) and not P.DEFAULT_ADDRESS.search(text)
     payment_change = P.PAYMENT_CHANGE.search(text) and not ret and not (exchange and vocabulary.mentions(text))
-    wants_change = (bool(exchange or modify_items) or correction and bool(P.WANT_VERB.search(text))) and not cancel and not order_address and not payment_change
+    wants_change = ((bool(exchange or modify_items) or correction and bool(P.WANT_VERB.search(text)) and not ret)
+                    and not cancel and not order_address and not payment_change)  # fmt: skip
     items, except_items = read_items(text, vocabulary, wants_change)
     all_items = bool(P.ALL_ITEMS.search(text)) or bool(except_items)
     rule_question = rule_question and not items and not (context.has_focus_order and P.REFERS_TO_IT.search(text))
     about_an_order = bool(order_ids or items or P.IMPERATIVE.search(text) or context.has_focus_order and P.REFERS_TO_IT.search(text) or wants or all_items
-                          or P.OWN_ORDER.search(text) or other)  # fmt: skip
+                          or P.OWN_ORDER.search(text) or other or confirmation == "yes_but")  # fmt: skip
     acting = about_an_order and not rule_question
 
     small_talk = "about_bot" if P.ABOUT_THE_BOT.search(text) and len(text) <= 60 else None
@@ -190,6 +206,8 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
         intent = "confirm" if confirmation == "yes" else "decline"
     elif context.principal_kind == "merchant" and (P.MY_ORDERS.search(text) or P.ORDER_NOUN.search(text) or order_state or P.SHOP.search(text)) and not order_ids:
         intent = "shop_orders"  # a merchant acts on no order: a question about orders is about the shop's
+    elif correction and context.waiting_for and not order_ids:
+        intent = "inform"  # "不是这个，要退的是那件红色的" repairs the answer the bot asked for
     elif cancel and acting:
         intent = "cancel"
     elif ret and acting and not wants_change:
@@ -198,7 +216,7 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
         intent = "modify_address"
     elif P.DEFAULT_ADDRESS.search(text) and (P.CHANGE.search(text) or address):
         intent = "modify_user_address"
-    elif payment_change and (acting or P.CHANGE.search(text)):
+    elif payment_change and (acting or P.CHANGE.search(text) or payment):
         intent = "modify_payment"
     elif (exchange or modify_items and items) and acting:
         intent = "exchange"  # another variant: an exchange once delivered, an item change while pending (the flow decides)
@@ -219,6 +237,11 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
         small_talk = next((name for name, pattern in P.SMALL_TALK.items() if pattern.match(text)), None)
         small_talk = small_talk or ("contact" if P.CONTACT.search(text) and len(text) <= 60 else None)
         intent = "small_talk" if small_talk else intent
+    if intent == "question" and not P.NAMES_AN_ID.search(text):
+        guessed = _guess(text, context, bool(rule_question), default_examples() if examples is _PACKAGED else examples)
+        if guessed is not None:
+            intent, small_talk = guessed.intent, guessed.small_talk
+            confirmation = {"confirm": "yes", "decline": "no"}.get(intent, confirmation)
     if intent == "small_talk":
         confirmation = None
     if intent != "shop_orders":

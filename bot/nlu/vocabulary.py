@@ -62,6 +62,11 @@ KEY_WORDS: dict[str, tuple[str, ...]] = {
     "capacity": ("容量",), "storage": ("存储", "内存"), "switch type": ("switches", "switch", "轴"), "battery life": ("battery", "续航", "电池"),
     "connectivity": ("connection", "连接"), "screen size": ("screen", "屏幕", "英寸"), "compatibility": ("compatible", "兼容"),
 }  # fmt: skip
+# Units in values, as Chinese buyers write them: "20 hours" is also 20小时, "10 inches" 10英寸.
+UNIT_WORDS: dict[str, tuple[str, ...]] = {
+    "hours": ("小时", "个小时"), "hour": ("小时",), "inches": ("英寸", "寸"), "inch": ("英寸", "寸"), "liters": ("升",), "liter": ("升",),
+    "cups": ("杯",), "cup": ("杯",), "ft": ("英尺",), "degrees": ("度",), "piece": ("件套", "件"), "bar": ("巴",), "ml": ("毫升",),
+}  # fmt: skip
 # Values that mean "none of it": what "without water resistance" or "no backlight" asks for.
 NULL_VALUES = frozenset({"no", "none", "not resistant", "non-polarized"})
 
