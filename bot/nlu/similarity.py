@@ -50,8 +50,6 @@ class Example:
 class Guess:
     intent: str
     small_talk: str | None
-    score: float  # share of the neighbours' similarity that voted for it
-    nearest: str  # the closest example, for the console's trace
 
 
 class IntentExamples:
@@ -60,6 +58,7 @@ class IntentExamples:
     def __init__(self, examples: list[Example], vectors: np.ndarray, embed, k: int = 5, min_share: float = 0.6, min_similarity: float = 0.84):
         self.examples, self.vectors, self._embed = examples, vectors.astype(np.float32), embed
         self.k, self.min_share, self.min_similarity = k, min_share, min_similarity
+        self._intents = np.array([e.intent for e in examples])
 
     def allowed(self, principal_kind: str, waiting_for: str | None, rule_question: bool) -> frozenset[str]:
         if principal_kind == "merchant":
@@ -77,7 +76,7 @@ class IntentExamples:
     def guess(self, text: str, allowed: frozenset[str]) -> Guess | None:
         # Only examples of intents the context allows vote: "不用了" declines a confirmation, but
         # answers "why?" with a reason (inform). Questions always vote, so a question stays one.
-        candidates = np.array([e.intent in allowed for e in self.examples])
+        candidates = np.isin(self._intents, list(allowed))
         query = np.asarray(self._embed([text])[0], dtype=np.float32)
         similarities = np.where(candidates, self.vectors @ query, -1.0)
         order = np.argsort(-similarities)[: self.k]
@@ -91,7 +90,7 @@ class IntentExamples:
         share = weight / sum(votes.values())
         if share < self.min_share or intent == "question":
             return None
-        return Guess(intent, small_talk, round(share, 3), self.examples[order[0]].text)
+        return Guess(intent, small_talk)
 
 
 def load_examples(path: Path = EXAMPLES_FILE) -> list[Example]:
@@ -106,6 +105,16 @@ def digest(examples: list[Example], model_identity: str) -> str:
     return h.hexdigest()[:16]
 
 
+def stored_vectors(examples: list[Example], model_identity: str) -> np.ndarray | None:
+    """The shipped vectors, or None when they were made for other examples or another model."""
+    if not VECTORS_FILE.is_file():
+        return None
+    stored = np.load(VECTORS_FILE)
+    if str(stored["digest"]) != digest(examples, model_identity) or len(stored["vectors"]) != len(examples):
+        return None
+    return stored["vectors"]
+
+
 @lru_cache(maxsize=1)
 def default_examples() -> IntentExamples | None:
     """The packaged examples with the packaged multilingual model; None where it is not installed."""
@@ -117,12 +126,7 @@ def default_examples() -> IntentExamples | None:
         log.warning("intent similarity off: %s", exc)
         return None
     examples = load_examples()
-    expected = digest(examples, embeddings.identity)
-    vectors = None
-    if VECTORS_FILE.is_file():
-        stored = np.load(VECTORS_FILE)
-        if str(stored["digest"]) == expected and len(stored["vectors"]) == len(examples):
-            vectors = stored["vectors"]
+    vectors = stored_vectors(examples, embeddings.identity)
     if vectors is None:
         log.warning("%s is stale (run `python -m bot.nlu.similarity`): embedding %d examples now", VECTORS_FILE.name, len(examples))
         vectors = embeddings.embed_queries([e.text for e in examples])
