@@ -3,10 +3,12 @@ options (tests/data/nlu_catalogue.json):
 
 - nlu_labelled.json: 240 buyer and merchant messages, half Chinese ("tune" and "heldout" splits).
 - nlu_heldout2.json: 100 more, written by someone who never ran the code.
-  Both were held out once (measured, then tuned on in a later session: see the issue notes), and
-  their messages are the examples of the similarity fallback (bot/nlu/data/intent_examples.json).
-- nlu_heldout3.json: 60 more, written blind to the code and never tuned on: the honest
-  figure of how the step generalises. Its floor is the measured figure (a regression guard).
+- nlu_heldout3.json: 60 more, written blind to the code.
+  These were each held out once (measured, then tuned on in a later session: see the issue notes),
+  and their messages are the examples of the similarity fallback (bot/nlu/data/intent_examples.json).
+- nlu_heldout4.json: 60 more, written blind to the code and never tuned on: the honest figure of
+  how the step generalises. Its floor is the measured figure (a regression guard); do not tune on
+  its failures (write a fifth set first, then tune on this one).
 """
 
 import json
@@ -20,28 +22,31 @@ DATA = REPO / "tests" / "data"
 CATALOGUE = load_catalogue(DATA / "nlu_catalogue.json")
 EXAMPLES = json.loads((DATA / "nlu_labelled.json").read_text())["examples"]
 FRESH = json.loads((DATA / "nlu_heldout2.json").read_text())["examples"]
-BLIND = json.loads((DATA / "nlu_heldout3.json").read_text())["examples"]
-FLOORS = {"tune": (0.95, 0.95), "heldout": (0.95, 0.95), "fresh": (0.95, 0.95), "blind": (0.9, 0.85)}  # intent accuracy, slot exact-match
+THIRD = json.loads((DATA / "nlu_heldout3.json").read_text())["examples"]
+BLIND = json.loads((DATA / "nlu_heldout4.json").read_text())["examples"]
+# intent accuracy, slot exact-match; "blind" at its measured figures (2026-12-03: 0.90, 0.80)
+FLOORS = {"tune": (0.95, 0.95), "heldout": (0.95, 0.95), "fresh": (0.95, 0.95), "third": (0.95, 0.95), "blind": (0.9, 0.8), "everything": (0.95, 0.95)}
+SETS = {"fresh": FRESH, "third": THIRD, "blind": BLIND, "everything": EXAMPLES + FRESH + THIRD + BLIND}
 
 
 @pytest.fixture(scope="module")
 def reports():
-    return {"labelled": evaluate(EXAMPLES, CATALOGUE), "fresh": evaluate(FRESH, CATALOGUE), "blind": evaluate(BLIND, CATALOGUE)}
+    return {"labelled": evaluate(EXAMPLES, CATALOGUE)} | {name: evaluate(examples, CATALOGUE) for name, examples in SETS.items()}
 
 
 def test_the_sets_are_large_and_half_chinese():
-    assert len(EXAMPLES) >= 200 and len(FRESH) >= 100
-    for examples in (EXAMPLES, FRESH):
+    assert len(EXAMPLES) >= 200 and len(FRESH) >= 100 and len(BLIND) >= 60
+    for examples in (EXAMPLES, FRESH, THIRD, BLIND):
         assert sum("zh-" in e["id"] for e in examples) * 2 == len(examples)
     assert {e["split"] for e in EXAMPLES} == {"tune", "heldout"}
 
 
-@pytest.mark.parametrize("split", ["tune", "heldout", "fresh", "blind"])
+@pytest.mark.parametrize("split", ["tune", "heldout", "fresh", "third", "blind", "everything"])
 def test_intents_and_slots_are_understood(reports, split):
-    report = reports[split if split in ("fresh", "blind") else "labelled"]
-    figures = report["groups"]["all" if split in ("fresh", "blind") else split]
+    report = reports[split if split in SETS else "labelled"]
+    figures = report["groups"]["all" if split in SETS else split]
     intent_floor, slot_floor = FLOORS[split]
-    shown = [] if split == "blind" else report["failures"][:5]  # the blind set's failures are not to tune on
+    shown = [] if split in ("blind", "everything") else report["failures"][:5]  # the blind set's failures are not to tune on
     assert figures["intent_accuracy"] >= intent_floor, shown
     assert figures["slot_exact_match"] >= slot_floor, shown
 

@@ -8,10 +8,12 @@ import re
 ORDER_ID = re.compile(r"#?\s?W\s?(\d{7})(?!\d)", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 NAME_ZIP_EN = re.compile(
-    r"(?:i am|i'm|my name is|this is|name is|name:)\s+([A-Za-z][\w'-]*)\s+([A-Za-z][\w'-]*)\b.*?(?:zip|postal|postcode)?\D{0,20}?(\d{5,6})\b",
+    r"(?:i am|i'm|\bim|my name is|this is|name is|name:|name's)\s+([A-Za-z][\w'-]*)\s+([A-Za-z][\w'-]*)\b.*?(?:zip|postal|postcode)?\D{0,20}?(\d{5,6})\b",
     re.IGNORECASE | re.DOTALL,
 )
-NAME_ZIP_ZH = re.compile(r"(?:我是|我叫|姓名[:：]?)\s*([A-Za-z][\w'-]*)\s+([A-Za-z][\w'-]*).*?(?:邮编|邮政编码)[:：是为\s]*(\d{5,6})", re.DOTALL)
+# A message that is only a name and a zip code: "Lena Kowalski 60614", "Omar Haddad, zip 33101".
+NAME_ZIP_BARE = re.compile(r"^\s*([A-Z][a-z'-]+)\s+([A-Z][a-z'-]+)[\s,，]+(?:(?:zip|postal|post)(?: ?code)?[:：\s]*|邮编[:：是\s]*)?(\d{5,6})[\s.。!]*$")
+NAME_ZIP_ZH = re.compile(r"(?:我是|我叫|姓名[:：是]?|名字(?:是|叫)?[:：]?)\s*([A-Za-z][\w'-]*)\s+([A-Za-z][\w'-]*).*?(?:邮编|邮政编码)[:：是为\s]*(\d{5,6})", re.DOTALL)
 US_ADDRESS = re.compile(
     r"(?<![\w#])(?P<address1>\d{1,6}\s[^,\n]+?),\s*(?:(?P<address2>(?:apt|apartment|suite|unit|#)[^,\n]*?),\s*)?"
     r"(?P<city>[A-Za-z][A-Za-z .'-]+?),\s*(?P<state>[A-Z]{2}),?\s+(?P<zip>\d{5})(?:,?\s*(?P<country>USA|U\.S\.A\.|US|United States|China|Canada|Mexico)\b)?",
@@ -49,17 +51,19 @@ CONTACT = re.compile(
     re.IGNORECASE,
 )
 # A message that is only a greeting, a thanks or a goodbye: answered in kind, not searched for.
-_SMALL_TALK_END = r"[\s!！.。,，~～?？:)）😊🙏]*$"
+_SMALL_TALK_END = r"[\s!！.。,，~～?？:)）😊🙏呀啊哈呢哦嘛]*(?:亲+|亲爱的)?[\s!！.。,，~～?？)）😊🙏呀啊哈呢哦]*$"
+# Taobao-style address before small talk: "亲，在吗", "亲亲 你好".
+_SMALL_TALK_START = r"^\s*(?:亲+|亲爱的)?[\s,，~～]*"
 SMALL_TALK = {
-    "greeting": re.compile(r"^\s*(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings|你好|您好|嗨|哈喽|hello呀|在吗|在不在|有人吗|早上好|早安|上午好|下午好|晚上好)(?: there)?"
+    "greeting": re.compile(_SMALL_TALK_START + r"(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings|你好|您好|嗨|哈喽|hello呀|在吗|在不在|有人吗|早上好|早安|上午好|下午好|晚上好)(?: there)?"
                            + _SMALL_TALK_END, re.IGNORECASE),
-    "thanks": re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|好的)[\s,，!！.。]*)?(?:thanks?(?: (?:you|a lot|so much))?|thank you(?: very much| so much)?|thx|ty|"
+    "thanks": re.compile(_SMALL_TALK_START + r"(?:(?:ok(?:ay)?|great|perfect|好的)[\s,，!！.。]*)?(?:thanks?(?: (?:you|a lot|so much))?|thank you(?: very much| so much)?|thx|ty|"
                          r"many thanks|cheers|谢谢(?:你|您)?(?:啦|了)?|多谢|感谢|辛苦了)(?:[\s,，!！.。]*(?:that was|that's|you've been|you were) (?:really |very |so )?(?:helpful|great|useful))?" + _SMALL_TALK_END, re.IGNORECASE),
-    "goodbye": re.compile(r"^\s*(?:bye|goodbye|good bye|see you|再见|拜拜|bye bye|that'?s all(?: for (?:now|today))?(?:[\s,，!.]*have a (?:nice|good|great) day)?|that is all|have a (?:nice|good|great) day|没事了|没有了)(?:[\s,，!！.。]*(?:没(?:有)?(?:别的|其他)(?:的)?(?:事|问题)了?|就这些|没事了))?" + _SMALL_TALK_END, re.IGNORECASE),
+    "goodbye": re.compile(_SMALL_TALK_START + r"(?:(?:ok(?:ay)?|alright|好的|好)[\s,，!！.。]*)?(?:bye|goodbye|good bye|see you|再见|拜拜|bye bye|that'?s all(?: for (?:now|today))?(?:[\s,，!.]*have a (?:nice|good|great) day)?|that is all|have a (?:nice|good|great) day|没事了|没有了)(?:[\s,，!！.。]*(?:没(?:有)?(?:别的|其他)(?:的)?(?:事|问题)了?|就这些|没事了))?" + _SMALL_TALK_END, re.IGNORECASE),
 }
 REASON_NO_LONGER = re.compile(r"no longer (?:need|want)|don'?t (?:need|want)|do not (?:need|want)|not needed|changed my mind|won'?t (?:be )?(?:using|need(?:ing)?)|not going to use|"
                               r"不需要|不要了|不想要|用不上|用不到|不用了|改主意|已经有(?:一|了)|家里有了", re.IGNORECASE)
-REASON_MISTAKE = re.compile(r"by mistake|mistaken|accident|wrong(?:ly)? order|ordered (?:it )?twice|duplicate order|买错|下错|拍错|点错|误购|不小心|拍了两次|重复下单|多拍|拍重", re.IGNORECASE)
+REASON_MISTAKE = re.compile(r"by mistake|mistaken|accident|wrong(?:ly)? order|\b(?:picked|chose|ordered|bought|got|clicked|selected) the wrong\b|\bdidn'?t mean to (?:order|buy)|ordered (?:it )?twice|duplicate order|买错|下错|拍错|点错|误购|不小心|拍了两次|重复下单|多拍|拍重", re.IGNORECASE)
 GIFT_CARD = re.compile(r"gift ?card|礼品卡", re.IGNORECASE)
 ORDER_NOUN = re.compile(r"\borders?\b|\bpackages?\b|\bparcels?\b|\bshipments?\b|\bmy (?:stuff|things)\b|订单|包裹|下的单|单子|(?:我的|买的)东西|多少单|几单", re.IGNORECASE)
 # "Where is my order?" is about the buyer's own orders; "How long after shipping does an order
@@ -73,7 +77,7 @@ RULE_QUESTION = re.compile(
 TRACKING_NUMBER = re.compile(r"\btracking\b|快递单号|物流单号|运单号|单号", re.IGNORECASE)
 # Which orders a merchant asks about: "pending orders", "待发货订单" (values as stored).
 ORDER_STATES = {
-    "pending": re.compile(r"\bpending\b|\b(?:waiting|yet|still need\w*) (?:to be )?ship|\bnot (?:yet )?shipped\b|\bunshipped\b|\bawaiting shipment\b|待发货|未发货|待处理|还没发|没发货", re.IGNORECASE),
+    "pending": re.compile(r"\bpending\b|\bnot (?:yet )?(?:been )?(?:processed|handled|dealt with)\b|\bunprocessed\b|没(?:有)?处理|未处理|\b(?:waiting|yet|still need\w*) (?:to be )?ship|\bnot (?:yet )?shipped\b|\bunshipped\b|\bawaiting shipment\b|待发货|未发货|待处理|还没发|没发货", re.IGNORECASE),
     "processed": re.compile(r"\bprocessed\b|\bshipped\b|已发货|已处理", re.IGNORECASE),
     "delivered": re.compile(r"\bdelivered\b|已送达|已签收", re.IGNORECASE),
     "cancelled": re.compile(r"\bcancell?ed\b|已取消|被(?:买家)?取消|取消了|取消的", re.IGNORECASE),
@@ -87,7 +91,7 @@ WANTS = re.compile(r"\bi (?:want|need|would like|'d like|wanna) to\b|\bplease\b|
 # ---- slots beyond ids (bot.nlu.rules)
 
 PAYMENT_CHANGE = re.compile(r"\buse (?:my |the )?(?:\w+ ){0,2}(?:card|paypal)\b|\b(?:to|with|via|through) (?:my |the )?(?:paypal|gift ?card|credit ?card)\b|\bpay(?:ing)?\b.{0,30}?\b(?:with|by|using|via)\b|\binstead of (?:my |the )?(?:paypal|gift ?card|credit ?card|card)\b|\bpayment method\b|\bpay(?:ing)? (?:it )?(?:with|by|using)\b|\bcharge (?:it )?to\b|\bpayment\b|支付方式|付款方式|"
-                            r"改用.{0,6}(?:支付|付款)|用.{0,10}(?:支付|付款|付吧|付钱)|刷.{0,4}卡|换.{0,4}(?:支付|付款)方式", re.IGNORECASE)  # fmt: skip
+                            r"改用.{0,6}(?:支付|付款)|(?:改成|换成|改用|换用)(?:用)?\s*(?:信用卡|银行卡|礼品卡|pay ?pal|贝宝)|(?:别|不要|不)用.{0,3}(?:信用卡|银行卡|礼品卡|pay ?pal|贝宝)|用.{0,10}(?:支付|付款|付吧|付钱)|刷.{0,4}卡|换.{0,4}(?:支付|付款)方式", re.IGNORECASE)  # fmt: skip
 PAYPAL = re.compile(r"pay ?pal|贝宝", re.IGNORECASE)
 CREDIT_CARD = re.compile(r"credit ?card|\bcard ending\b|\bvisa\b|\bmaster ?card\b|\bamex\b|信用卡|银行卡", re.IGNORECASE)
 ORIGINAL_PAYMENT = re.compile(r"original (?:payment|method|card)|same (?:card|payment|method)|\bback to (?:my )?(?:card|original)|原路|原支付|原来的(?:支付|付款|卡)",
@@ -116,6 +120,8 @@ YES_ZH = re.compile(r"^\s*(?:是的?|对的?|好的?|好吧|可以|确认|确定
                     r"(?:[\s,，。！!]*(?:是的?|对的?|好的?|可以|确认(?:无误)?|确定|没问题|没错|行|请继续|继续|办吧|就这样|谢谢|麻烦了|提交吧?|(?:信息)?都对|都没问题|请(?:帮我)?(?:办理|处理|执行)|吧|呀|啊|的))*[\s。！!~～]*$")  # fmt: skip
 NO_START = re.compile(r"^\s*(?:no|n|nope|nah|don'?t|do not|cancel that|stop|never ?mind|wait|hold on)\b|^\s*(?:不|不要|不用|不是|算了|取消操作|等等|先别|先不|别)",
                       re.IGNORECASE)  # fmt: skip
+# Hesitation before the answer: "hmm no, don't", "well… ok", "呃，不用了".
+FILLER = re.compile(r"^\s*(?:(?:hmm+|hm+|um+|uh+|erm+|well|oh|ah|so|actually|呃+|额+|嗯+|唔+)[\s,，.…。]+)+", re.IGNORECASE)
 # After a "no": words that only decline ("no, leave it as it is", "No thanks, I'll keep the order").
 DECLINE_REST = re.compile(r"leave it|\bkeep\b|as it is|\bhold off\b|\bfor now\b|\bnot yet\b|\bthanks?\b|thank you|never ?mind|don'?t|do not|forget it|not now|不用|不要|算了|先不|保持|不改|不换", re.IGNORECASE)
 # An item the buyer keeps: "return the boots but keep the backpack", "背包留着".

@@ -61,6 +61,9 @@ def repair_typos(text: str) -> str:
 
 def confirmation_of(text: str) -> str | None:
     """yes | no | yes_but (a yes with a condition or another request: not a confirmation) | None."""
+    hesitation = P.FILLER.match(text)
+    if hesitation and (P.NO_START.match(text[hesitation.end():]) or not P.YES_ZH.match(text)):
+        text = text[hesitation.end():]  # "hmm no, don't do it" refuses; "嗯嗯好的" stays a yes
     if P.YES_ZH.match(text):
         return "yes"
     if P.YES_START.match(text):
@@ -101,7 +104,7 @@ def _payment(text: str) -> str | None:
     found = []
     for kind, pattern in (("original", P.ORIGINAL_PAYMENT), ("gift_card", P.GIFT_CARD), ("paypal", P.PAYPAL), ("credit_card", P.CREDIT_CARD)):
         for m in pattern.finditer(text):
-            replaced = re.search(r"(?:instead of|rather than|not|paid (?:with|by|using)|而不是|不用|不要)\s*(?:my |the |a |an |用)?\s*$", text[max(0, m.start() - 16):m.start()], re.IGNORECASE)
+            replaced = re.search(r"(?:instead of|rather than|not|paid (?:with|by|using)|而不是|不用|不要|别用|别再用)\s*(?:my |the |a |an |用)?\s*$", text[max(0, m.start() - 16):m.start()], re.IGNORECASE)
             if not replaced:
                 found.append((m.start(), kind))
     return min(found)[1] if found else None
@@ -129,7 +132,9 @@ def read_items(text: str, vocabulary: Vocabulary, wants_change: bool) -> tuple[l
         if instead_of:  # "in large instead of medium": wanted first, what was bought after
             described_text, wanted_text = head + " " + tail[instead_of.end():], tail[: instead_of.start()]
         elif direction and direction.group(0).lower() == "instead":
-            described_text, wanted_text = head, tail
+            # "the keyboard I got is clicky, want a linear one instead": what it is, then what is wanted
+            wanted_at = P.WANT_VERB.search(tail)
+            described_text, wanted_text = (head + " " + tail[: wanted_at.start()], tail[wanted_at.start():]) if wanted_at else (head, tail)
         else:
             described_text = head + " " + (tail[: direction.start()] if direction else ("" if wants_change else tail))
             wanted_text = tail[direction.start():] if direction else (tail if wants_change else "")
@@ -163,7 +168,7 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     text = repair_typos(text)
     order_ids = [f"#W{digits}" for digits in dict.fromkeys(P.ORDER_ID.findall(text))]
     email = (P.EMAIL.search(text) or [None])[0]
-    match = P.NAME_ZIP_EN.search(text) or P.NAME_ZIP_ZH.search(text)
+    match = P.NAME_ZIP_EN.search(text) or P.NAME_ZIP_ZH.search(text) or P.NAME_ZIP_BARE.match(text)
     name_zip = (match.group(1), match.group(2), match.group(3)) if match and not email else None
     address = _address(text)
     reason = _reason(text)

@@ -37,7 +37,7 @@ VALUE_WORDS: dict[str, tuple[str, ...]] = {
     "gray": ("grey", "灰"), "grey": ("gray", "灰"), "pink": ("粉",), "purple": ("紫",), "silver": ("银",), "gold": ("金色", "金"),
     "brown": ("棕", "咖啡色", "褐"), "orange": ("橙",), "navy": ("navy blue", "藏青", "海军蓝"), "rose gold": ("玫瑰金",),
     "space grey": ("space gray", "深空灰"), "beige": ("米色", "米白"), "wood": ("wooden", "木纹", "木色", "木质", "实木"),
-    "leather": ("皮革", "真皮", "皮质"), "mesh": ("网面", "网布"), "synthetic": ("合成",), "nylon": ("尼龙",),
+    "leather": ("皮革", "真皮", "皮质", "牛皮", "皮表带", "皮带"), "mesh": ("网面", "网布"), "synthetic": ("合成",), "nylon": ("尼龙",),
     "polyester": ("涤纶", "聚酯"), "cotton": ("纯棉", "棉"), "glass": ("玻璃",), "plastic": ("塑料",),
     "stainless steel": ("不锈钢", "steel"), "ceramic": ("陶瓷",), "metal": ("金属",), "bamboo": ("竹",), "rubber": ("橡胶",),
     "natural rubber": ("天然橡胶",), "silicone": ("硅胶",), "canvas": ("帆布",), "fabric": ("布艺", "织物"), "maple": ("枫木",),
@@ -61,6 +61,7 @@ KEY_WORDS: dict[str, tuple[str, ...]] = {
     "backlight": ("back light", "backlit", "背光"), "ventilation": ("vents", "airflow", "通风"), "brightness": ("bright", "亮度"),
     "capacity": ("容量",), "storage": ("存储", "内存"), "switch type": ("switches", "switch", "轴"), "battery life": ("battery", "续航", "电池"),
     "connectivity": ("connection", "连接"), "screen size": ("screen", "屏幕", "英寸"), "compatibility": ("compatible", "兼容"),
+    "strap material": ("strap", "band", "表带"), "dial color": ("dial", "表盘"),
 }  # fmt: skip
 # Units in values, as Chinese buyers write them: "20 hours" is also 20小时, "10 inches" 10英寸.
 UNIT_WORDS: dict[str, tuple[str, ...]] = {
