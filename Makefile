@@ -5,6 +5,8 @@ PYTHON     ?= python3
 VENV       := .venv
 VLLM_VENV  := .venv-vllm
 export KEFU_HOME ?= var
+# The demo shop's bilingual glossary (shop data, see docs/retrieval.md); `KEFU_GLOSSARY_FILE=` for none.
+export KEFU_GLOSSARY_FILE ?= knowledge/glossary/shop-terms.csv
 MODEL_DIR  := $(KEFU_HOME)/models/SmolLM2-135M-Instruct
 TAU2       := ../shared/datasets/tau2-retail
 KNOWLEDGE  := knowledge/demo $(wildcard $(TAU2)/policy.md)
@@ -53,7 +55,7 @@ $(MODEL_DIR)/kefu-converted.json: $(VENV)/.installed
 # The order database: τ²-retail's shop where ../shared has it, else kefu's generated demo shop.
 demo: install
 	$(if $(wildcard $(TAU2)/db.json),$(BIN)/kefu orders import-tau2 $(TAU2)/db.json,$(BIN)/kefu orders demo)
-	$(BIN)/kefu ingest --orders $(KNOWLEDGE)
+	$(BIN)/kefu ingest --reembed --orders $(KNOWLEDGE)
 
 clean:
 	rm -rf $(VENV) $(VLLM_VENV) $(KEFU_HOME)

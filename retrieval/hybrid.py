@@ -68,6 +68,10 @@ TRANSLATED_SLOTS = 2
 TRANSLATED_AFTER = 3
 
 
+# Whose documents come first for each reader; a chunk without an audience counts as buyer-facing.
+AUDIENCE_ORDER = {"buyer": ("buyer", "agent", "merchant"), "merchant": ("merchant", "buyer", "agent")}
+
+
 def dense_trust(vocabulary_coverage: float) -> float:
     """Weight of the dense list: 1 when the model knows ≥ 90% of the question's tokens, else 0.
 
@@ -134,17 +138,45 @@ class RelevanceGate:
     min_translated: float = 0.40
     min_agreement: float = 0.55
     floor: float = 0.5
+    # Per question language ("en", "zh") and for a chunk in the other language ("cross"), where
+    # the embedding model's cosine scale differs (multilingual models: unrelated Chinese
+    # questions score higher than English ones, a relevant chunk in the other language lower).
+    min_dense_by_language: tuple[tuple[str, float], ...] = ()
 
-    def _score(self, evidence: Evidence) -> float:
+    @classmethod
+    def for_model(cls, min_relevance: float | dict[str, float]) -> "RelevanceGate":
+        """The gate with an embedding model's dense calibration (``retrieval.embeddings``)."""
+        if isinstance(min_relevance, dict):
+            return cls(min_dense=max(min_relevance.values()), min_dense_by_language=tuple(sorted(min_relevance.items())))
+        return cls(min_dense=float(min_relevance))
+
+    def dense_threshold(self, language: str = "", chunk_language: str = "") -> float:
+        """The minimum dense cosine for a question in ``language`` and a chunk in ``chunk_language``."""
+        by_language = dict(self.min_dense_by_language)
+        if language and chunk_language and chunk_language != language and "cross" in by_language:
+            return by_language["cross"]
+        return by_language.get(language, self.min_dense)
+
+    @property
+    def reads_across(self) -> bool:
+        """Calibrated for chunks in the other language: the embedding model is multilingual."""
+        return "cross" in dict(self.min_dense_by_language)
+
+    def strength(self, evidence: Evidence, language: str = "", chunk_language: str = "") -> float:
+        """The evidence as a multiple of the thresholds: ≥ 1 means it passes on its own."""
+        return self._score(evidence, self.dense_threshold(language, chunk_language))
+
+    def _score(self, evidence: Evidence, min_dense: float) -> float:
         """The evidence as a multiple of the thresholds: ≥ 1 means it passes on its own."""
         return max(
-            evidence.dense / self.min_dense,
+            evidence.dense / min_dense,
             evidence.coverage / self.min_coverage,
             evidence.translated / self.min_translated,
         )
 
-    def run(self, hits: list[Hit], evidence: dict[str, Evidence]) -> dict[str, list[Hit]]:
-        scores = [self._score(evidence.get(hit.chunk_id, Evidence())) for hit in hits]
+    def run(self, hits: list[Hit], evidence: dict[str, Evidence], language: str = "") -> dict[str, list[Hit]]:
+        """``language``: the question's ("en", "zh"), for the per-language dense thresholds."""
+        scores = [self._score(evidence.get(hit.chunk_id, Evidence()), self.dense_threshold(language, hit.language)) for hit in hits]
         if not scores or (max(scores) < 1.0 and not self._lexical_agreement(evidence)):
             return {"hits": []}
         return {"hits": [hit for hit, score in zip(hits, scores) if score >= self.floor]}
@@ -171,24 +203,28 @@ class HybridSearcher:
         synonym_weight: float = SYNONYM_WEIGHT,
         translated_slots: int = TRANSLATED_SLOTS,
         translated_after: int = TRANSLATED_AFTER,
-        glossary: tuple[Entry, ...] = (),
+        glossary: tuple[Entry, ...] = (),  # the shop's glossary (retrieval.glossary.load_glossary); () = none
         reranker: Reranker | None = None,
     ) -> None:
         self.index = index
         self.lexical = lexical if lexical is not None else LexicalIndex(None)
-        self.gate = gate if gate is not None else RelevanceGate()
+        # The gate calibrated for the index's embedding model (its ``min_relevance``).
+        self.gate = gate if gate is not None else RelevanceGate.for_model(getattr(index.embeddings, "min_relevance", RelevanceGate.min_dense))
         self.fusion = fusion if fusion is not None else ReciprocalRankFusion()
         self.candidates = candidates
         self.synonym_weight = synonym_weight
         self.translated_slots = translated_slots
         self.translated_after = translated_after
-        self.glossary = tuple(glossary)  # a shop's own (Chinese words, English words) entries
+        self.glossary = tuple(glossary)
         self.reranker = reranker  # optional cross-encoder stage (retrieval.rerank), after the gate
 
-    def run(self, query: str, k: int = 4, filters: Filters | None = None, gated: bool = True) -> dict[str, list[Hit]]:
+    def run(self, query: str, k: int = 4, filters: Filters | None = None, gated: bool = True, audience: str | None = None) -> dict[str, list[Hit]]:
         """The ``k`` best hits for ``query`` among the chunks passing ``filters``.
 
         ``gated`` False skips the relevance gate (for diagnosis: ``kefu search --ungated``).
+        ``audience`` (buyer | merchant) puts the chunks written for that reader first, in their
+        order, then the others (``AUDIENCE_ORDER``): a buyer's "What is the return policy?" cites
+        the buyer-facing policy before an agent's rules or the merchant FAQ.
         """
         query = query.strip()
         if not query:
@@ -205,13 +241,15 @@ class HybridSearcher:
         coverage_of = getattr(self.index.embeddings, "vocabulary_coverage", None)
         trust = dense_trust(coverage_of(query)) if coverage_of else 1.0
         dense: list[Hit] = []
-        if trust > 0:  # an untrusted embedding is not even computed: it would only add noise
-            dense = self.index.query(query, k=self.candidates, where=filters or None)
+        vector = self.index.embeddings.embed_query(query) if trust > 0 else None  # untrusted: not even computed, it would only add noise
+        if vector is not None:
+            dense = self.index.query_vector(vector, k=self.candidates, where=filters or None)
             for hit in dense:
                 note(hit.chunk_id, dense=hit.dense_score or 0.0)
 
         # 2. BM25 on the question's own words.
-        same = [_lexical_hit(m) for m in self.lexical.search(query, k=self.candidates, filters=filters)]
+        own_language = filters if "language" in filters or not self.gate.reads_across else {**filters, "language": detect_language(query)}
+        same = [_lexical_hit(m) for m in self.lexical.search(query, k=self.candidates, filters=own_language)]
         for hit in same:
             note(hit.chunk_id, coverage=hit.coverage or 0.0)
 
@@ -233,12 +271,22 @@ class HybridSearcher:
             ]
         )["hits"]
 
-        # 4. BM25 on its glossary translation, in the other language's chunks. Its best hits that
-        # pass the gate's translated threshold take places 4 and 5 (TRANSLATED_AFTER, TRANSLATED_SLOTS).
+        # 4. The other language's chunks: dense (a multilingual model reads both) and BM25 on the
+        # glossary translation. Their best hits that pass the gate's thresholds on their own take
+        # places 4 and 5 (TRANSLATED_AFTER, TRANSLATED_SLOTS): a model ranks its own language's
+        # chunks first, so an answer written only in the other language would not reach the top 5.
         crossing: list[Hit] = []
+        dense_crossing: list[Hit] = []
+        language = detect_language(query)
+        other = "en" if language == "zh" else "zh"
+        cross_filters = filters if "language" in filters else {**filters, "language": other}
+        if vector is not None and self.gate.reads_across and self.translated_slots > 0 and "language" not in filters:
+            threshold = self.gate.dense_threshold(language, other)
+            for hit in self.index.query_vector(vector, k=self.translated_slots, where=cross_filters):
+                note(hit.chunk_id, dense=hit.dense_score or 0.0)
+                if (hit.dense_score or 0.0) >= threshold:
+                    dense_crossing.append(hit)
         if translation and self.translated_slots > 0:
-            other = "en" if detect_language(query) == "zh" else "zh"
-            cross_filters = filters if "language" in filters else {**filters, "language": other}
             for match in self.lexical.search_concepts(translation.concepts, k=self.candidates, filters=cross_filters):
                 translated = round(match.coverage * translation.source_coverage, 4)
                 note(match.chunk.chunk_id, translated=translated)
@@ -246,17 +294,31 @@ class HybridSearcher:
                     crossing.append(replace(_lexical_hit(match), coverage=translated))
         # With nothing in the question's own language (an English-only base, a Chinese question),
         # the cross-lingual hits are all there is: they fill the list.
+        seen: set[str] = set()
+        # The glossary's hits first: a shop's own words are more precise than an embedding.
+        crossing = [hit for hit in crossing + dense_crossing if not (hit.chunk_id in seen or seen.add(hit.chunk_id))]  # no chunk twice
+        # 5. The reader's own documents first (a stable sort: relevance order within each), in each
+        # language's list: the other language's hits keep their places after the first three.
+        ranked, crossing = _for_reader(ranked, audience), _for_reader(crossing, audience)
         hits = interleave(ranked, crossing[: self.translated_slots if ranked else k], after=self.translated_after)
 
         if gated:
-            hits = self.gate.run(hits, evidence)["hits"]
-        # 5. The reranker orders what the gate kept; it cannot make a refused question answerable.
+            hits = self.gate.run(hits, evidence, language=language)["hits"]
+        # 6. The reranker orders what the gate kept; it cannot make a refused question answerable.
         if self.reranker is not None:
-            hits = self.reranker.run(query, hits)["hits"]
+            hits = _for_reader(self.reranker.run(query, hits)["hits"], audience)
         return {"hits": hits[:k]}
 
-    def search(self, query: str, k: int = 4, filters: Filters | None = None) -> list[Hit]:
-        return self.run(query, k=k, filters=filters)["hits"]
+    def search(self, query: str, k: int = 4, filters: Filters | None = None, audience: str | None = None) -> list[Hit]:
+        return self.run(query, k=k, filters=filters, audience=audience)["hits"]
+
+
+def _for_reader(hits: list[Hit], audience: str | None) -> list[Hit]:
+    """``hits`` with the chunks written for ``audience`` first (AUDIENCE_ORDER), else unchanged."""
+    order = AUDIENCE_ORDER.get(audience or "")
+    if not order:
+        return hits
+    return sorted(hits, key=lambda hit: order.index(hit.audience) if hit.audience in order else order.index("buyer"))
 
 
 def interleave(ranked: list[Hit], extra: list[Hit], after: int) -> list[Hit]:
@@ -283,6 +345,7 @@ def _lexical_hit(match: LexicalMatch) -> Hit:
         text=chunk.text,
         score=match.score,
         language=str(chunk.metadata.get("language", "")),
+        audience=str(chunk.metadata.get("audience", "")),
         bm25_score=match.score,
         coverage=match.coverage,
     )

@@ -34,6 +34,7 @@ from retrieval.vectors import VectorSnapshot
 COLLECTION = "kefu_knowledge"
 REVISION_KEY = "kefu:revision"
 MODEL_KEY = "kefu:embedding_model"
+EMBED_BATCH = 64  # chunks per embedding call at ingest: the models batch internally, memory stays bounded
 COMPLETE_KEY = "kefu:complete"  # set on a re-embedded copy once every chunk is in it
 
 
@@ -51,6 +52,7 @@ class Hit:
     text: str
     score: float  # dense cosine from KnowledgeIndex.query; the fused RRF score from hybrid search
     language: str = ""
+    audience: str = ""  # buyer | agent | merchant (knowledge.audience); "" for chunks ingested before it existed
     # The evidence behind a hybrid hit (None where that retriever did not find it):
     dense_score: float | None = None  # cosine similarity with the query embedding
     bm25_score: float | None = None  # BM25 score (same-language or translated query)
@@ -65,6 +67,8 @@ class Hit:
             "text": self.text,
             "score": round(self.score, 4),
         }
+        if self.audience:
+            found["audience"] = self.audience
         for key in ("dense_score", "bm25_score", "coverage", "rerank_score"):
             value = getattr(self, key)
             if value is not None:
@@ -128,6 +132,11 @@ class KnowledgeIndex:
     @property
     def model_identity(self) -> str | None:
         return getattr(self.embeddings, "identity", None)
+
+    @property
+    def stored_model_identity(self) -> str | None:
+        """The model whose vectors the collection holds (None for a new, empty one)."""
+        return self._stamps().get(MODEL_KEY)
 
     def _stamps(self) -> dict:
         """The collection's metadata as stored now (the handle's copy is from when it was opened)."""
@@ -201,35 +210,54 @@ class KnowledgeIndex:
         tag or the ``root`` that ``--prune`` needs on chunks ingested before it existed, has its
         metadata updated in place, without re-embedding.
         """
+        return self.sync_sources([(source, chunks)])
+
+    def sync_sources(self, documents: list[tuple[str, list[Chunk]]], batch_size: int = EMBED_BATCH,
+                     on_embedded: Callable[[int, int], None] | None = None) -> SyncStats:  # fmt: skip
+        """``sync_source`` for many sources at once: their new chunks are embedded together in
+        batches of ``batch_size`` (a file of three chunks does not make a batch of three), and
+        ``on_embedded(done, total)`` reports progress in chunks. Each source is written once its
+        chunks are embedded, adds before deletes, so an interruption leaves no gap."""
         self.revision()  # refuses to mix another embedding model's vectors into the collection
-        stored = self._collection.get(where={"source": source}, include=["metadatas"])
-        existing = {chunk_id: dict(meta or {}) for chunk_id, meta in zip(stored["ids"], stored["metadatas"])}
-        wanted = {c.chunk_id: c for c in chunks}
-        new = [c for cid, c in wanted.items() if cid not in existing]
-        stale = sorted(existing.keys() - wanted.keys())
-        changed = [c for cid, c in wanted.items() if cid in existing and existing[cid] != _metadata(c, source)]
-        if new or stale or changed:
-            self._touch()  # before writing too: a writer that dies mid-way still makes readers reload
-        if new:
-            # Add before deleting: an interrupted sync leaves extra chunks (removed on rerun), never a gap.
-            self._collection.upsert(
-                ids=[c.chunk_id for c in new],
-                embeddings=self.embeddings.embed_documents([embedding_text(c.section, c.text) for c in new]),
-                documents=[c.text for c in new],
-                metadatas=[_metadata(c, source) for c in new],
-            )
-        if changed:
-            # Chroma merges an update into the stored metadata; None removes a key no longer wanted.
-            self._collection.update(
-                ids=[c.chunk_id for c in changed],
-                metadatas=[{**dict.fromkeys(existing[c.chunk_id]), **_metadata(c, source)} for c in changed],
-            )
-        if stale:
-            self._collection.delete(ids=stale)
-        if new or stale or changed:
-            self._touch()
-        return SyncStats(added=len(new), removed=len(stale), updated=len(changed),
-                         unchanged=len(wanted) - len(new) - len(changed))  # fmt: skip
+        plans = []
+        for source, chunks in documents:
+            stored = self._collection.get(where={"source": source}, include=["metadatas"])
+            existing = {chunk_id: dict(meta or {}) for chunk_id, meta in zip(stored["ids"], stored["metadatas"])}
+            wanted = {c.chunk_id: c for c in chunks}
+            new = [c for cid, c in wanted.items() if cid not in existing]
+            stale = sorted(existing.keys() - wanted.keys())
+            changed = [c for cid, c in wanted.items() if cid in existing and existing[cid] != _metadata(c, source)]
+            plans.append((source, existing, wanted, new, stale, changed))
+        total = sum(len(plan[3]) for plan in plans)
+        stats = SyncStats()
+        if not any(plan[3] or plan[4] or plan[5] for plan in plans):
+            return SyncStats(unchanged=sum(len(plan[2]) for plan in plans))
+        self._touch()  # before writing too: a writer that dies mid-way still makes readers reload
+        pending: list[tuple[str, Chunk]] = [(plan[0], c) for plan in plans for c in plan[3]]
+        vectors: dict[str, list[float]] = {}
+        for start in range(0, len(pending), batch_size):
+            batch = pending[start : start + batch_size]
+            embedded = self.embeddings.embed_documents([embedding_text(c.section, c.text) for _, c in batch])
+            vectors.update((c.chunk_id, v) for (_, c), v in zip(batch, embedded))
+            if on_embedded:
+                on_embedded(min(start + batch_size, total), total)
+        for source, existing, wanted, new, stale, changed in plans:
+            if new:
+                # Add before deleting: an interrupted sync leaves extra chunks (removed on rerun), never a gap.
+                self._collection.upsert(ids=[c.chunk_id for c in new], embeddings=[vectors[c.chunk_id] for c in new],
+                                        documents=[c.text for c in new], metadatas=[_metadata(c, source) for c in new])  # fmt: skip
+            if changed:
+                # Chroma merges an update into the stored metadata; None removes a key no longer wanted.
+                self._collection.update(
+                    ids=[c.chunk_id for c in changed],
+                    metadatas=[{**dict.fromkeys(existing[c.chunk_id]), **_metadata(c, source)} for c in changed],
+                )
+            if stale:
+                self._collection.delete(ids=stale)
+            stats += SyncStats(added=len(new), removed=len(stale), updated=len(changed),
+                               unchanged=len(wanted) - len(new) - len(changed))  # fmt: skip
+        self._touch()
+        return stats
 
     def remove_source(self, source: str) -> int:
         ids = sorted(self.source_ids(source))
@@ -325,6 +353,7 @@ def _hit(chunk_id: str, document: str | None, meta: Mapping, score: float) -> Hi
         text=document or "",
         score=score,
         language=str(meta.get("language", "")),
+        audience=str(meta.get("audience", "")),
         dense_score=score,
     )
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from knowledge.audience import AUDIENCES, audience_of
+from knowledge.documents import Chunk
 from knowledge.loaders import LOADERS, UnreadableDocument
 from retrieval.index import KnowledgeIndex, SyncStats
 
@@ -65,12 +67,19 @@ def ingest(
     shop: str | None = None,
     on_file: Callable[[str], None] | None = None,
     prune: bool = False,
+    audience: str | None = None,
+    on_embedded: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
     """Sync every file under ``paths`` into the index; rerunning on unchanged files adds nothing.
 
     Every file is read before anything is written, so an unreadable one stops the run with the
     index untouched. With ``prune``, the chunks of files that have left an ingested folder go too.
+    ``audience`` (buyer | agent | merchant) applies to every file; unset, each file's is read from
+    it (``knowledge.audience``). New chunks are embedded in batches across files;
+    ``on_embedded(done, total)`` counts them.
     """
+    if audience is not None and audience not in AUDIENCES:
+        raise IngestError(f"unknown audience {audience!r} (expected one of: {', '.join(AUDIENCES)})")
     paths = list(paths)
     files = _discover(paths)
     loaded = []
@@ -82,7 +91,11 @@ def ingest(
             raise IngestError(str(exc) if isinstance(exc, UnreadableDocument) else f"{file}: cannot be read ({exc})") from None
     report = IngestReport(files=len(files))
     for source, chunks in loaded:
-        report.stats += index.sync_source(source, chunks)
+        stated = audience or audience_of(source, _opening(chunks))
+        for chunk in chunks:
+            chunk.metadata.setdefault("audience", stated)
+    report.stats += index.sync_sources(loaded, on_embedded=on_embedded)
+    for source, _chunks in loaded:
         report.sources.append(source)
         if on_file:
             on_file(source)
@@ -92,3 +105,11 @@ def ingest(
             for gone in index.sources(where={"root": root}) - present:
                 report.stats.removed += index.remove_source(gone)
     return report
+
+
+def _opening(chunks: list[Chunk]) -> str:
+    """A document's title and first lines, as ``audience_of`` reads them."""
+    if not chunks:
+        return ""
+    first = chunks[0]
+    return f"# {first.section.split(' > ')[0]}\n{first.text}"

@@ -2,8 +2,8 @@
 
 The packaged embedding model (all-MiniLM-L6-v2) is English-only, so for Chinese the exact words
 carry the relevance signal. This index scores chunks with BM25 (``bm25s``) over tokens that work
-in both scripts: jieba words plus character bigrams for Chinese, lower-cased, lightly stemmed
-words for English.
+in both scripts: jieba words plus character bigrams for Chinese, lower-cased words stemmed by
+Snowball (PyStemmer, the stemmer bm25s uses) for English.
 
 It always indexes exactly what the Chroma collection holds. It is never written to by ingestion:
 before answering it compares a fingerprint of the collection's chunk ids (which change with every
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 # Part of the fingerprint: bump it when tokenisation or BM25 parameters change, so every
 # persisted index is rebuilt with the new rules instead of being read with the wrong ones.
-LEXICAL_FORMAT = "kefu-bm25-v1"
+LEXICAL_FORMAT = "kefu-bm25-v2"  # v2: Snowball stemming
 BM25_K1 = 1.2
 BM25_B = 0.75
 
@@ -63,15 +63,17 @@ ZH_STOPWORDS = frozenset(
 )
 
 
-def _stem(word: str) -> str:
-    """A light English stemmer (plural and third-person -s only): "returns" matches "return"."""
-    if len(word) > 4 and word.endswith("ies") and not word.endswith(("eies", "aies")):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("es") and not word.endswith(("aes", "ees", "oes", "ses", "xes")):
-        return word[:-1]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("us", "ss", "is")):
-        return word[:-1]
-    return word
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball's English stem: "returns", "returned" and "returning" all match "return"."""
+    return _stemmer().stemWord(word)
 
 
 @lru_cache(maxsize=1)
@@ -88,14 +90,14 @@ def tokenize(text: str) -> list[str]:
 
     Chinese runs give jieba's search-mode words (which include the parts of long words) plus every
     character bigram, so a query still matches when jieba segments it differently from the document
-    ("补开发票" vs "开票"). English runs give lower-cased, lightly stemmed words. Stopwords are dropped.
+    ("补开发票" vs "开票"). English runs give lower-cased, stemmed words. Stopwords are dropped.
     """
     tokens: list[str] = []
     for match in _RUNS.finditer(text.lower()):
         run = match.group()
         if run[0] < "\u3400":  # ASCII letters or digits
             if run not in EN_STOPWORDS:
-                tokens.append(_stem(run))
+                tokens.append(stem(run))
             continue
         tokens.extend(word for word in _jieba().lcut_for_search(run) if word not in ZH_STOPWORDS)
         # Bigrams are kept even across function words: they are cheap, low-idf when common, and
@@ -115,7 +117,7 @@ def query_terms(text: str) -> list[str]:
         run = match.group()
         if run[0] < "\u3400":
             if run not in EN_STOPWORDS:
-                terms.append(_stem(run))
+                terms.append(stem(run))
         else:
             terms.extend(word for word in _jieba().lcut(run) if word not in ZH_STOPWORDS)
     return list(dict.fromkeys(terms))
@@ -201,7 +203,7 @@ class _Built:
                 for word in _RUNS.findall(term.lower()):
                     if word in EN_STOPWORDS:  # never indexed: "how long" is present where "long" is
                         continue
-                    token_id = self.bm25.vocab_dict.get(_stem(word))
+                    token_id = self.bm25.vocab_dict.get(stem(word))
                     docs = (
                         np.zeros(0, dtype=np.int64)
                         if token_id is None

@@ -152,6 +152,7 @@ def ingest(
     orders: Annotated[bool, typer.Option("--orders", help="Also (re)index a card per order from the order database.")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="Remove the chunks of files no longer in the given folders.")] = False,
     reembed: Annotated[bool, typer.Option("--reembed", help="Re-embed everything indexed with the configured model (after changing KEFU_EMBEDDING_MODEL).")] = False,
+    audience: Annotated[str | None, typer.Option(help="Who the documents are written for: buyer, agent or merchant (default: read from each document).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Add or update documents (Markdown, text, HTML, PDF, CSV/XLSX/JSON FAQs); unchanged chunks are skipped."""
@@ -163,7 +164,7 @@ def ingest(
         if orders:
             _ingest_order_cards(as_json)
         if paths:
-            _ingest_files(paths, shop, prune, as_json)
+            _ingest_files(paths, shop, prune, as_json, audience)
 
 
 def _reembed(as_json: bool) -> None:
@@ -176,6 +177,11 @@ def _reembed(as_json: bool) -> None:
     settings = settings_or_exit()
     for collection in (COLLECTION, ORDER_COLLECTION):
         index = build_index(settings, collection)
+        if index.stored_model_identity == index.model_identity or index.count() == 0:
+            # Nothing to do (`make run` asks every time: a switch of the default model re-embeds once).
+            counts = {"collection": collection, "reembedded": 0, "model": index.model_identity, "seconds": 0.0}
+            print(json.dumps({"reembed": counts})) if as_json else out.print(f"{collection}: already embedded with {index.model_identity}")
+            continue
         started = time.perf_counter()
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task(f"re-embedding {collection}", total=index.count())
@@ -187,7 +193,7 @@ def _reembed(as_json: bool) -> None:
             out.print(f"{collection}: {done} chunks re-embedded with {counts['model']} ({counts['seconds']} s)")
 
 
-def _ingest_files(paths: list[Path], shop: str | None, prune: bool, as_json: bool) -> None:
+def _ingest_files(paths: list[Path], shop: str | None, prune: bool, as_json: bool, audience: str | None = None) -> None:
     from rich.progress import Progress
 
     from retrieval.ingest import IngestError, discover, ingest as run_ingest
@@ -199,18 +205,20 @@ def _ingest_files(paths: list[Path], shop: str | None, prune: bool, as_json: boo
     except IngestError as exc:
         raise fail(str(exc)) from None
     index = build_index(settings)
+    started = time.perf_counter()
     with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("ingesting", total=total)
+        task = progress.add_task(f"reading {total} files", total=None)
+        embedding = lambda done, n: progress.update(task, description="embedding chunks", completed=done, total=n)  # noqa: E731
         try:
-            report = run_ingest(index, paths, shop=shop, prune=prune, on_file=lambda source: progress.advance(task))
+            report = run_ingest(index, paths, shop=shop, prune=prune, audience=audience, on_embedded=embedding)
         except IngestError as exc:
             raise fail(str(exc)) from None
-    counts = report.as_dict()
+    counts = report.as_dict() | {"seconds": round(time.perf_counter() - started, 1)}
     if as_json:
         print(json.dumps(counts))
     else:
         out.print(f"{counts['files']} files: {counts['added']} chunks added, {counts['removed']} removed, {counts['updated']} updated, "
-                  f"{counts['unchanged']} unchanged ({index.count()} in the index)")  # fmt: skip
+                  f"{counts['unchanged']} unchanged ({index.count()} in the index, {counts['seconds']} s)")  # fmt: skip
 
 
 def _ingest_order_cards(as_json: bool) -> None:
@@ -634,15 +642,41 @@ def bench_retrieval_cmd(
 
     from knowledge.markdown import load_markdown
     from retrieval.bench import bench_retrieval
-    from retrieval.embeddings import LocalSentenceEmbeddings
+    from retrieval.embeddings import embeddings_for
 
     settings = settings_or_exit()
     demo = Path(__file__).resolve().parent.parent / "knowledge" / "demo"
     seeds = [c.text for f in sorted(demo.rglob("*.md")) if f.name != "README.md" for c in load_markdown(f, f.name)]
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("loading the corpus", total=chunks)
-        result = bench_retrieval(LocalSentenceEmbeddings(settings.embedding_model), seeds, chunks, repeats=queries,
+        result = bench_retrieval(embeddings_for(settings.embedding_model), seeds, chunks, repeats=queries,
                                  progress=lambda n: progress.update(task, completed=n))  # fmt: skip
+    if as_json:
+        print(json.dumps(result))
+    else:
+        out.print(result)
+
+
+@bench_app.command("ingest")
+def bench_ingest_cmd(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to ingest (default: the demo knowledge base).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Ingest throughput (chunks/s, into a temporary index) against the embedding model's own throughput on the same chunks."""
+    from rich.progress import Progress
+
+    from retrieval.bench import bench_ingest
+    from retrieval.embeddings import embeddings_for
+    from retrieval.ingest import IngestError
+
+    settings = settings_or_exit()
+    paths = paths or [Path(__file__).resolve().parent.parent / "knowledge" / "demo"]
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("embedding, then ingesting", total=None)
+        try:
+            result = bench_ingest(embeddings_for(settings.embedding_model), paths, progress=lambda done, n: progress.update(task, completed=done, total=n))
+        except IngestError as exc:
+            raise fail(str(exc)) from None
     if as_json:
         print(json.dumps(result))
     else:

@@ -6,21 +6,23 @@ from dataclasses import dataclass
 
 from bot.assistant import Assistant, ModelBinding
 from kefu.settings import LLMProvider, Settings
-from retrieval.embeddings import LocalSentenceEmbeddings
+from retrieval.embeddings import embeddings_for
+from retrieval.glossary import load_glossary
 from retrieval.index import COLLECTION, KnowledgeIndex, chroma_client
 from retrieval.order_cards import ORDER_COLLECTION, OrderCardIndex
 from retrieval.retriever import KnowledgeRetriever
 from serving.llm import ModelRuntime, build_model_runtime
 
-# The relevance gate's minimum dense cosine (all-MiniLM-L6-v2 scale: off-topic English questions
-# score up to 0.36 against the demo base, on-topic ones 0.38-0.78). Chinese questions and the
-# lexical thresholds: retrieval.hybrid.RelevanceGate, which documents the calibration.
-MIN_RELEVANCE = 0.40
-
 
 def build_index(settings: Settings, collection: str = COLLECTION) -> KnowledgeIndex:
-    embeddings = LocalSentenceEmbeddings(settings.embedding_model)
+    embeddings = embeddings_for(settings.embedding_model)
     return KnowledgeIndex(chroma_client(settings.chroma_dir, settings.chroma_url), embeddings, collection=collection)
+
+
+def min_relevance(index: KnowledgeIndex) -> float | dict[str, float]:
+    """The relevance gate's minimum dense cosine for the index's embedding model: each model's
+    own calibration (``retrieval.embeddings``); the lexical thresholds: ``retrieval.hybrid.RelevanceGate``."""
+    return getattr(index.embeddings, "min_relevance", 0.40)
 
 
 def build_retriever(settings: Settings, index: KnowledgeIndex | None = None, k: int | None = None) -> KnowledgeRetriever:
@@ -31,12 +33,14 @@ def build_retriever(settings: Settings, index: KnowledgeIndex | None = None, k: 
         from retrieval.rerank import CrossEncoderReranker
 
         reranker = CrossEncoderReranker(settings.rerank_model, depth=settings.rerank_depth)
+    index = index if index is not None else build_index(settings)
     return KnowledgeRetriever(
-        index=index if index is not None else build_index(settings),
+        index=index,
         k=k or settings.retrieval_k,
-        min_score=MIN_RELEVANCE,
+        min_score=min_relevance(index),
         lexical_dir=settings.home / "lexical",
         reranker=reranker,
+        glossary=load_glossary(settings.glossary_file),
     )
 
 

@@ -16,13 +16,15 @@ REPO = Path(__file__).resolve().parent.parent
 DEMO_KNOWLEDGE = REPO / "knowledge" / "demo"
 TAU2 = REPO.parent / "shared" / "datasets" / "tau2-retail"
 TAU2_POLICY = TAU2 / "policy.md"
+DEMO_GLOSSARY = REPO / "knowledge" / "glossary" / "shop-terms.csv"
 TAU2_DB = TAU2 / "db.json"
 # The converted demo model is shared with `make run` (it is read-only for tests).
 MODEL_DIR = Path(os.environ.get("KEFU_HOME", REPO / "var")).resolve() / "models" / "SmolLM2-135M-Instruct"
 
 
 def make_settings(home: Path, **overrides) -> Settings:
-    values = {"home": home, "llm_provider": "none", "llm_model_dir": MODEL_DIR, "vllm_venv": REPO / ".venv-vllm"}
+    # The demo's glossary, as `make run` configures it (KEFU_GLOSSARY_FILE); glossary_file=None for none.
+    values = {"home": home, "llm_provider": "none", "llm_model_dir": MODEL_DIR, "vllm_venv": REPO / ".venv-vllm", "glossary_file": DEMO_GLOSSARY}
     values.update(overrides)
     return Settings(**values)
 

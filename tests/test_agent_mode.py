@@ -7,8 +7,7 @@ from langchain_core.messages import AIMessage
 from bot.assistant import Assistant, ModelBinding
 from knowledge.orders.db import session
 from knowledge.orders.models import Order
-from retrieval.retriever import KnowledgeRetriever
-from serving.runtime import MIN_RELEVANCE, build_index
+from serving.runtime import build_retriever
 from tests.conftest import TAU2, make_settings
 
 pytestmark = [
@@ -29,7 +28,7 @@ def call(name, args, n):
 
 
 def agent(knowledge_home, order_db, script):
-    retriever = KnowledgeRetriever(index=build_index(make_settings(knowledge_home)), k=4, min_score=MIN_RELEVANCE)
+    retriever = build_retriever(make_settings(knowledge_home), k=4)
     model = ModelBinding(ScriptedToolModel(responses=script), "scripted", calls_tools=True)
     return Assistant(retriever, model, db_url=order_db, mode="agent")
 

@@ -12,7 +12,7 @@ import pytest
 
 from retrieval.ingest import ingest
 from retrieval.retriever import KnowledgeRetriever
-from serving.runtime import MIN_RELEVANCE, build_index
+from serving.runtime import build_index, min_relevance
 from tests.conftest import DEMO_KNOWLEDGE, make_settings
 
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -58,7 +58,7 @@ def test_ingest_and_search_through_a_chroma_server(chroma_server, tmp_path):
     assert index.persist_directory is None  # a server, not files under KEFU_HOME
     first = ingest(index, [docs]).as_dict()
     assert first["added"] > 5 and ingest(index, [docs]).as_dict()["added"] == 0
-    retriever = KnowledgeRetriever(index=index, k=3, min_score=MIN_RELEVANCE, lexical_dir=settings.home / "lexical")
+    retriever = KnowledgeRetriever(index=index, k=3, min_score=min_relevance(index), lexical_dir=settings.home / "lexical")
     assert retriever.search("How long does a refund to a gift card take?")[0].source == "en/returns-refunds.md"
     assert retriever.search("退款多久到账？")[0].source == "zh/returns-refunds.md"
     assert not (tmp_path / "chroma").exists()

@@ -12,8 +12,7 @@ from bot.assistant import Assistant, ModelBinding
 from knowledge.orders.db import session
 from knowledge.orders.models import Order
 from knowledge.orders.records import order_record
-from retrieval.retriever import KnowledgeRetriever
-from serving.runtime import MIN_RELEVANCE, build_index
+from serving.runtime import build_retriever
 from tests.conftest import TAU2, make_settings
 from tests.test_tau2_replay import same
 
@@ -34,7 +33,7 @@ def in_process_model(demo_model_dir):
 
 @pytest.fixture
 def bot(knowledge_home, order_db, in_process_model):
-    retriever = KnowledgeRetriever(index=build_index(make_settings(knowledge_home)), k=4, min_score=MIN_RELEVANCE)
+    retriever = build_retriever(make_settings(knowledge_home), k=4)
     return Assistant(retriever, in_process_model, db_url=order_db)
 
 
@@ -158,7 +157,7 @@ def test_repeated_failure_hands_off(bot):
 def test_model_down_gives_a_degraded_cited_answer(knowledge_home, order_db):
     from tests.test_assistant import BrokenChatModel
 
-    retriever = KnowledgeRetriever(index=build_index(make_settings(knowledge_home)), k=4, min_score=MIN_RELEVANCE)
+    retriever = build_retriever(make_settings(knowledge_home), k=4)
     down = Assistant(retriever, ModelBinding(BrokenChatModel(responses=["x"]), "down"), db_url=order_db)
     reply = down.respond("退货政策是什么？")
     assert reply.degraded and reply.fallback_reason == "model_error" and reply.citations
@@ -167,7 +166,7 @@ def test_model_down_gives_a_degraded_cited_answer(knowledge_home, order_db):
 
 def test_memory_survives_a_restart(knowledge_home, order_db, in_process_model):
     def fresh_bot():
-        retriever = KnowledgeRetriever(index=build_index(make_settings(knowledge_home)), k=4, min_score=MIN_RELEVANCE)
+        retriever = build_retriever(make_settings(knowledge_home), k=4)
         return Assistant(retriever, in_process_model, db_url=order_db)
 
     first = fresh_bot().respond("I am Aarav Lee, zip 85025")

@@ -10,8 +10,7 @@ from bot.assistant import Assistant, ModelBinding
 from knowledge.orders.db import session
 from knowledge.orders.models import Conversation, Order
 from knowledge.orders.records import order_record
-from retrieval.retriever import KnowledgeRetriever
-from serving.runtime import MIN_RELEVANCE, build_index
+from serving.runtime import build_retriever
 from tests.conftest import TAU2, make_settings
 
 pytestmark = [
@@ -22,7 +21,7 @@ pytestmark = [
 
 @pytest.fixture
 def bot(knowledge_home, order_db):
-    retriever = KnowledgeRetriever(index=build_index(make_settings(knowledge_home)), k=4, min_score=MIN_RELEVANCE)
+    retriever = build_retriever(make_settings(knowledge_home), k=4)
     return Assistant(retriever, ModelBinding(None), db_url=order_db)
 
 
@@ -110,7 +109,7 @@ def test_a_tool_calling_model_produces_the_commands_and_bad_output_falls_back_to
     command = {"intent": "return", "order_ids": ["#W4840405"], "items": [{"product": "Tablet"}]}
     script = [AIMessage(content="", tool_calls=[{"name": "Command", "args": command, "id": "c1"}]),
               AIMessage(content="", tool_calls=[{"name": "Command", "args": {"intent": "teleport"}, "id": "c2"}])]  # fmt: skip
-    retriever = KnowledgeRetriever(index=build_index(make_settings(knowledge_home)), k=4, min_score=MIN_RELEVANCE)
+    retriever = build_retriever(make_settings(knowledge_home), k=4)
     bot = Assistant(retriever, ModelBinding(ScriptedToolModel(responses=script), "scripted", calls_tools=True), db_url=order_db,
                     mode="guided", understanding="model")  # fmt: skip
     first = bot.respond("the thing with the screen in that order, send it back", principal="buyer:mohamed_santos_2427")

@@ -11,8 +11,7 @@ from bot.assistant import Assistant, ModelBinding
 from knowledge.orders.db import session
 from knowledge.orders.models import Order, User
 from knowledge.orders.records import order_record, user_record
-from retrieval.retriever import KnowledgeRetriever
-from serving.runtime import MIN_RELEVANCE, build_index
+from serving.runtime import build_retriever
 from tests.conftest import REPO, TAU2, make_settings
 from tests.test_tau2_replay import same
 
@@ -63,7 +62,7 @@ KNOWN_FAILURES = {
                                      if e["task"] in KNOWN_FAILURES else e for e in EPISODES],
                          ids=[f"task{e['task']}-{e['language']}" for e in EPISODES])  # fmt: skip
 def test_episode_ends_in_the_expected_state(knowledge_home, order_db, episode):
-    retriever = KnowledgeRetriever(index=build_index(make_settings(knowledge_home)), k=4, min_score=MIN_RELEVANCE)
+    retriever = build_retriever(make_settings(knowledge_home), k=4)
     bot = Assistant(retriever, ModelBinding(None), db_url=order_db)
     replies = run_episode(bot, episode)
     transcript = "\n".join(f">> {t}\n<< {r.answer[:300]}" for t, r in zip(episode["turns"], replies))

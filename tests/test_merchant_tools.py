@@ -68,11 +68,10 @@ def test_in_an_order_with_several_shops_a_merchant_sees_only_its_own_lines(db_ur
 
 def test_a_merchant_asking_about_its_orders_gets_the_shops_counts(db_url, knowledge_home):
     from bot.assistant import Assistant, ModelBinding
-    from retrieval.retriever import KnowledgeRetriever
-    from serving.runtime import MIN_RELEVANCE, build_index
+    from serving.runtime import build_retriever
     from tests.conftest import make_settings
 
-    retriever = KnowledgeRetriever(index=build_index(make_settings(knowledge_home)), k=4, min_score=MIN_RELEVANCE)
+    retriever = build_retriever(make_settings(knowledge_home), k=4)
     bot = Assistant(retriever, ModelBinding(None), db_url=db_url)
     pending = sum(1 for o in SHOP["orders"].values() if "shop_digital" in shops_of(o) and o["status"] == "pending")
     reply = bot.respond("我的店铺有多少待发货订单？", principal="merchant:shop_digital")

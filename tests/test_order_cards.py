@@ -7,8 +7,7 @@ from knowledge.orders.db import session
 from knowledge.orders.demo import generate_demo_shop
 from knowledge.orders.importer import RetailDB, import_retail, shop_for
 from retrieval.index import chroma_client
-from retrieval.retriever import KnowledgeRetriever
-from serving.runtime import MIN_RELEVANCE, build_index, build_order_cards
+from serving.runtime import build_order_cards, build_retriever
 from tests.conftest import make_settings
 
 SHOP = generate_demo_shop()
@@ -52,7 +51,7 @@ def test_describing_an_order_finds_it_and_a_write_updates_its_card(shop_home, kn
         (u, o, SHOP["orders"][o]["items"][0]) for u, v in SHOP["users"].items() for o in v["orders"]
         if SHOP["orders"][o]["status"] == "pending" and len(v["orders"]) > 1
     )  # fmt: skip
-    retriever = KnowledgeRetriever(index=build_index(make_settings(knowledge_home)), k=4, min_score=MIN_RELEVANCE)
+    retriever = build_retriever(make_settings(knowledge_home), k=4)
     bot = Assistant(retriever, ModelBinding(None), db_url=shop_home.resolved_database_url, order_cards=build_order_cards(shop_home))
     color = item["options"].get("color", "")
     reply = bot.respond(f"where is my order with the {color} {item['name'].lower()}?", principal=f"buyer:{user_id}")

@@ -87,7 +87,7 @@ def test_url_verification_returns_the_challenge(bridge):
 def test_unverified_requests_are_rejected_and_nothing_is_processed(bridge, slack_api, how):
     app = bridge()
     channel = f"CBAD{how.upper()}"
-    payload = mention(channel, "What is the return policy?", event_id=f"Ev-{how}")
+    payload = mention(channel, "How many days do I have to return an item?", event_id=f"Ev-{how}")
     now = int(time.time())
     if how == "unsigned":
         response = app.post(payload, signed=False)
@@ -126,7 +126,7 @@ def test_malformed_json_that_is_signed_is_a_400(bridge):
 def test_a_mention_is_answered_once_in_its_thread_and_replays_are_dropped(bridge, slack_api):
     app = bridge()
     channel, ts = "CRETURNS", "1700000001.000200"
-    payload = mention(channel, "What is the return policy?", event_id="Ev-answer-once", ts=ts)
+    payload = mention(channel, "How many days do I have to return an item?", event_id="Ev-answer-once", ts=ts)
 
     started = time.perf_counter()
     first = app.post(payload)
@@ -147,7 +147,7 @@ def test_a_mention_is_answered_once_in_its_thread_and_replays_are_dropped(bridge
     replay = app.post(payload)
     assert replay.status_code == 200 and replay.json()["ignored"] == "duplicate"
     # The same message delivered again under another event id (e.g. as `message` and `app_mention`).
-    again = app.post(mention(channel, "What is the return policy?", event_id="Ev-answer-once-2", ts=ts))
+    again = app.post(mention(channel, "How many days do I have to return an item?", event_id="Ev-answer-once-2", ts=ts))
     assert again.status_code == 200 and again.json()["ignored"] == "duplicate"
 
     assert BackgroundAnswers.wait_all_idle(20)
@@ -183,7 +183,7 @@ def test_the_request_is_acknowledged_before_the_answer_is_ready(bridge, slack_ap
 def test_a_thread_is_one_session_and_mapped_users_get_their_principal(bridge, slack_api):
     app = bridge(slack_users={"U777MAPPED": "buyer:mia_garcia_4516", "U888BROKEN": "root"})
     channel, root = "CTHREAD", "1700000002.000100"
-    app.post(mention(channel, "What is the return policy?", event_id="Ev-t1", ts=root, user="U777MAPPED"))
+    app.post(mention(channel, "How many days do I have to return an item?", event_id="Ev-t1", ts=root, user="U777MAPPED"))
     slack_api.wait_for("/chat.postMessage", where=lambda c: c.json.get("channel") == channel)
     app.post(mention(channel, "And exchanges?", event_id="Ev-t2", ts="1700000002.000300", thread_ts=root, user="U777MAPPED"))
     posts = slack_api.wait_for("/chat.postMessage", count=2, where=lambda c: c.json.get("channel") == channel)
@@ -191,7 +191,7 @@ def test_a_thread_is_one_session_and_mapped_users_get_their_principal(bridge, sl
     assert app.calls == {f"slack:{channel}:{root}": 2}
 
     # A misconfigured mapping is not trusted: that user is anonymous.
-    app.post(mention(channel, "What is the return policy?", event_id="Ev-t3", ts="1700000003.000100", user="U888BROKEN"))
+    app.post(mention(channel, "How many days do I have to return an item?", event_id="Ev-t3", ts="1700000003.000100", user="U888BROKEN"))
     slack_api.wait_for("/chat.postMessage", count=3, where=lambda c: c.json.get("channel") == channel)
     with open_session(app.settings.resolved_database_url) as db:
         conversations = {c.session_id: c for c in db.exec(select(Conversation))}
@@ -205,7 +205,7 @@ def test_direct_messages_are_answered_but_bots_edits_and_channel_chatter_are_not
 
     def message(channel: str, event_id: str, **event) -> dict:
         payload = mention(channel, "", event_id=event_id)
-        payload["event"] = {"type": "message", "channel": channel, "user": "U123BUYER", "text": "What is the return policy?",
+        payload["event"] = {"type": "message", "channel": channel, "user": "U123BUYER", "text": "How many days do I have to return an item?",
                             "ts": "1700000004.000100", "channel_type": "im"} | event  # fmt: skip
         return payload
 
@@ -274,10 +274,10 @@ def test_a_user_over_the_rate_limit_is_told_to_wait_without_a_model_call(bridge,
     app = bridge(rate_limit_per_minute=2)
     channel = "CFAST"
     for n in range(3):
-        response = app.post(mention(channel, "What is the return policy?", event_id=f"Ev-fast-{n}", ts=f"1700000006.00010{n}"))
+        response = app.post(mention(channel, "How many days do I have to return an item?", event_id=f"Ev-fast-{n}", ts=f"1700000006.00010{n}"))
         assert response.status_code == 200
     assert response.json() == {"ok": True, "limited": True}
-    other = app.post(mention(channel, "What is the return policy?", event_id="Ev-fast-other", ts="1700000006.000200", user="U456OTHER"))
+    other = app.post(mention(channel, "How many days do I have to return an item?", event_id="Ev-fast-other", ts="1700000006.000200", user="U456OTHER"))
     assert other.json() == {"ok": True}
     posts = slack_api.wait_for("/chat.postMessage", count=4, where=lambda c: c.json.get("channel") == channel)
     assert BackgroundAnswers.wait_all_idle(20)

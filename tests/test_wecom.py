@@ -118,7 +118,7 @@ def test_unconfigured_bridge_is_unavailable(bridge):
 def test_unverified_callbacks_are_rejected_and_nothing_is_processed(bridge, wecom_api, how):
     app = bridge()
     user = f"intruder-{how}"
-    xml = text_message(user, "What is the return policy?", 900000 + len(how))
+    xml = text_message(user, "How many days do I have to return an item?", 900000 + len(how))
     if how == "wrong_signature":
         response = app.send(xml, tamper=True)
     elif how == "wrong_token":
@@ -144,7 +144,7 @@ def test_text_messages_are_answered_once_with_one_cached_token(bridge, wecom_api
     fetched = len(wecom_api.matching("/gettoken"))
 
     started = time.perf_counter()
-    first = app.send(text_message(user, "What is the return policy?", 7300000000000000001))
+    first = app.send(text_message(user, "How many days do I have to return an item?", 7300000000000000001))
     assert first.status_code == 200 and first.content == b""  # empty body: received, answered later
     assert time.perf_counter() - started < 5  # WeCom's deadline
 
@@ -159,7 +159,7 @@ def test_text_messages_are_answered_once_with_one_cached_token(bridge, wecom_api
     assert access.startswith("ACCESS-")
 
     # WeCom re-delivers the same MsgId (it retries when it did not get an answer in 5 s).
-    duplicate = app.send(text_message(user, "What is the return policy?", 7300000000000000001))
+    duplicate = app.send(text_message(user, "How many days do I have to return an item?", 7300000000000000001))
     assert duplicate.status_code == 200 and duplicate.content == b""
     # A second message: answered with the token cached in the database, not fetched again.
     app.send(text_message(user, "How long does standard shipping take?", 7300000000000000002))
@@ -189,7 +189,7 @@ def test_an_expired_or_rejected_token_is_fetched_again(bridge, wecom_api):
         db.add(CachedToken(name=f"wecom:{CORP_ID}:{AGENT_ID}", value="OLD", expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
         db.commit()
     fetched = len(wecom_api.matching("/gettoken"))
-    app.send(text_message("wangwu", "What is the return policy?", 7300000000000000010))
+    app.send(text_message("wangwu", "How many days do I have to return an item?", 7300000000000000010))
     (sent,) = wecom_api.wait_for("/message/send", where=lambda c: c.json.get("touser") == "wangwu")
     assert sent.query["access_token"] != "OLD"
     assert len(wecom_api.matching("/gettoken")) == fetched + 1
@@ -205,7 +205,7 @@ def test_an_expired_or_rejected_token_is_fetched_again(bridge, wecom_api):
         {"errcode": 42001, "errmsg": "access_token expired"} if call.query.get("access_token") == "REVOKED" else original
     )
     try:
-        app.send(text_message("zhaoliu", "What is the return policy?", 7300000000000000011))
+        app.send(text_message("zhaoliu", "How many days do I have to return an item?", 7300000000000000011))
         attempts = wecom_api.wait_for("/message/send", count=2, where=lambda c: c.json.get("touser") == "zhaoliu")
         assert BackgroundAnswers.wait_all_idle(20)
     finally:
@@ -218,7 +218,7 @@ def test_an_expired_or_rejected_token_is_fetched_again(bridge, wecom_api):
 def test_the_callback_is_acknowledged_before_the_answer_and_events_are_not_answered(bridge, wecom_api):
     app = bridge(wecom_users={"boss": "merchant:shop_1"})
     app.gate = threading.Event()
-    response = app.send(text_message("boss", "What is the return policy?", 7300000000000000020))
+    response = app.send(text_message("boss", "How many days do I have to return an item?", 7300000000000000020))
     assert response.status_code == 200 and sends_to(wecom_api, "boss") == []
     app.gate.set()
     wecom_api.wait_for("/message/send", where=lambda c: c.json.get("touser") == "boss")
