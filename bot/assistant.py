@@ -39,6 +39,7 @@ from bot.reply import Citation, Handoff, Reply, ToolCall
 from bot.tools.principal import Principal
 from bot.tools.session import WRITE_TOOL_NAMES, PendingAction, ToolSession
 from knowledge.documents import detect_language
+from knowledge.orders.db import UNAVAILABLE_ERRORS
 from knowledge.orders.models import Conversation
 from retrieval.index import Hit
 from retrieval.order_cards import OrderCardIndex
@@ -81,6 +82,7 @@ class ModelBinding:
     is_ready: Callable[[], bool] = lambda: True
     timeout_s: float = 60.0
     calls_tools: bool = False  # agent mode is possible (the model is a tool-calling one)
+    concurrency: int = 1  # model calls in flight at once: 1 for a CPU model, more for a server that batches
 
 
 class Assistant:
@@ -109,8 +111,9 @@ class Assistant:
         # (validated; the rules when it fails). "auto": the model when it calls tools.
         self.understanding = understanding
         self._command_generator = ModelCommandGenerator(model.chat_model) if model.chat_model is not None else None
-        # One worker: generation on a small CPU is serial anyway; the pool gives us a timeout.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kefu-model")
+        # The pool gives model calls a timeout; its size bounds the calls in flight (one for the
+        # CPU demo model, where generation is serial anyway; a GPU server batches many).
+        self._executor = ThreadPoolExecutor(max_workers=model.concurrency, thread_name_prefix="kefu-model")
 
     @property
     def decides_with_model(self) -> bool:
@@ -151,7 +154,7 @@ class Assistant:
         while (event := events.get()) is not None:
             yield event
         if "error" in outcome:
-            yield {"type": "error", "message": "internal error"}
+            yield {"type": "error", **_error_event(outcome["error"])}
             return
         reply: Reply = outcome["reply"]
         for token in re.findall(r"\S+\s*|\s+", reply.answer):
@@ -441,6 +444,13 @@ class _TurnState:
 
 def _ignore(event: dict) -> None:
     pass
+
+
+def _error_event(exc: Exception) -> dict:
+    """What a stream says when its turn failed: a busy or unreachable database is worth a retry."""
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        return {"code": "database_unavailable", "message": "the database is busy or unreachable; retry in a few seconds", "retry_after_s": 2}
+    return {"code": "internal_error", "message": "internal error"}
 
 
 def _history_messages(history: list[Turn]) -> list[BaseMessage]:

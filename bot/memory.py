@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
+from knowledge.orders.db import retried
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Conversation, ConversationTurn, utcnow
 
@@ -17,11 +18,15 @@ class Turn:
 
 
 class ConversationStore:
-    """Sessions of every channel, in the order database, so any replica can continue any of them."""
+    """Sessions of every channel, in the order database, so any replica can continue any of them.
+
+    Each write is one transaction, run again when it lost the race for the write lock (SQLite
+    under many sessions): a turn is stored whole, or the caller hears that it was not."""
 
     def __init__(self, db_url: str) -> None:
         self.db_url = db_url
 
+    @retried
     def load(self, session_id: str, principal: str = "anonymous", channel: str = "api") -> Conversation:
         with open_session(self.db_url) as db:
             conversation = db.get(Conversation, session_id)
@@ -37,6 +42,7 @@ class ConversationStore:
         with open_session(self.db_url) as db:
             return db.get(Conversation, session_id)
 
+    @retried
     def save(self, conversation: Conversation, turns: list[tuple[str, str, dict | None]] = ()) -> None:
         """Store the conversation's state and append turns, in one transaction."""
         with open_session(self.db_url) as db:
@@ -60,6 +66,7 @@ class ConversationStore:
             return [{"session_id": c.session_id, "status": c.handoff_status, "reason": c.handoff_reason, "summary": c.handoff_summary,
                      "principal": c.principal, "updated_at": c.updated_at.isoformat()} for c in rows]  # fmt: skip
 
+    @retried
     def operator_says(self, session_id: str, text: str) -> str | None:
         """A human agent's message in a handed-off conversation; it marks the handoff as taken.
 
@@ -77,6 +84,7 @@ class ConversationStore:
             db.commit()
             return channel
 
+    @retried
     def release(self, session_id: str) -> bool:
         """An operator hands the conversation back to the bot."""
         with open_session(self.db_url) as db:

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     llm_tool_calling: bool | None = Field(
         default=None, description="The model calls tools (agent mode possible); default: true for provider openai."
     )
+    llm_concurrency: int | None = Field(
+        default=None, gt=0, le=256,
+        description="Model calls in flight per replica; default 1 for the CPU demo model (vllm, local), 32 for provider openai (a GPU server batches).",
+    )
     bot_mode: str = Field(default="auto", pattern="^(auto|agent|guided)$", description="auto | agent | guided")
     # Who turns a message into a command: the deterministic rules, or the model (same schema,
     # validated, the rules when invalid); auto: the model when it is a tool-calling one.
@@ -145,6 +149,12 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.home / 'kefu.db').resolve()}"
+
+    @property
+    def resolved_llm_concurrency(self) -> int:
+        if self.llm_concurrency is not None:
+            return self.llm_concurrency
+        return 32 if self.llm_provider is LLMProvider.OPENAI else 1
 
     @property
     def chroma_dir(self) -> Path:

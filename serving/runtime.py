@@ -71,7 +71,8 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
     # --enable-auto-tool-choice), never for the demo's 135M model.
     calls_tools = settings.llm_tool_calling if settings.llm_tool_calling is not None else settings.llm_provider is LLMProvider.OPENAI
     binding = ModelBinding(
-        chat_model=model.chat_model, name=model.name, is_ready=model.ready, timeout_s=settings.llm_timeout_s, calls_tools=calls_tools
+        chat_model=model.chat_model, name=model.name, is_ready=model.ready, timeout_s=settings.llm_timeout_s, calls_tools=calls_tools,
+        concurrency=settings.resolved_llm_concurrency,
     )
     assistant = Assistant(
         retriever, binding, db_url=settings.resolved_database_url, mode=settings.bot_mode, max_message_chars=settings.max_message_chars,

@@ -41,11 +41,12 @@ def test_return_policy_question_cites_policy_md(knowledge_home):
 
 
 def test_chat_answers_with_citations_and_keeps_the_session(client):
-    first = client.post("/v1/chat", json={"message": "How long does standard shipping take?"}).json()
+    answered = client.post("/v1/chat", json={"message": "How long does standard shipping take?"})
+    first, key = answered.json(), answered.headers["x-kefu-session-key"]
     assert first["citations"] and all(c["source"].endswith(".md") and c["chunk_id"] for c in first["citations"])
     assert first["citations"][0]["section"] in first["answer"]
     assert first["degraded"] is True  # provider none: cited policy text, no model
-    again = client.post("/v1/chat", json={"message": "And express?", "session_id": first["session_id"]}).json()
+    again = client.post("/v1/chat", json={"message": "And express?", "session_id": first["session_id"]}, headers={"X-Kefu-Session-Key": key}).json()
     assert again["session_id"] == first["session_id"]
 
 

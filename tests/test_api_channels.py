@@ -18,7 +18,7 @@ from serving.identity import InvalidToken, create_token, verify_token
 from serving.runtime import build_runtime
 from tests.conftest import make_settings
 
-SECRET = "test-secret"
+SECRET = "test-secret-of-at-least-32-bytes-for-hs256"
 OPERATOR_KEY = "kefu_op_for-tests"
 SHOP = generate_demo_shop()
 BUYER, ORDER = next((u["user_id"], u["orders"][0]) for u in SHOP["users"].values() if u["orders"])
@@ -43,16 +43,60 @@ def bearer(token):
     return {"Authorization": f"Bearer {token}"}
 
 
+class Visitor:
+    """A browser without a token, as the widget is: it keeps the session id and the session key
+    the server hands out, and sends both back."""
+
+    def __init__(self, api, session_id=None, key=None):
+        self.api, self.session_id, self.key = api, session_id, key
+
+    def headers(self, extra=None):
+        return {**({"X-Kefu-Session-Key": self.key} if self.key else {}), **(extra or {})}
+
+    def say(self, message, headers=None):
+        body = {"message": message, **({"session_id": self.session_id} if self.session_id else {})}
+        response = self.api.post("/v1/chat", json=body, headers=self.headers(headers))
+        if response.status_code == 200:
+            self.session_id = response.json()["session_id"]
+            self.key = response.headers.get("x-kefu-session-key", self.key)
+        return response
+
+    def read(self):
+        return self.api.get(f"/v1/sessions/{self.session_id}", headers=self.headers())
+
+
 def test_tokens_round_trip_and_reject_tampering():
     token = create_token(SECRET, "buyer", BUYER, ttl_s=60)
     assert str(verify_token(SECRET, token)) == f"buyer:{BUYER}"
     with pytest.raises(InvalidToken, match="signature"):
-        verify_token("other-secret", token)
+        verify_token("another-secret-of-at-least-32-bytes", token)
     version, payload, signature = token.split(".")
     with pytest.raises(InvalidToken):
         verify_token(SECRET, f"{version}.{payload[:-2]}xx.{signature}")
     with pytest.raises(InvalidToken, match="expired"):
         verify_token(SECRET, create_token(SECRET, "buyer", BUYER, ttl_s=1, now=time.time() - 100))
+
+
+def test_tokens_are_standard_jwts_a_shop_backend_can_mint():
+    import jwt
+
+    claims = jwt.decode(create_token(SECRET, "merchant", "shop_1", ttl_s=60), SECRET, algorithms=["HS256"], audience="kefu")
+    assert claims["role"] == "merchant" and claims["sub"] == "shop_1" and claims["exp"] - claims["iat"] == 60
+    # Minted by any JWT library with the shared secret, as a shop's own backend would.
+    now = int(time.time())
+    minted = jwt.encode({"role": "buyer", "sub": BUYER, "iat": now, "exp": now + 60, "aud": "kefu"}, SECRET, algorithm="HS256")
+    assert str(verify_token(SECRET, minted)) == f"buyer:{BUYER}"
+    for bad, problem in [
+        ({"role": "buyer", "sub": BUYER, "iat": now, "exp": now + 60, "aud": "another-app"}, "not for this service"),
+        ({"role": "buyer", "sub": BUYER, "iat": now, "exp": now + 60}, "lacks the 'aud' claim"),
+        ({"role": "buyer", "sub": BUYER, "iat": now, "aud": "kefu"}, "lacks the 'exp' claim"),
+        ({"role": "root", "sub": BUYER, "iat": now, "exp": now + 60, "aud": "kefu"}, "no valid principal"),
+    ]:
+        with pytest.raises(InvalidToken, match=problem):
+            verify_token(SECRET, jwt.encode(bad, SECRET, algorithm="HS256"))
+    # Only HS256 with our key: an unsigned token ("alg": "none") is refused.
+    with pytest.raises(InvalidToken):
+        verify_token(SECRET, jwt.encode({"role": "operator", "sub": "x", "iat": now, "exp": now + 60, "aud": "kefu"}, None, algorithm="none"))
 
 
 def test_a_buyer_token_is_the_principal_of_the_conversation(api):
@@ -130,21 +174,22 @@ def test_a_conversation_stays_with_the_identity_it_is_bound_to(api):
     # Verified in chat, the anonymous caller's way (as in τ²): the id goes on working without a
     # token, and another buyer's token cannot take it over; the same buyer's token claims it.
     email = SHOP["users"][BUYER]["email"]
-    verified = api.post("/v1/chat", json={"message": f"my email is {email}"}).json()
-    chat_id = verified["session_id"]
+    chat = Visitor(api)
+    verified = chat.say(f"my email is {email}").json()
     assert any(c["name"] == "find_user_id_by_email" and c["ok"] for c in verified["tool_calls"])
-    assert ORDER in api.post("/v1/chat", json={"message": f"where is {ORDER}?", "session_id": chat_id}).json()["answer"]
-    assert api.post("/v1/chat", json={"message": "hi", "session_id": chat_id}, headers=bearer(intruder)).status_code == 404
-    assert api.post("/v1/chat", json={"message": f"where is {ORDER}?", "session_id": chat_id}, headers=bearer(owner)).status_code == 200
-    assert api.post("/v1/chat", json={"message": "hi", "session_id": chat_id}).status_code == 404  # claimed: the token is needed now
+    assert ORDER in chat.say(f"where is {ORDER}?").json()["answer"]
+    assert chat.say("hi", headers=bearer(intruder)).status_code == 404
+    assert chat.say(f"where is {ORDER}?", headers=bearer(owner)).status_code == 200
+    assert chat.say("hi").status_code == 404  # claimed: the token is needed now, the key is not enough
 
-    # A visitor who signs in keeps an anonymous chat; from then on it is the token's.
-    visitor = api.post("/v1/chat", json={"message": "How long does a refund take?"}).json()["session_id"]
-    signed_in = api.post("/v1/chat", json={"message": f"where is {ORDER}?", "session_id": visitor}, headers=bearer(owner))
+    # A visitor who signs in keeps an anonymous chat (with its key); from then on it is the token's.
+    visitor = Visitor(api)
+    visitor.say("How long does a refund take?")
+    signed_in = visitor.say(f"where is {ORDER}?", headers=bearer(owner))
     assert signed_in.status_code == 200 and ORDER in signed_in.json()["answer"]
-    assert api.post("/v1/chat", json={"message": "hi", "session_id": visitor}).status_code == 404
-    assert api.post("/v1/chat", json={"message": "hi", "session_id": visitor}, headers=bearer(intruder)).status_code == 404
-    assert roles(visitor) == ["user", "assistant", "user", "assistant"]
+    assert visitor.say("hi").status_code == 404
+    assert visitor.say("hi", headers=bearer(intruder)).status_code == 404
+    assert roles(visitor.session_id) == ["user", "assistant", "user", "assistant"]
 
 
 def test_an_anonymous_caller_reads_its_own_conversation_with_the_session_key(api):
@@ -156,26 +201,34 @@ def test_an_anonymous_caller_reads_its_own_conversation_with_the_session_key(api
     assert mine.status_code == 200 and mine.json()["turns"][-1] == {**mine.json()["turns"][-1], "role": "operator", "text": "您好，我是客服小王。"}
     assert mine.json()["handoff"]["status"] == "taken"
 
-    # The key opens only its own session; the streaming route issues one too, before the first event.
+    # The key opens only its own session; the streaming route issues one too, before the first
+    # event, and says it again (it may have changed in the turn) in a "session" event.
     other = api.post("/v1/chat", json={"message": "What is the return policy?"})
     assert api.get(f"/v1/sessions/{other.json()['session_id']}", headers={"X-Kefu-Session-Key": key}).status_code == 404
     with api.stream("POST", "/v1/chat/stream", json={"message": "What is the return policy?"}) as streamed:
         stream_key = streamed.headers["x-kefu-session-key"]
-        done = [line for line in streamed.iter_lines() if line.startswith("data:") and '"type": "done"' in line][-1]
-    stream_session = json.loads(done.removeprefix("data:"))["reply"]["session_id"]
+        events = [json.loads(line.removeprefix("data:")) for line in streamed.iter_lines() if line.startswith("data:")]
+    stream_session = events[-1]["reply"]["session_id"]
+    assert [e["type"] for e in events][-2:] == ["session", "done"] and events[-2]["session_key"] == stream_key
     assert api.get(f"/v1/sessions/{stream_session}", headers={"X-Kefu-Session-Key": stream_key}).status_code == 200
 
 
 def test_feedback_on_a_reply(api):
-    reply = api.post("/v1/chat", json={"message": "What is the return policy?"}).json()
+    visitor = Visitor(api)
+    reply = visitor.say("What is the return policy?").json()
     turns = api.get(f"/v1/sessions/{reply['session_id']}", headers=bearer(OPERATOR_KEY)).json()["turns"]
     answer_turn = next(t["id"] for t in turns if t["role"] == "assistant")
-    ok = api.post("/v1/feedback", json={"session_id": reply["session_id"], "turn_id": answer_turn, "rating": "up", "comment": "clear"})
+
+    def rate(body, headers=None):
+        return api.post("/v1/feedback", json=body, headers=visitor.headers(headers))
+
+    assert rate({"session_id": reply["session_id"], "turn_id": answer_turn, "rating": "up"}, headers={"X-Kefu-Session-Key": "x" * 32}).status_code == 404
+    ok = rate({"session_id": reply["session_id"], "turn_id": answer_turn, "rating": "up", "comment": "clear"})
     assert ok.status_code == 201 and ok.json()["rating"] == "up"
-    assert api.post("/v1/feedback", json={"session_id": reply["session_id"], "rating": "meh"}).status_code == 422
-    assert api.post("/v1/feedback", json={"session_id": "nope", "rating": "down"}).status_code == 404
+    assert rate({"session_id": reply["session_id"], "rating": "meh"}).status_code == 422
+    assert rate({"session_id": "nope", "rating": "down"}).status_code == 404
     user_turn = next(t["id"] for t in turns if t["role"] == "user")
-    assert api.post("/v1/feedback", json={"session_id": reply["session_id"], "turn_id": user_turn, "rating": "up"}).status_code == 404
+    assert rate({"session_id": reply["session_id"], "turn_id": user_turn, "rating": "up"}).status_code == 404
 
     # Only who may continue a conversation rates it: not another buyer, nor a caller without its token.
     token = create_token(SECRET, "buyer", BUYER)
@@ -189,7 +242,8 @@ def test_feedback_on_a_reply(api):
 
 
 def test_handoff_queue_take_over_and_release(api):
-    handed = api.post("/v1/chat", json={"message": "转人工"}).json()
+    visitor = Visitor(api)
+    handed = visitor.say("转人工").json()
     session_id = handed["session_id"]
     assert handed["handoff"]["reason"] == "user_request"
     assert api.get("/v1/handoffs").status_code == 401
@@ -198,11 +252,11 @@ def test_handoff_queue_take_over_and_release(api):
     taken = api.post(f"/v1/handoffs/{session_id}/reply", json={"message": "您好，我是客服小王。"}, headers=bearer(OPERATOR_KEY)).json()
     # A chat on the API has no platform to push to: its client reads the operator's turn from the session.
     assert taken == {"session_id": session_id, "status": "taken", "delivered_to": None}
-    quiet = api.post("/v1/chat", json={"message": "好的", "session_id": session_id}).json()
+    quiet = visitor.say("好的").json()
     assert quiet["answer"] == "人工客服正在处理您的会话，请稍候。"
     assert api.post(f"/v1/handoffs/{session_id}/release", headers=bearer(OPERATOR_KEY)).status_code == 200
     assert session_id not in [q["session_id"] for q in api.get("/v1/handoffs", headers=bearer(OPERATOR_KEY)).json()]
-    back = api.post("/v1/chat", json={"message": "退货政策是什么？", "session_id": session_id}).json()
+    back = visitor.say("退货政策是什么？").json()
     assert back["handoff"] is None and back["citations"]
     roles = [t["role"] for t in api.get(f"/v1/sessions/{session_id}", headers=bearer(OPERATOR_KEY)).json()["turns"]]
     assert "operator" in roles
@@ -314,12 +368,12 @@ def test_wanting_an_action_on_an_unnamed_order_asks_which_with_a_reply_that_work
 
 def test_the_question_asked_before_verification_is_answered_once_verified(api):
     email = SHOP["users"][BUYER]["email"]
-    asked = api.post("/v1/chat", json={"message": "where is my order?"}).json()
+    visitor = Visitor(api)
+    asked = visitor.say("where is my order?").json()
     assert "verified who you are" in asked["answer"]
-    session_id = asked["session_id"]
-    wrong = api.post("/v1/chat", json={"message": "my email is nobody@nowhere.example", "session_id": session_id}).json()
+    wrong = visitor.say("my email is nobody@nowhere.example").json()
     assert "could not find an account" in wrong["answer"]
-    verified = api.post("/v1/chat", json={"message": f"my email is {email}", "session_id": session_id}).json()
+    verified = visitor.say(f"my email is {email}").json()
     assert verified["intent"] == "my_orders" and verified["answer"].startswith("Thank you")
     assert ORDER in verified["answer"] and "How can I help" not in verified["answer"]
     # Nothing was waiting: verifying just says so.
@@ -385,3 +439,88 @@ def test_an_address_given_after_being_asked_for_completes_the_change(api):
     given_zh = say("改成 12 Oak St, Austin, TX 78701", asked_zh["session_id"])
     assert given_zh["pending_confirmation"]["name"] == "modify_pending_order_address"
     assert given_zh["pending_confirmation"]["arguments"]["order_id"] == pending and given_zh["answer"].startswith("请确认")
+
+
+def test_session_ids_are_issued_by_the_server_only(api):
+    store = api.app.state.runtime.assistant.store
+    for route in ("/v1/chat", "/v1/chat/stream"):
+        invented = api.post(route, json={"message": "What is the return policy?", "session_id": "my-own-session-1"})
+        assert invented.status_code == 404 and "issued by the server" in invented.json()["error"]["message"], invented.text
+    signed_in = api.post("/v1/chat", json={"message": "hi", "session_id": "my-own-session-1"}, headers=bearer(create_token(SECRET, "buyer", BUYER)))
+    assert signed_in.status_code == 404
+    assert store.find("my-own-session-1") is None  # nothing was created under the invented id
+    fresh = api.post("/v1/chat", json={"message": "What is the return policy?"})
+    assert fresh.status_code == 200 and re.fullmatch(r"[0-9a-f]{32}", fresh.json()["session_id"])
+
+
+def test_an_anonymous_conversation_continues_only_with_its_key(api):
+    visitor = Visitor(api)
+    first = visitor.say("How long does a refund take?")
+    assert first.status_code == 200 and visitor.key
+    bare = api.post("/v1/chat", json={"message": "And shipping?", "session_id": visitor.session_id})
+    assert bare.status_code == 404 and "X-Kefu-Session-Key" in bare.json()["error"]["message"]
+    forged = Visitor(api, visitor.session_id, key="A" * 32)
+    assert forged.say("And shipping?").status_code == 404 and forged.read().status_code == 404
+    for route in ("/v1/chat/stream",):
+        assert api.post(route, json={"message": "hi", "session_id": visitor.session_id}).status_code == 404
+    assert visitor.say("And shipping?").status_code == 200
+    assert [t["role"] for t in visitor.read().json()["turns"]] == ["user", "assistant", "user", "assistant"]
+
+
+def test_a_planted_session_cannot_read_what_the_buyer_verified_later_sees(api):
+    """Session fixation: an attacker starts a chat and plants its id and key in the victim's
+    browser; the victim verifies in chat. The key rotates with the verification, so the
+    attacker's copy reads and continues nothing from then on."""
+    attacker = Visitor(api)
+    attacker.say("hi")
+    victim = Visitor(api, attacker.session_id, attacker.key)
+    email = SHOP["users"][BUYER]["email"]
+    verified = victim.say(f"my email is {email}")
+    assert verified.status_code == 200 and any(c["name"] == "find_user_id_by_email" and c["ok"] for c in verified.json()["tool_calls"])
+    assert victim.key != attacker.key
+    orders = victim.say(f"where is {ORDER}?")
+    assert orders.status_code == 200 and ORDER in orders.json()["answer"]
+
+    assert attacker.say(f"where is {ORDER}?").status_code == 404
+    assert attacker.read().status_code == 404
+    assert api.post("/v1/feedback", json={"session_id": attacker.session_id, "rating": "down"}, headers=attacker.headers()).status_code == 404
+    with api.stream("POST", "/v1/chat/stream", json={"message": "my orders", "session_id": attacker.session_id}, headers=attacker.headers()) as streamed:
+        assert streamed.status_code == 404
+    # The victim's conversation has no turn of the attacker's after the verification.
+    texts = [t["text"] for t in victim.read().json()["turns"] if t["role"] == "user"]
+    assert texts == ["hi", f"my email is {email}", f"where is {ORDER}?"]
+
+    # The same over the stream: the new key arrives in the "session" event, before "done".
+    attacker = Visitor(api)
+    attacker.say("hi")
+    with api.stream("POST", "/v1/chat/stream", json={"message": f"my email is {email}", "session_id": attacker.session_id},
+                    headers=attacker.headers()) as streamed:  # fmt: skip
+        events = [json.loads(line.removeprefix("data:")) for line in streamed.iter_lines() if line.startswith("data:")]
+    rotated = next(e["session_key"] for e in events if e["type"] == "session")
+    assert rotated != attacker.key
+    assert attacker.read().status_code == 404 and Visitor(api, attacker.session_id, rotated).read().status_code == 200
+
+
+def test_a_database_error_is_a_503_with_a_retry_hint_and_stores_nothing(api, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from bot.memory import ConversationStore
+
+    store = api.app.state.runtime.assistant.store
+    before = len(store.handoff_queue())
+
+    def unavailable(*args, **kwargs):
+        raise OperationalError("UPDATE conversation", {}, sqlite3.OperationalError("disk I/O error"))
+
+    monkeypatch.setattr(ConversationStore, "save", unavailable)
+    answered = api.post("/v1/chat", json={"message": "转人工"})
+    assert answered.status_code == 503 and answered.headers["retry-after"] == "2"
+    assert answered.json()["error"]["code"] == "database_unavailable" and answered.json()["error"]["retry_after_s"] == 2
+    assert "Traceback" not in answered.text
+    with api.stream("POST", "/v1/chat/stream", json={"message": "What is the return policy?"}) as streamed:
+        events = [json.loads(line.removeprefix("data:")) for line in streamed.iter_lines() if line.startswith("data:")]
+    assert events[-1]["type"] == "error" and events[-1]["code"] == "database_unavailable"
+    monkeypatch.undo()
+    assert len(store.handoff_queue()) == before  # the handoff was not half-stored

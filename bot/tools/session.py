@@ -111,25 +111,31 @@ class ToolSession:
         values, problem = _validate(tool, arguments)
         if problem:
             return ToolResult(name, arguments, ok=False, error=problem)
+        from knowledge.orders.db import retrying
         from knowledge.orders.db import session as open_session
 
-        with open_session(self.db_url) as db:
-            ctx = ToolContext(db=db, principal=self.principal, tau2_parity=self.tau2_parity)
-            try:
-                result = tool.func(**values, ctx=ctx)
-                outcome = ToolResult(name, arguments, ok=True, result=result)
-            except ToolError as exc:
-                db.rollback()
-                outcome = ToolResult(name, arguments, ok=False, error=str(exc))
-            except SQLAlchemyError:
-                db.rollback()
-                outcome = ToolResult(name, arguments, ok=False, error="The order database is unavailable; please try again")
-            if name in WRITE_TOOL_NAMES:
-                db.add(AuditEntry(principal=str(self.principal), tool=name, arguments=arguments, ok=outcome.ok,
-                                  detail=outcome.error or "", order_id=arguments.get("order_id"), confirmed_by=confirmed_by))  # fmt: skip
-            db.commit()
-            # Authentication (anonymous → buyer) takes effect only when the call succeeded.
-            self.principal = ctx.principal if outcome.ok else self.principal
+        def unit_of_work() -> tuple[ToolResult, Principal]:
+            # The call, its effects and its audit line commit together, or not at all (and then
+            # the whole unit runs again when it only lost the race for SQLite's write lock).
+            with open_session(self.db_url) as db:
+                ctx = ToolContext(db=db, principal=self.principal, tau2_parity=self.tau2_parity)
+                try:
+                    outcome = ToolResult(name, arguments, ok=True, result=tool.func(**values, ctx=ctx))
+                except ToolError as exc:
+                    db.rollback()
+                    outcome = ToolResult(name, arguments, ok=False, error=str(exc))
+                if name in WRITE_TOOL_NAMES:
+                    db.add(AuditEntry(principal=str(self.principal), tool=name, arguments=arguments, ok=outcome.ok,
+                                      detail=outcome.error or "", order_id=arguments.get("order_id"), confirmed_by=confirmed_by))  # fmt: skip
+                db.commit()
+                return outcome, ctx.principal
+
+        try:
+            outcome, principal = retrying(unit_of_work)
+        except SQLAlchemyError:
+            return ToolResult(name, arguments, ok=False, error="The order database is unavailable; please try again")
+        # Authentication (anonymous → buyer) takes effect only when the call succeeded.
+        self.principal = principal if outcome.ok else self.principal
         return outcome
 
     def _finish(self, result: ToolResult) -> ToolResult:

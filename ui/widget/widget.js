@@ -75,6 +75,7 @@
       degraded: "Quoted from our policies: the assistant model is not available right now.",
       error: "Something went wrong. Please try again.",
       network: "Could not reach customer service. Please check your connection and try again.",
+      cors: "Customer service refused calls from this site ({origin}): the server's KEFU_WIDGET_ORIGINS does not list it (CORS).",
       interrupted: "The answer was interrupted. Please try again.",
       expired: "This conversation can't be continued here (you may have signed in as someone else). Your next message starts a new one."
     },
@@ -105,6 +106,7 @@
       degraded: "以上内容引自政策原文（模型暂不可用）。",
       error: "出错了，请稍后再试。",
       network: "无法连接客服，请检查网络后重试。",
+      cors: "客服服务器拒绝了本站（{origin}）的请求：服务器的 KEFU_WIDGET_ORIGINS 未包含该站点（CORS）。",
       interrupted: "回答中断了，请重试。",
       expired: "此会话无法在这里继续（可能已切换登录账号）。您的下一条消息将开始新的会话。"
     }
@@ -443,7 +445,20 @@
   function headers() {
     var h = { "Content-Type": "application/json", "Accept": "text/event-stream" };
     if (token) h.Authorization = "Bearer " + token;
+    // A conversation begun without a token continues only with the key the server issued for it.
+    if (state.sessionId && state.sessionKey) h[SESSION_KEY_HEADER] = state.sessionKey;
     return h;
+  }
+
+  // A cross-origin call the browser blocked looks like any network failure. The server answers a
+  // no-cors request (an opaque response) when it is up: then the block was CORS, and the shop's
+  // KEFU_WIDGET_ORIGINS is what to fix; when that fails too, the server is unreachable.
+  function explainNetworkFailure() {
+    if (scriptUrl.origin === window.location.origin) return Promise.resolve(T.network);
+    return fetch(new URL("healthz", scriptUrl).href, { mode: "no-cors", credentials: "omit", cache: "no-store" }).then(function () {
+      if (window.console) console.error("kefu widget: " + scriptUrl.origin + " refused this origin (" + window.location.origin + "); add it to KEFU_WIDGET_ORIGINS");
+      return T.cors.replace("{origin}", window.location.origin);
+    }, function () { return T.network; });
   }
 
   function send(text) {
@@ -488,6 +503,9 @@
         renderNote(node, "handoff");
         state.handoff = true;
         scrollToEnd();
+      } else if (type === "session") {
+        // The key can change within a turn (the buyer verified): the old one no longer works.
+        if (!token && typeof data.session_key === "string" && SESSION_KEY.test(data.session_key)) state.sessionKey = data.session_key;
       } else if (type === "error") {
         failed = data.message ? String(data.message) : T.error;
       } else if (type === "done") {
@@ -546,7 +564,8 @@
       if (!failed && !finished) failed = gotToken ? T.interrupted : T.error;
     }, function (error) {
       if (error && error.name === "AbortError") { failed = null; finished = true; return; }
-      failed = gotToken ? T.interrupted : T.network;
+      if (gotToken) { failed = T.interrupted; return; }
+      return explainNetworkFailure().then(function (message) { failed = message; });
     }).then(function () {
       if (mine !== controller) return false; // reset() started over meanwhile
       controller = null;
