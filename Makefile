@@ -56,6 +56,8 @@ $(MODEL_DIR)/kefu-converted.json: $(VENV)/.installed
 demo: install
 	$(if $(wildcard $(TAU2)/db.json),$(BIN)/kefu orders import-tau2 $(TAU2)/db.json,$(BIN)/kefu orders demo)
 	$(BIN)/kefu ingest --reembed --orders $(KNOWLEDGE)
+	@echo "Buyers to try (verify in chat with name + zip or the email; README, 'Try it'):"
+	@$(BIN)/kefu users list --limit 3
 
 clean:
 	rm -rf $(VENV) $(VLLM_VENV) $(KEFU_HOME)

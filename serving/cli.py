@@ -24,8 +24,9 @@ orders_app = typer.Typer(help="The order database: import τ²-retail or a shop'
 users_app = typer.Typer(help="Buyers in the order database: show users.", no_args_is_help=True)
 tools_app = typer.Typer(help="The order tools the assistant calls: list, call and replay them directly.", no_args_is_help=True)
 token_app = typer.Typer(help="Identity tokens for buyers, merchants and operators.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
 for name, sub in [("llm", llm_app), ("eval", eval_app), ("bench", bench_app), ("orders", orders_app),
-                  ("users", users_app), ("tools", tools_app), ("token", token_app)]:  # fmt: skip
+                  ("users", users_app), ("tools", tools_app), ("token", token_app), ("db", db_app)]:  # fmt: skip
     app.add_typer(sub, name=name)
 
 out = Console(soft_wrap=True)
@@ -444,6 +445,52 @@ def orders_show(
 ) -> None:
     """Print orders as τ²-shaped JSON (a list when several ids are given)."""
     _show("order", ids)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the schema to the newest migration (the app does it on start too; deployments run it once first)."""
+    from alembic.runtime.migration import MigrationContext
+
+    from knowledge.orders.db import get_engine
+
+    engine = get_engine(_db_url())
+    with engine.connect() as connection:
+        out.print(f"database at revision {MigrationContext.configure(connection).get_current_revision()} ({engine.dialect.name})")
+
+
+@users_app.command("list")
+def users_list(
+    limit: Annotated[int, typer.Option(min=1, help="How many buyers.")] = 20,
+    with_orders: Annotated[bool, typer.Option("--with-orders/--all", help="Only buyers with at least one order.")] = True,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Buyers to try the demo as: name, zip code and email (what verifies them in chat) and their orders."""
+    from rich.table import Table
+    from sqlmodel import select
+
+    from knowledge.orders.db import session
+    from knowledge.orders.models import Order, User
+
+    rows = []
+    with session(_db_url()) as db:
+        for user in db.exec(select(User).order_by(User.user_id)):
+            orders = db.exec(select(Order).where(Order.user_id == user.user_id).order_by(Order.user_position)).all()
+            if with_orders and not orders:
+                continue
+            rows.append({"user_id": user.user_id, "name": f"{user.first_name} {user.last_name}", "zip": user.zip, "email": user.email,
+                         "orders": [{"order_id": o.order_id, "status": o.status} for o in orders]})  # fmt: skip
+            if len(rows) == limit:
+                break
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table()
+    for column in ("user id", "name", "zip", "email", "orders (status)"):
+        table.add_column(column, overflow="fold")  # fold, never "…": these are copied into the chat
+    for row in rows:
+        table.add_row(row["user_id"], row["name"], row["zip"], row["email"], ", ".join(f"{o['order_id']} ({o['status']})" for o in row["orders"]))
+    out.print(table)
 
 
 @users_app.command("show")

@@ -231,9 +231,11 @@ def buyers_with_orders(db_url: str, count: int) -> list[tuple[str, str]]:
 
 
 def run_load_bench(db_url: str, env: dict[str, str], sessions: int, seconds: float | None = None, turns: int | None = None,
-                   log_dir: Path | None = None, label_model: str = "off", on_start: Callable[[str], None] | None = None) -> LoadResult:  # fmt: skip
-    """The whole bench: a server on ``db_url`` (a scratch copy when it is SQLite), the sessions,
-    the read-back. ``env``: KEFU_* settings for the server (its model, for one)."""
+                   log_dir: Path | None = None, label_model: str = "off", on_start: Callable[[str], None] | None = None,
+                   copy_sqlite: bool = True) -> LoadResult:  # fmt: skip
+    """The whole bench: a server on ``db_url`` (a scratch copy when it is SQLite, unless
+    ``copy_sqlite`` is false), the sessions, the read-back. ``env``: KEFU_* settings for the
+    server (its model, for one)."""
     if not 1 <= sessions <= MAX_SESSIONS:
         raise ValueError(f"--sessions must be between 1 and {MAX_SESSIONS}")
     if seconds is not None and not 0 < seconds <= MAX_SECONDS:
@@ -241,7 +243,7 @@ def run_load_bench(db_url: str, env: dict[str, str], sessions: int, seconds: flo
     secret = os.urandom(16).hex()
     with tempfile.TemporaryDirectory(prefix="kefu-bench-load-") as scratch:
         folder = Path(scratch)
-        bench_db = scratch_sqlite(db_url, folder) if db_url.startswith("sqlite:///") else db_url
+        bench_db = scratch_sqlite(db_url, folder) if copy_sqlite and db_url.startswith("sqlite:///") else db_url
         buyers = buyers_with_orders(bench_db, sessions)
         server_env = {"KEFU_DATABASE_URL": bench_db, "KEFU_SECRET_KEY": secret, "KEFU_RATE_LIMIT_PER_MINUTE": "1000000",
                       "KEFU_VLLM_AUTOSTART": "false", "KEFU_REDIS_URL": "", **env}  # fmt: skip

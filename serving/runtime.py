@@ -65,6 +65,10 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
     order_cards = build_order_cards(settings)
     for checked in (index, order_cards.index):
         checked.revision()  # an index of another embedding model's vectors fails here, not mid-chat
+    # The embedding models load their weights on first use: done here, in one thread, before the
+    # app answers. Lazily, the first requests of a busy start each loaded a copy at once (50
+    # sessions: first turns took 40–57 s; `kefu bench load`).
+    index.embeddings.embed_query("warm-up")
     model = build_model_runtime(settings, start_vllm=start_vllm)
     retriever = build_retriever(settings, index)
     # Agent mode needs a tool-calling model: assumed for an external endpoint (a GPU vLLM with
