@@ -66,7 +66,7 @@ SHOP_PAGE = """<!doctype html>
   <div class="product"><b>Linen shirt</b>$39.00 · Sizes S–XL</div>
   <div class="product"><b>Oak side table</b>$149.00 · Delivered in 5–7 days</div>
 </main>
-<script src="/widget.js"{attributes} async></script>
+<script src="{api}/widget.js"{attributes} async></script>
 </body>
 </html>
 """
@@ -97,11 +97,11 @@ def base_url(knowledge_home):
     app = create_app(runtime, mount_ui=True)
 
     @app.get("/shop", include_in_schema=False)
-    def shop(lang: str = "", token: str = "", title: str = "") -> HTMLResponse:
+    def shop(lang: str = "", token: str = "", title: str = "", api: str = "") -> HTMLResponse:
         attributes = "".join(
             f' data-{name}="{html.escape(value)}"' for name, value in (("token", token), ("lang", lang), ("title", title)) if value
         )
-        return HTMLResponse(SHOP_PAGE.format(page_lang=lang or "en", attributes=attributes))
+        return HTMLResponse(SHOP_PAGE.format(page_lang=lang or "en", attributes=attributes, api=html.escape(api)))
 
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
@@ -342,6 +342,25 @@ def test_widget_shows_the_api_error_message(page_for, base_url):
     error = page.get_by_role("alert")
     expect(error).to_have_text(re.compile("malformed token"))  # the 401 body's error.message
     expect(page.get_by_role("button", name="Send")).to_be_enabled()
+
+
+def test_widget_on_a_site_outside_the_allowed_origins_names_cors(page_for, base_url):
+    """The shop page on another origin (localhost, not 127.0.0.1) than the API, which lists no
+    origins in KEFU_WIDGET_ORIGINS: the browser blocks the call without saying why; the widget does."""
+    from playwright.sync_api import expect
+
+    page = page_for()
+    port = urlparse(base_url).port
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    page.goto(f"http://localhost:{port}/shop?" + urlencode({"api": base_url, "lang": "en"}))
+    open_widget(page, "Chat with customer service")
+    textbox = page.get_by_role("textbox", name="Your message")
+    textbox.fill("What is the return policy?")
+    textbox.press("Enter")
+    error = page.get_by_role("alert")
+    expect(error).to_have_text(re.compile(rf"refused calls from this site \(http://localhost:{port}\).*KEFU_WIDGET_ORIGINS.*CORS"))
+    assert any("KEFU_WIDGET_ORIGINS" in line and f"http://localhost:{port}" in line for line in console), console
 
 
 def test_a_conversation_bound_to_another_buyer_starts_afresh(page_for, base_url):
