@@ -35,6 +35,7 @@ from bot.nlu.commands import Command
 from bot.nlu.model import ModelCommandGenerator
 from bot.nlu.rules import Context, reply_language, understand
 from bot.nlu.vocabulary import Vocabulary, vocabulary_for
+from bot.product_answers import citations as product_citations
 from bot.reply import Citation, Handoff, Reply, ToolCall
 from bot.tools.principal import Principal
 from bot.tools.session import WRITE_TOOL_NAMES, PendingAction, ToolSession
@@ -43,6 +44,7 @@ from knowledge.orders.db import UNAVAILABLE_ERRORS
 from knowledge.orders.models import Conversation
 from retrieval.index import Hit
 from retrieval.order_cards import OrderCardIndex
+from retrieval.product_cards import ProductCardIndex
 from retrieval.retriever import KnowledgeRetriever
 
 log = logging.getLogger(__name__)
@@ -98,9 +100,11 @@ class Assistant:
         history_turns: int = 6,
         order_cards: OrderCardIndex | None = None,
         understanding: str = "rules",
+        product_cards: ProductCardIndex | None = None,
     ) -> None:
         self.retriever = retriever
         self.order_cards = order_cards
+        self.product_cards = product_cards
         self.model = model
         self.store = ConversationStore(db_url)
         self.db_url = db_url
@@ -207,6 +211,7 @@ class Assistant:
             db_url=self.db_url,
             principal=Principal.parse(conversation.principal),
             pending=PendingAction(**conversation.pending_action) if conversation.pending_action else None,
+            products=self.product_cards,
             on_result=lambda r: self._after_tool(r, turn),
         )
         turn.state = state
@@ -227,6 +232,8 @@ class Assistant:
 
     def _after_tool(self, result, turn: "_TurnState") -> None:
         turn.emit({"type": "tool", "name": result.name, "ok": result.ok})
+        if result.ok:
+            turn.hits.extend(product_citations(result.name, result.result))  # a catalogue answer cites the product records
         order_id = result.arguments.get("order_id")
         if result.ok and order_id and result.name in WRITE_TOOL_NAMES and self.order_cards is not None:
             try:
@@ -237,7 +244,7 @@ class Assistant:
     def _understand(self, text: str, state: DialogueState, tools: ToolSession, turn: "_TurnState", vocabulary: Vocabulary) -> Command:
         """The one understanding step: the message (and what the bot waits for) → a command."""
         context = Context(principal_kind=tools.principal.kind, waiting_for="confirmation" if tools.pending else state.waiting_for,
-                          has_focus_order=state.focus_order is not None)  # fmt: skip
+                          has_focus_order=state.focus_order is not None, has_focus_product=state.focus_product is not None)  # fmt: skip
         started = time.perf_counter()
         command, by = None, "rules"
         wants_model = self.understanding == "model" or self.understanding == "auto" and self.model.calls_tools
@@ -298,7 +305,8 @@ class Assistant:
         if answer is None or problem:
             turn.fallback_reason = problem or "agent_step_limit"
             return False  # guided routing answers instead (degraded)
-        turn.answer, turn.hits, turn.model = answer.strip(), hits, self.model.name
+        # The policy chunks it was given, and the product records its tool calls returned.
+        turn.answer, turn.hits, turn.model = answer.strip(), hits + turn.hits, self.model.name
         return True
 
     def _answer_from_knowledge(self, text: str, history: list[Turn], turn: "_TurnState") -> None:

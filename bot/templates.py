@@ -50,6 +50,8 @@ T = {
                    "zh": "请问要更换订单 {order_id} 中的哪件商品？{items}"},
     "which_variant": {"en": "What would you like instead? Say the option, for example: {example}. Available: {options}.",
                       "zh": "请问要换成什么规格？请说明选项，例如：{example}。可选：{options}。"},
+    "variant_unavailable_offer": {"en": "That option of {name} is not available now.\n{alternatives}\nWhich would you like?",
+                                  "zh": "{name} 的该规格目前无货。\n{alternatives}\n请问要换成哪一款？"},
     "variant_unavailable": {"en": "That option of {name} is not available now. Available: {options}.",
                             "zh": "{name} 的该规格目前无货。可选：{options}。"},
     "which_items_return": {"en": "Which items of order {order_id} would you like to return? {items}. You can also say \"everything\" or \"everything except …\".",

@@ -122,6 +122,9 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    product_descriptions_file: Path | None = Field(
+        default=None, description='Product descriptions JSON ({"name": {"en", "zh"}}) for the product cards; unset: the demo catalogue\'s.'
+    )
     max_message_chars: int = Field(default=4000, gt=0)
 
     @field_validator("glossary_file", "embedding_model", mode="before")

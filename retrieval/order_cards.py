@@ -7,7 +7,7 @@ a buyer's search never returns another user's card, a merchant's never another s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from sqlmodel import select
@@ -46,9 +46,9 @@ class OrderCardIndex:
         self.index = index
         self.db_url = db_url
 
-    def sync(self, order_ids: Iterable[str] | None = None, on_order=None) -> SyncStats:
-        """(Re)write the cards of ``order_ids`` (all orders when None); unchanged cards are skipped."""
-        stats = SyncStats()
+    def sync(self, order_ids: Iterable[str] | None = None, on_embedded: Callable[[int, int], None] | None = None) -> SyncStats:
+        """(Re)write the cards of ``order_ids`` (all orders when None); unchanged cards are skipped,
+        new ones embedded in batches (``on_embedded(done, total)``: progress in cards)."""
         with open_session(self.db_url) as db:
             shop_of = dict(db.exec(select(Product.product_id, Product.shop_id)).all())
             ids = list(order_ids) if order_ids is not None else list(db.exec(select(Order.order_id).order_by(Order.order_id)))
@@ -62,11 +62,7 @@ class OrderCardIndex:
                 metadata = {"doc_type": "order", "user_id": order.user_id, "order_id": order_id, "status": order.status,
                             **{f"shop_{shop_of[i['product_id']]}": True for i in record["items"] if i["product_id"] in shop_of}}  # fmt: skip
                 batch.append((f"order:{order_id}", [Chunk(source=f"order:{order_id}", section=order_id, text=card_text(record), metadata=metadata)]))
-        for source, chunks in batch:
-            stats += self.index.sync_source(source, chunks)
-            if on_order:
-                on_order(source)
-        return stats
+        return self.index.sync_sources(batch, on_embedded=on_embedded)
 
     def search(self, query: str, principal: str, k: int = 3) -> list[Hit]:
         try:

@@ -151,19 +151,22 @@ def ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (.md .txt .html .pdf .csv .xlsx .json).")] = None,
     shop: Annotated[str | None, typer.Option(help="Tag the chunks with this shop id.")] = None,
     orders: Annotated[bool, typer.Option("--orders", help="Also (re)index a card per order from the order database.")] = False,
+    products: Annotated[bool, typer.Option("--products", help="Also (re)index a card per product (pre-sales search) from the order database.")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="Remove the chunks of files no longer in the given folders.")] = False,
     reembed: Annotated[bool, typer.Option("--reembed", help="Re-embed everything indexed with the configured model (after changing KEFU_EMBEDDING_MODEL).")] = False,
     audience: Annotated[str | None, typer.Option(help="Who the documents are written for: buyer, agent or merchant (default: read from each document).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Add or update documents (Markdown, text, HTML, PDF, CSV/XLSX/JSON FAQs); unchanged chunks are skipped."""
-    if not paths and not orders and not reembed:
-        raise fail("give files or folders to ingest, and/or --orders or --reembed")
+    if not paths and not orders and not products and not reembed:
+        raise fail("give files or folders to ingest, and/or --orders, --products or --reembed")
     with index_errors():
         if reembed:
             _reembed(as_json)
         if orders:
-            _ingest_order_cards(as_json)
+            _ingest_cards("order", as_json)
+        if products:
+            _ingest_cards("product", as_json)
         if paths:
             _ingest_files(paths, shop, prune, as_json, audience)
 
@@ -173,10 +176,11 @@ def _reembed(as_json: bool) -> None:
 
     from retrieval.index import COLLECTION
     from retrieval.order_cards import ORDER_COLLECTION
+    from retrieval.product_cards import PRODUCT_COLLECTION
     from serving.runtime import build_index
 
     settings = settings_or_exit()
-    for collection in (COLLECTION, ORDER_COLLECTION):
+    for collection in (COLLECTION, ORDER_COLLECTION, PRODUCT_COLLECTION):
         index = build_index(settings, collection)
         if index.stored_model_identity == index.model_identity or index.count() == 0:
             # Nothing to do (`make run` asks every time: a switch of the default model re-embeds once).
@@ -222,28 +226,29 @@ def _ingest_files(paths: list[Path], shop: str | None, prune: bool, as_json: boo
                   f"{counts['unchanged']} unchanged ({index.count()} in the index, {counts['seconds']} s)")  # fmt: skip
 
 
-def _ingest_order_cards(as_json: bool) -> None:
+def _ingest_cards(kind: str, as_json: bool) -> None:
+    """The order cards or the product cards, synced with the order database."""
     from rich.progress import Progress
     from sqlmodel import func, select
 
     from knowledge.orders.db import session
-    from knowledge.orders.models import Order
-    from serving.runtime import build_order_cards
+    from knowledge.orders.models import Order, Product
+    from serving.runtime import build_order_cards, build_product_cards
 
     settings = settings_or_exit()
-    cards = build_order_cards(settings)
+    cards, table = (build_order_cards(settings), Order) if kind == "order" else (build_product_cards(settings), Product)
     with session(settings.resolved_database_url) as db:
-        total = db.exec(select(func.count()).select_from(Order)).one()
+        total = db.exec(select(func.count()).select_from(table)).one()
     started = time.perf_counter()
     with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("order cards", total=total)
-        stats = cards.sync(on_order=lambda _source: progress.advance(task))
-    counts = {"orders": total, "added": stats.added, "removed": stats.removed, "unchanged": stats.unchanged,
+        task = progress.add_task(f"{kind} cards", total=total)
+        stats = cards.sync(None, on_embedded=lambda done, n: progress.update(task, description=f"embedding {kind} cards", completed=done, total=n))
+    counts = {f"{kind}s": total, "added": stats.added, "removed": stats.removed, "unchanged": stats.unchanged,
               "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
     if as_json:
-        print(json.dumps({"order_cards": counts}))
+        print(json.dumps({f"{kind}_cards": counts}))
     else:
-        out.print(f"order cards: {counts['added']} added, {counts['removed']} removed, {counts['unchanged']} unchanged ({counts['seconds']} s)")
+        out.print(f"{kind} cards: {counts['added']} added, {counts['removed']} removed, {counts['unchanged']} unchanged ({counts['seconds']} s)")
 
 
 @app.command()
@@ -676,6 +681,35 @@ def eval_nlu(
         print(json.dumps(report, ensure_ascii=False))
     else:
         out.print(report["groups"])
+
+
+@eval_app.command("products")
+def eval_products_cmd(
+    path: Annotated[Path, typer.Argument(help='Labelled questions: [{"q", "lang", "product", "kind"}] (tests/data/product_questions.json).')],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Catalogue search: is the product a shopper means in the top 1 / top 3 (per language and kind)."""
+    from bot.catalog_eval import evaluate
+    from bot.tools.session import ToolSession
+    from serving.runtime import build_product_cards
+
+    settings = settings_or_exit()
+    try:
+        questions = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise fail(f"{path}: {exc}") from None
+    with index_errors():
+        cards = build_product_cards(settings)
+        if cards.index.count() == 0:
+            raise fail("no product cards in the index: run `kefu ingest --products` first")
+        report = evaluate(questions, ToolSession(db_url=settings.resolved_database_url, products=cards))
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False))
+        return
+    for group, figures in report["groups"].items():
+        out.print(f"{group:>14}: n {figures['n']:>3}  top-1 {figures['top1']:.3f}  top-3 {figures['top3']:.3f}")
+    for miss in report["misses"]:
+        out.print(f"  miss: {miss['q']} → {miss['product']} (got {', '.join(miss['got']) or 'nothing'})")
 
 
 @bench_app.command("retrieval")

@@ -9,7 +9,9 @@ from kefu.settings import LLMProvider, Settings
 from retrieval.embeddings import embeddings_for
 from retrieval.glossary import load_glossary
 from retrieval.index import COLLECTION, KnowledgeIndex, chroma_client
+from knowledge.catalog import DEMO_DESCRIPTIONS, load_descriptions
 from retrieval.order_cards import ORDER_COLLECTION, OrderCardIndex
+from retrieval.product_cards import PRODUCT_COLLECTION, ProductCardIndex
 from retrieval.retriever import KnowledgeRetriever
 from serving.llm import ModelRuntime, build_model_runtime
 
@@ -48,6 +50,11 @@ def build_order_cards(settings: Settings) -> OrderCardIndex:
     return OrderCardIndex(build_index(settings, ORDER_COLLECTION), settings.resolved_database_url)
 
 
+def build_product_cards(settings: Settings) -> ProductCardIndex:
+    descriptions = load_descriptions(settings.product_descriptions_file or DEMO_DESCRIPTIONS)
+    return ProductCardIndex(build_index(settings, PRODUCT_COLLECTION), settings.resolved_database_url, descriptions)
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -63,7 +70,8 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
     settings.home.mkdir(parents=True, exist_ok=True)
     index = build_index(settings)
     order_cards = build_order_cards(settings)
-    for checked in (index, order_cards.index):
+    product_cards = build_product_cards(settings)
+    for checked in (index, order_cards.index, product_cards.index):
         checked.revision()  # an index of another embedding model's vectors fails here, not mid-chat
     # The embedding models load their weights on first use: done here, in one thread, before the
     # app answers. Lazily, the first requests of a busy start each loaded a copy at once (50
@@ -80,6 +88,6 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
     )
     assistant = Assistant(
         retriever, binding, db_url=settings.resolved_database_url, mode=settings.bot_mode, max_message_chars=settings.max_message_chars,
-        order_cards=order_cards, understanding=settings.understanding,
+        order_cards=order_cards, product_cards=product_cards, understanding=settings.understanding,
     )
     return Runtime(settings=settings, index=index, model=model, assistant=assistant)

@@ -59,8 +59,10 @@ def test_tools_list_call_and_replay_contracts(home):
             "get_item_details", "list_all_product_types", "calculate", "transfer_to_human_agents", "cancel_pending_order",
             "modify_pending_order_address", "modify_pending_order_payment", "modify_pending_order_items",
             "return_delivered_order_items", "exchange_delivered_order_items", "modify_user_address"}  # fmt: skip
-    assert code == 0 and set(specs) == tau2 | {"get_order_status", "get_shop_orders"}  # τ²'s 16 and kefu's own
+    kefu = {"get_order_status", "get_shop_orders", "search_products", "compare_products", "recommend_alternatives"}
+    assert code == 0 and set(specs) == tau2 | kefu  # τ²'s 16 and kefu's own
     assert specs["cancel_pending_order"]["writes"] is True and specs["get_shop_orders"]["writes"] is False
+    assert specs["search_products"]["writes"] is False and "ctx" not in json.dumps(specs["search_products"]["parameters"])
     assert "ctx" not in json.dumps(specs["get_order_details"]["parameters"])
 
     user_id, user = next((u, v) for u, v in SHOP["users"].items()

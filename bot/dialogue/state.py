@@ -15,6 +15,8 @@ class DialogueState:
     focus_order: str | None = None  # the order under discussion ("cancel it", "the other one")
     offered_orders: list[str] = field(default_factory=list)  # the orders the bot listed to choose from
     last_flow: str | None = None  # the task just finished: "and also the keyboard" continues it
+    focus_product: str | None = None  # the product last shown to a shopper ("something like this but cheaper")
+    focus_item: str | None = None  # its variant shown first ("anything cheaper?": cheaper than that one)
 
     @classmethod
     def load(cls, data: dict | None) -> "DialogueState":

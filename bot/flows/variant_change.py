@@ -12,6 +12,7 @@ from bot.nlu.commands import ItemSlot
 from bot.nlu.items import resolve_lines
 from bot.nlu.options import read_options
 from bot.nlu.variants import choose_variant
+from bot.product_answers import alternatives_answer
 from bot.templates import say
 
 TOOLS = {"exchange": "exchange_delivered_order_items", "modify_items": "modify_pending_order_items"}
@@ -60,6 +61,12 @@ def change_variants(ctx: FlowContext, preferred: str) -> Step:
             options = "; ".join(", ".join(f"{k}: {v}" for k, v in variant["options"].items()) for variant in available)
             name = templates.product_name(line["name"], ctx.language)
             if choice.problem == "not_available":
+                # What is in stock instead, from the same product (an exchange keeps the product), with why each.
+                offered = ctx.tools.call("recommend_alternatives", {"item_id": line["item_id"], "limit": 10})
+                same = [p for p in offered.result["alternatives"] if p["product_id"] == line["product_id"]][:3] if offered.ok else []
+                if same:
+                    alternatives = alternatives_answer({**offered.result, "alternatives": same}, ctx.language)
+                    return Step(say("variant_unavailable_offer", ctx.language, name=name, alternatives=alternatives), waiting_for="options")
                 return Step(say("variant_unavailable", ctx.language, name=name, options=options), waiting_for="options")
             key = next(iter(line["options"]), "")
             return Step(say("which_variant", ctx.language, example=f"{name} {key} …", options=options), waiting_for="options")

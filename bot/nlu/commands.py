@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 INTENTS = (
     "identify", "status", "my_orders", "shop_orders", "cancel", "return", "exchange", "modify_items", "modify_address",
     "modify_payment", "modify_user_address", "human", "small_talk", "question", "inform", "confirm", "decline",
+    "product_search", "product_compare", "product_alternatives",
 )  # fmt: skip
 REASONS = ("no longer needed", "ordered by mistake")
 PAYMENT_KINDS = ("original", "gift_card", "credit_card", "paypal")
@@ -65,6 +66,7 @@ class Command(BaseModel):
     order_state: str | None = None  # an order status the message names ("pending orders", "待发货订单")
     small_talk: str | None = None  # greeting | thanks | goodbye | about_bot | contact
     action: str | None = None  # an order action wanted where no order is named yet ("I want to cancel my order")
+    max_price: float | None = None  # a price cap a shopper names ("under $50", "100美元以内")
     text: str = ""
 
     def slots(self) -> dict:

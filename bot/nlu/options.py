@@ -75,6 +75,8 @@ def _negated(text: str, start: int) -> bool:
     before = text[max(0, start - 14):start]
     # A negation only counts up to a comma or a conjunction: "not black, blue" wants blue.
     before = re.split(r"[,，;；、]|\band\b|\bbut\b|\bor\b|和|但|或", before)[-1]
+    # "有没有黑色的" / "有没有不带…" asks whether there is one: 有没有 is a question, not a "没有".
+    before = re.sub(r"有没有|有木有|是不是|要不要|能不能|可不可以", " ", before)
     return bool(_NEGATION_WORD.search(before))
 
 

@@ -138,3 +138,34 @@ NOT_THIS_ITEM = re.compile(r"(?:\bnot (?:the|my)|\brather than (?:the|my)?|而�
 HYPOTHETICAL = re.compile(r"^\s*(?:if|what if|suppose|say)\b|如果|假如|要是", re.IGNORECASE)
 # A message with an order id or an email is read by the rules alone: its intent is never guessed.
 NAMES_AN_ID = re.compile(r"#?\s?W\s?\d{7}|[\w.+-]+@[\w-]+\.", re.IGNORECASE)
+
+# ---- pre-sales: questions about the catalogue, not about an order
+PRODUCT_ASK = re.compile(
+    r"\b(?:do|does|did) (?:you|u|ya|y'all)(?: guys)? (?:have|sell|carry|stock|offer)\b|\bhave you got\b|\bgot any\b|\bany\b.{0,40}\b(?:in stock|available|for sale)\b|"
+    r"\b(?:in stock|back in stock|available in|come in|comes in)\b|\blooking for\b|\bshopping for\b|\bi(?:'m| am) after\b|\brecommend|\bsuggest|"
+    r"\bwhat (?:\w+ ){0,2}(?:should|can|could) i (?:get|buy|use)\b|\b(?:i|we) (?:need|want) (?:a|an|some|something)\b|\bwant to buy\b|\bthinking of buying\b|"
+    r"\bneed something\b|\bwhat do you have\b|\bwhat (?:kinds?|types?) of\b|\bhow much (?:is|are|does|do) (?:the|a|an|your)\b|\bprice of\b|"
+    r"^\s*(?:i\s+|we\s+)?(?:need|want|looking)\b|\bneed (?:a|an|some|something)\b|\bgift (?:ideas?|for)\b|\bsomething (?:to|that|for|she|he|i|we|they)\b|"
+    r"\bwhat (?:can|should|could) i\b|想给.{1,8}买|给.{1,6}买(?:个|点|一|件|套)|"
+    r"有没有|有卖|有货|卖不卖|卖吗|有吗|还有.{0,8}(?:吗|没)|想买|想要(?:个|一|件|款|双|套|块|把|台|只|顶|副)|求推荐|推荐|需要买|买(?:个|点|什么|啥|哪)|该(?:买|穿|用)(?:啥|什么)|"
+    r"多少钱|什么价|价格|几块钱|有(?:哪些|什么)(?:款|型号|颜色|尺码)",
+    re.IGNORECASE,
+)
+PRODUCT_COMPARE = re.compile(r"\bdifferences? between\b|\bcompare\b|\bcomparison\b|\bvs\.?\b|\bversus\b|\bwhich (?:one )?(?:is|should i)\b.{0,30}\b(?:better|get|buy|pick)\b|"
+                             r"区别|对比|比较|哪个好|哪个更|有什么不同|有啥不同|不一样在哪", re.IGNORECASE)  # fmt: skip
+PRODUCT_ALTERNATIVE = re.compile(r"\bsimilar\b|\balternatives?\b|\bsomething like\b|\banything like\b|\bcheaper\b|\bless expensive\b|\bother (?:options|models|ones)\b|"
+                                 r"类似|替代|差不多的|便宜(?:一)?点|更便宜|别的款|其他款|其他的款|同类", re.IGNORECASE)  # fmt: skip
+PRICE_CAP = re.compile(r"(?:under|below|less than|cheaper than|up to|within|max(?:imum)?|at most|no more than|budget(?: is| of| around| about)?|around|about)\s*(?:us)?\$\s?(\d+(?:\.\d+)?)|"
+                       r"\$\s?(\d+(?:\.\d+)?)\s*(?:or less|max|tops|budget)|(\d+(?:\.\d+)?)\s*(?:美元|美金|刀|块|元)?\s*(?:以内|以下|之内|以下的)", re.IGNORECASE)  # fmt: skip
+# Questions about the shop's rules, not its products ("do you have free shipping?", "有没有运费险"): answered from the policy.
+POLICY_TOPIC = re.compile(r"\b(?:shipping|delivery|delivered|deliver|express|ship|returns?|refunds?|exchanges?|warranty|guarantee|policy|policies|payment|pay|discount|coupon|"
+                          r"promo|membership|points|account|store hours|hours|customer service|track(?:ing)?)\b|运费|包邮|邮费|快递|发货|配送|退货|退款|换货|保修|质保|"
+                          r"售后|政策|规定|优惠|折扣|优惠券|会员|积分|付款|支付|账户|营业时间|客服", re.IGNORECASE)  # fmt: skip
+CHEAPER = re.compile(r"\bcheaper\b|\bless expensive\b|\blower price\b|便宜|低一点的价|价格低", re.IGNORECASE)
+# With a product named, plainer asking is enough: "有水杯吗？", "any yoga mats?", "the desk lamp, how much?".
+PRODUCT_ASK_NAMED = re.compile(r"有[^，,。？?！!]{1,12}吗|\bany\b|\bhow much\b|\bprice\b|\bcost\b|\bstock\b|\bsell\b|多少钱|贵不贵|还有吗|有吗", re.IGNORECASE)
+# A message about something already bought: "my order", "I bought", "这单" (not just any "my": "my dog sheds").
+OWN_PURCHASE = re.compile(r"\bi (?:ordered|bought|placed|purchased|received|got)\b|\bthis order\b|\bmy (?:order|purchase|package|parcel|delivery|item)s?\b|"
+                          r"这单|这个订单|我(?:买|下|订)的|我买了|我下了|我.{0,8}的(?:那个)?订单|收到的", re.IGNORECASE)  # fmt: skip
+# Asking for a person, not a product ("I need to speak with somebody from your staff").
+PEOPLE = re.compile(r"\b(?:speak|talk|chat) (?:with|to)\b|\bsomebody\b|\bsomeone\b|\bstaff\b|\bagent\b|\bperson\b|\bmanager\b|\bsupervisor\b", re.IGNORECASE)

@@ -36,6 +36,7 @@ class Context:
     principal_kind: str = "anonymous"  # anonymous | buyer | merchant | operator
     waiting_for: str | None = None  # the slot the bot asked for: order_id | reason | address | items | options | payment | confirmation
     has_focus_order: bool = False  # an order is under discussion ("cancel it")
+    has_focus_product: bool = False  # a product was just shown to a shopper ("anything cheaper?")
 
 
 def reply_language(text: str) -> str:
@@ -151,6 +152,26 @@ def read_items(text: str, vocabulary: Vocabulary, wants_change: bool) -> tuple[l
     return named, excluded
 
 
+def _shopping(text: str, items: list[ItemSlot], context: Context, acting_on_order: bool) -> str | None:
+    """product_search | product_compare | product_alternatives for a question about the catalogue
+    (no order, no rule of the shop's in it), else None."""
+    if acting_on_order or P.POLICY_TOPIC.search(text) or P.PEOPLE.search(text):
+        return None
+    named = len({i.product for i in items if i.product})
+    if P.PRODUCT_COMPARE.search(text) and (named >= 2 or named == 1 and context.has_focus_product):
+        return "product_compare"
+    if P.PRODUCT_ALTERNATIVE.search(text) and (named or context.has_focus_product):
+        return "product_alternatives"
+    if P.PRODUCT_ASK.search(text) or named and (_price_cap(text) is not None or P.PRODUCT_ASK_NAMED.search(text)):
+        return "product_search"
+    return None
+
+
+def _price_cap(text: str) -> float | None:
+    match = P.PRICE_CAP.search(text)
+    return float(next(g for g in match.groups() if g)) if match else None
+
+
 _PACKAGED = object()
 
 
@@ -229,6 +250,10 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
         intent = "inform"  # "#W1234567" after "which order?"
     elif context.waiting_for and not order_ids and (address or reason or payment or items or other or all_items or correction):
         intent = "inform"  # the answer to what the bot asked
+    elif shopping := _shopping(text, items, context, acting_on_order=bool(
+            order_ids or email or name_zip or cancel or ret or exchange or modify_items or order_address or payment_change or P.IMPERATIVE.search(text)
+            or P.OWN_PURCHASE.search(text) or context.has_focus_order and P.REFERS_TO_IT.search(text))):  # fmt: skip
+        intent = shopping  # a question about the catalogue, before anything is ordered
     elif order_ids:
         intent = "status"
     elif (P.MY_ORDERS.search(text) or P.ORDER_NOUN.search(text) and P.STATUS.search(text) and (P.OWN_ORDER.search(text) or not P.RULE_QUESTION.search(text))
@@ -259,7 +284,8 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
         # "I want to … my order" with an action word the intents above did not take (rare): keep it.
         action = next((a for a, p in (("cancel", P.CANCEL), ("return", P.RETURN), ("exchange", P.EXCHANGE), ("modify_address", P.ADDRESS))
                        if p.search(text)), None)  # fmt: skip
+    max_price = _price_cap(text) if intent.startswith("product_") else None
     return Command(intent=intent, order_ids=order_ids, items=items, all_items=all_items, except_items=except_items, other=other,
                    reason=reason, address=address, payment=payment, email=email, name_zip=name_zip,
                    confirmation=confirmation, correction=correction, order_state=order_state, small_talk=small_talk,
-                   action=action, text=raw)  # fmt: skip
+                   action=action, max_price=max_price, text=raw)  # fmt: skip

@@ -5,6 +5,7 @@ authorization rules have one home."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlmodel import Session, select
 
@@ -14,6 +15,14 @@ from knowledge.orders.models import Order, OrderItem, PaymentMethod, Product, Us
 
 class ToolError(ValueError):
     """A rejected call. The message is short and safe to relay to the user."""
+
+
+class ProductRanker(Protocol):
+    """Ranks products for a shopper's words (retrieval.product_cards.ProductCardIndex)."""
+
+    def rank(self, query: str, k: int = 10, shop_id: str | None = None) -> list: ...
+
+    def similar(self, product_id: str, k: int = 5, shop_id: str | None = None) -> list: ...
 
 
 NOT_AUTHENTICATED = "Please verify your identity first: give your email, or your name and zip code."
@@ -26,6 +35,9 @@ class ToolContext:
     # Reproduce τ²-bench's reference tools exactly, quirks included, so a benchmark that scores
     # database equality against them can score kefu. Off in normal operation (see retail.py).
     tau2_parity: bool = False
+    # A ProductRanker; typed Any because the tools' argument schemas are built by pydantic, which
+    # cannot check a Protocol (ctx itself never reaches a model).
+    products: Any = None
 
     def require_identity(self) -> None:
         if self.principal.kind == "anonymous":

@@ -16,7 +16,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.tools import retail
+from bot.tools import catalog, retail
 from bot.tools.context import ToolContext, ToolError
 from bot.tools.principal import ANONYMOUS, Principal
 from knowledge.orders.models import AuditEntry
@@ -26,7 +26,7 @@ def _as_tool(fn) -> StructuredTool:
     return StructuredTool.from_function(fn, parse_docstring=True, error_on_invalid_docstring=False)
 
 
-TOOLS: dict[str, BaseTool] = {fn.__name__: _as_tool(fn) for fn in retail.READ_TOOLS + retail.WRITE_TOOLS}
+TOOLS: dict[str, BaseTool] = {fn.__name__: _as_tool(fn) for fn in retail.READ_TOOLS + catalog.CATALOG_TOOLS + retail.WRITE_TOOLS}
 WRITE_TOOL_NAMES = frozenset(fn.__name__ for fn in retail.WRITE_TOOLS)
 
 
@@ -79,6 +79,7 @@ class ToolSession:
     confirm_writes: bool = True
     tau2_parity: bool = False
     pending: PendingAction | None = None
+    products: Any = None  # a ProductRanker (bot.tools.context): the product cards (retrieval.product_cards) the catalogue tools rank with
     log: list[ToolResult] = field(default_factory=list)
     on_result: Callable[[ToolResult], None] | None = None  # observers (streaming, console trace)
 
@@ -118,7 +119,7 @@ class ToolSession:
             # The call, its effects and its audit line commit together, or not at all (and then
             # the whole unit runs again when it only lost the race for SQLite's write lock).
             with open_session(self.db_url) as db:
-                ctx = ToolContext(db=db, principal=self.principal, tau2_parity=self.tau2_parity)
+                ctx = ToolContext(db=db, principal=self.principal, tau2_parity=self.tau2_parity, products=self.products)
                 try:
                     outcome = ToolResult(name, arguments, ok=True, result=tool.func(**values, ctx=ctx))
                 except ToolError as exc:
