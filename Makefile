@@ -55,6 +55,7 @@ $(MODEL_DIR)/kefu-converted.json: $(VENV)/.installed
 # The order database: τ²-retail's shop where ../shared has it, else kefu's generated demo shop.
 demo: install
 	$(if $(wildcard $(TAU2)/db.json),$(BIN)/kefu orders import-tau2 $(TAU2)/db.json,$(BIN)/kefu orders demo)
+	$(BIN)/kefu reviews demo
 	$(BIN)/kefu ingest --reembed --orders --products $(KNOWLEDGE)
 	@echo "Buyers to try (verify in chat with name + zip or the email; README, 'Try it'):"
 	@$(BIN)/kefu users list --limit 3

@@ -73,3 +73,8 @@ def product_facts(db: Session, product: Product) -> dict:
         "price_range": [to_amount(min(prices)), to_amount(max(prices))] if prices else None,
         "variants": len(variants), "available_variants": len(available),
     }  # fmt: skip
+
+
+def catalogue_option_values(db: Session) -> set[str]:
+    """Every option value of every product, case-folded (what a copy check looks for)."""
+    return {str(value).casefold() for options in db.exec(select(Variant.options)) for value in options.values()}

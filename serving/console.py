@@ -42,6 +42,38 @@ class RuntimeConsoleBackend:
         tools = open_session_for(self.db_url, principal or "operator", confirm_writes=False, tau2_parity=self.runtime.settings.tau2_parity)
         return tools.call(name, arguments).as_dict()
 
+    # ---- the merchant tab: review insights and product copy, as the shop's merchant
+
+    def _as_merchant(self, shop: str):
+        from bot.tools.session import ToolSession
+        from bot.tools.principal import Principal
+
+        return ToolSession(db_url=self.db_url, principal=Principal("merchant", shop), products=self.runtime.assistant.product_cards)
+
+    def shops(self) -> list[str]:
+        with open_session(self.db_url) as db:
+            return list(db.exec(select(Shop.shop_id).order_by(Shop.shop_id)))
+
+    def shop_products(self, shop: str) -> list[tuple[str, str]]:
+        from knowledge.orders.models import Product
+
+        with open_session(self.db_url) as db:
+            return [(p.name, p.product_id) for p in db.exec(select(Product).where(Product.shop_id == shop).order_by(Product.name))]
+
+    def review_insights(self, shop: str, product_id: str) -> dict:
+        return self._as_merchant(shop).call("get_review_insights", {"product": product_id or ""}).as_dict()
+
+    def write_copy(self, shop: str, product_id: str, language: str, tone: str, length: str) -> dict:
+        from bot.copywriter import write_copy
+
+        facts = self._as_merchant(shop).call("get_copy_facts", {"product": product_id, "language": language})
+        if not facts.ok:
+            return {"ok": False, "error": facts.error}
+        values = set(facts.result.pop("catalogue_values"))
+        model = self.runtime.model.chat_model if self.runtime.model.ready() else None
+        written = write_copy(model, facts.result, language, tone, length, values)
+        return {"ok": True, "text": written.text, "source": written.source, "problems": written.problems, "attempts": written.attempts}
+
     def handoffs(self) -> list[dict]:
         return self.runtime.assistant.store.handoff_queue()
 

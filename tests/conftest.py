@@ -138,3 +138,20 @@ def order_db(order_dbs):
     url = order_dbs.fresh()
     yield url
     order_dbs.release(url)
+
+
+def product_catalogue(tmp_path_factory, name: str, data: dict):
+    """A fresh SQLite shop from ``data`` (τ²-shaped) with its product cards indexed: (db_url, cards)."""
+    from knowledge.catalog import DEMO_DESCRIPTIONS, load_descriptions
+    from knowledge.orders.db import session
+    from knowledge.orders.importer import RetailDB, import_retail
+    from retrieval.product_cards import PRODUCT_COLLECTION, ProductCardIndex
+    from serving.runtime import build_index
+
+    home = tmp_path_factory.mktemp(name)
+    db_url = f"sqlite:///{home / 'kefu.db'}"
+    with session(db_url) as db:
+        import_retail(db, RetailDB.model_validate(data))
+    cards = ProductCardIndex(build_index(make_settings(home), PRODUCT_COLLECTION), db_url, load_descriptions(DEMO_DESCRIPTIONS))
+    cards.sync()
+    return db_url, cards

@@ -59,7 +59,8 @@ def test_tools_list_call_and_replay_contracts(home):
             "get_item_details", "list_all_product_types", "calculate", "transfer_to_human_agents", "cancel_pending_order",
             "modify_pending_order_address", "modify_pending_order_payment", "modify_pending_order_items",
             "return_delivered_order_items", "exchange_delivered_order_items", "modify_user_address"}  # fmt: skip
-    kefu = {"get_order_status", "get_shop_orders", "search_products", "compare_products", "recommend_alternatives"}
+    kefu = {"get_order_status", "get_shop_orders", "search_products", "compare_products", "recommend_alternatives", "get_shop_summary",
+            "get_shop_stock", "get_review_insights", "get_copy_facts"}
     assert code == 0 and set(specs) == tau2 | kefu  # τ²'s 16 and kefu's own
     assert specs["cancel_pending_order"]["writes"] is True and specs["get_shop_orders"]["writes"] is False
     assert specs["search_products"]["writes"] is False and "ctx" not in json.dumps(specs["search_products"]["parameters"])

@@ -14,39 +14,27 @@ from bot.nlu.rules import Context, understand
 from bot.nlu.vocabulary import vocabulary_for
 from bot.tools.principal import Principal
 from bot.tools.session import ToolSession
-from knowledge.catalog import DEMO_DESCRIPTIONS, ZH_NAMES, load_descriptions
+from knowledge.catalog import ZH_NAMES
 from knowledge.orders.db import session
 from knowledge.orders.demo import generate_demo_shop
-from knowledge.orders.importer import RetailDB, import_retail
 from knowledge.orders.models import Order, OrderItem, Product, Variant
-from retrieval.product_cards import PRODUCT_COLLECTION, ProductCardIndex
-from serving.runtime import build_index, build_retriever
-from tests.conftest import TAU2_DB, make_settings
+from serving.runtime import build_retriever
+from tests.conftest import TAU2_DB, make_settings, product_catalogue
 
 QUESTIONS = Path(__file__).with_name("data") / "product_questions.json"
-
-
-def _catalogue(tmp_path_factory, name: str, data: dict) -> tuple[str, ProductCardIndex]:
-    home = tmp_path_factory.mktemp(name)
-    db_url = f"sqlite:///{home / 'kefu.db'}"
-    with session(db_url) as db:
-        import_retail(db, RetailDB.model_validate(data))
-    cards = ProductCardIndex(build_index(make_settings(home), PRODUCT_COLLECTION), db_url, load_descriptions(DEMO_DESCRIPTIONS))
-    cards.sync()
-    return db_url, cards
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """kefu's generated demo shop (12 products), its product cards indexed."""
-    return _catalogue(tmp_path_factory, "presales-demo", generate_demo_shop())
+    return product_catalogue(tmp_path_factory, "presales-demo", generate_demo_shop())
 
 
 @pytest.fixture(scope="module")
 def tau2(tmp_path_factory):
     if not TAU2_DB.exists():
         pytest.skip("needs ../shared/datasets/tau2-retail/db.json")
-    return _catalogue(tmp_path_factory, "presales-tau2", json.loads(TAU2_DB.read_text("utf-8")))
+    return product_catalogue(tmp_path_factory, "presales-tau2", json.loads(TAU2_DB.read_text("utf-8")))
 
 
 def tools(catalogue, principal: str = "anonymous") -> ToolSession:

@@ -26,6 +26,10 @@ class ConsoleBackend(Protocol):
     def release(self, session_id: str) -> bool: ...
     def feedback(self) -> list[dict]: ...
     def knowledge_status(self) -> dict: ...
+    def shops(self) -> list[str]: ...
+    def shop_products(self, shop: str) -> list[tuple[str, str]]: ...
+    def review_insights(self, shop: str, product_id: str) -> dict: ...
+    def write_copy(self, shop: str, product_id: str, language: str, tone: str, length: str) -> dict: ...
     def search(self, query: str, ungated: bool = False, k: int = 5) -> list[dict]: ...
     def evaluate(self, qa_path: str | None, k: int = 5, on_item: Callable[[int, int], None] | None = None) -> dict: ...
 
@@ -59,6 +63,56 @@ def trace_of(reply: Reply) -> dict:
         "prompt": reply.prompt,
         "rejected_draft": reply.rejected_draft,
     }
+
+
+def insight_table(products: list[dict]) -> tuple[list[list], list[list]]:
+    """Review insights as a person reads them: a row per product and month, and a row per theme."""
+    months = [[p["name"], m["month"], m["share_positive"], m["reviews"], m["average_rating"]] for p in products for m in p["months"]]
+    themes = [[p["name"], kind, t["mentions"], t["quote"]] for p in products for kind in ("praise", "complaints") for t in p[kind]]
+    return months, themes
+
+
+def _merchant_tab(backend: ConsoleBackend) -> None:
+    import pandas as pd
+
+    gr.Markdown("Review insights and product copy for one shop, as its merchant sees them. 商家视角：评价洞察与商品文案。")
+    shops = backend.shops()
+    with gr.Row():
+        shop = gr.Dropdown(shops, value=shops[0] if shops else None, label="Shop / 店铺")
+        product = gr.Dropdown(backend.shop_products(shops[0]) if shops else [], label="Product / 商品 (empty: the products most in need)")
+    shop.change(lambda s: gr.update(choices=backend.shop_products(s), value=None), shop, product)
+    analyze = gr.Button("Analyze reviews / 分析评价")
+    chart = gr.LinePlot(x="month", y="share_positive", color="product", label="Share of positive reviews by month / 好评率（按月）", y_lim=[0, 1])
+    themes = gr.Dataframe(headers=["product", "kind", "mentions", "quote"], label="Themes with a quote / 评价主题", wrap=True)
+
+    def on_analyze(shop_id, product_id, progress=gr.Progress()):
+        progress(0, desc="reading and clustering review sentences")
+        result = backend.review_insights(shop_id, product_id or "")
+        if not result.get("ok"):
+            raise gr.Error(result.get("error", "failed"))
+        months, rows = insight_table(result["result"]["products"])
+        frame = pd.DataFrame(months, columns=["product", "month", "share_positive", "reviews", "average_rating"])
+        return frame, rows
+
+    analyze.click(on_analyze, [shop, product], [chart, themes])
+    with gr.Row():
+        language = gr.Radio(["en", "zh"], value="en", label="Language / 语言")
+        tone = gr.Dropdown(["friendly", "professional", "playful"], value="friendly", label="Tone / 语气")
+        length = gr.Dropdown(["short", "medium", "long"], value="medium", label="Length / 长度")
+    write = gr.Button("Write copy / 生成文案")
+    copy_text = gr.Textbox(label="Copy / 文案", lines=6)
+    copy_check = gr.Markdown()
+
+    def on_write(shop_id, product_id, lang, tone_, length_):
+        if not product_id:
+            raise gr.Error("Choose a product first / 请先选择商品")
+        result = backend.write_copy(shop_id, product_id, lang, tone_, length_)
+        if not result["ok"]:
+            raise gr.Error(result["error"])
+        rejected = "; ".join(result["problems"]) or "nothing"
+        return result["text"], f"Source: **{result['source']}** · model drafts: {result['attempts']} · rejected for: {rejected}"
+
+    write.click(on_write, [shop, product, language, tone, length], [copy_text, copy_check])
 
 
 def build_console(backend: ConsoleBackend) -> gr.Blocks:
@@ -147,6 +201,9 @@ def build_console(backend: ConsoleBackend) -> gr.Blocks:
                 return backend.evaluate(path, int(k), on_item=lambda done, total: progress((done, total), desc="questions"))
 
             gr.Button("Evaluate / 评测").click(on_evaluate, [qa_file, probe_k], report)
+
+        with gr.Tab("Merchant / 商家"):
+            _merchant_tab(backend)
 
         with gr.Tab("Knowledge / 知识库"):
             knowledge = gr.JSON()

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 INTENTS = (
     "identify", "status", "my_orders", "shop_orders", "cancel", "return", "exchange", "modify_items", "modify_address",
     "modify_payment", "modify_user_address", "human", "small_talk", "question", "inform", "confirm", "decline",
-    "product_search", "product_compare", "product_alternatives",
+    "product_search", "product_compare", "product_alternatives", "shop_summary", "shop_stock", "shop_reviews", "shop_copy",
 )  # fmt: skip
 REASONS = ("no longer needed", "ordered by mistake")
 PAYMENT_KINDS = ("original", "gift_card", "credit_card", "paypal")
@@ -67,6 +67,8 @@ class Command(BaseModel):
     small_talk: str | None = None  # greeting | thanks | goodbye | about_bot | contact
     action: str | None = None  # an order action wanted where no order is named yet ("I want to cancel my order")
     max_price: float | None = None  # a price cap a shopper names ("under $50", "100美元以内")
+    copy_language: Literal["en", "zh"] | None = None  # a merchant's copy in this language ("write it in Chinese")
+    tone: Literal["friendly", "professional", "playful"] | None = None  # …and this tone
     text: str = ""
 
     def slots(self) -> dict:

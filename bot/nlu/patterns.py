@@ -169,3 +169,20 @@ OWN_PURCHASE = re.compile(r"\bi (?:ordered|bought|placed|purchased|received|got)
                           r"这单|这个订单|我(?:买|下|订)的|我买了|我下了|我.{0,8}的(?:那个)?订单|收到的", re.IGNORECASE)  # fmt: skip
 # Asking for a person, not a product ("I need to speak with somebody from your staff").
 PEOPLE = re.compile(r"\b(?:speak|talk|chat) (?:with|to)\b|\bsomebody\b|\bsomeone\b|\bstaff\b|\bagent\b|\bperson\b|\bmanager\b|\bsupervisor\b", re.IGNORECASE)
+
+# ---- a merchant's questions about its shop (read only for a merchant principal)
+SHOP_COPY = re.compile(r"\bcopy\b|\bdescription\b|\bmarketing\b|\bslogan\b|\bblurb\b|\bwrite (?:a|an|me|some|the)\b|\bselling points?\b|"
+                       r"文案|描述|写一段|写个|写一份|卖点|宣传语|商品介绍|详情页", re.IGNORECASE)  # fmt: skip
+SHOP_REVIEWS = re.compile(r"\breviews?\b|\bratings?\b|\bfeedback\b|\bsentiment\b|\bcomplain(?:t|ts|ing)?\b|\bpraise[sd]?\b|"
+                          r"\bwhat (?:do |are )?(?:buyers|customers|people) (?:say|think|saying)\b|评价|评论|差评|好评|口碑|买家(?:怎么说|反馈|说)|吐槽|抱怨", re.IGNORECASE)  # fmt: skip
+SHOP_STOCK = re.compile(r"\bstock\b|\binventory\b|\bsold out\b|\bavailability\b|\brun(?:ning)? out\b|库存|缺货|断货|卖完|没货|有货|补货", re.IGNORECASE)
+SHOP_SUMMARY = re.compile(r"\brevenue\b|\bsales\b|\bturnover\b|\bearn(?:ed|ings)?\b|\bbest[- ]?sell\w*\b|\btop (?:products|sellers|items|variants)\b|"
+                          r"\bselling (?:best|well|most)\b|\bsells? (?:best|most)\b|\bneeds? (?:my )?(?:action|attention)\b|\bhow is my (?:shop|store) doing\b|"
+                          r"营业额|销售额|收入|卖了多少钱|赚了|畅销|卖得最好|卖得好|爆款|需要我处理|要处理什么|经营情况", re.IGNORECASE)  # fmt: skip
+# An overview of the shop, unless it is of its orders ("an overview of all orders" lists them: shop_orders).
+SHOP_OVERVIEW = re.compile(r"\bsummary\b|\boverview\b|概况|总结|汇总", re.IGNORECASE)
+COPY_ZH = re.compile(r"中文|汉语|\bin chinese\b|\bchinese\b", re.IGNORECASE)
+COPY_EN = re.compile(r"英文|英语|\bin english\b|\benglish\b", re.IGNORECASE)
+TONE = {"playful": re.compile(r"\bplayful\b|\bfun\b|\bcute\b|活泼|俏皮|有趣", re.IGNORECASE),
+        "professional": re.compile(r"\bprofessional\b|\bformal\b|正式|专业", re.IGNORECASE),
+        "friendly": re.compile(r"\bfriendly\b|\bwarm\b|亲切|温暖|友好", re.IGNORECASE)}  # fmt: skip

@@ -167,6 +167,16 @@ def _shopping(text: str, items: list[ItemSlot], context: Context, acting_on_orde
     return None
 
 
+def _shop_question(text: str, context: Context) -> str | None:
+    """shop_copy | shop_reviews | shop_stock | shop_summary for a merchant's question about its shop."""
+    if context.principal_kind != "merchant":
+        return None
+    for intent, pattern in (("shop_copy", P.SHOP_COPY), ("shop_reviews", P.SHOP_REVIEWS), ("shop_stock", P.SHOP_STOCK), ("shop_summary", P.SHOP_SUMMARY)):
+        if pattern.search(text):
+            return intent
+    return "shop_summary" if P.SHOP_OVERVIEW.search(text) and not P.ORDER_NOUN.search(text) else None
+
+
 def _price_cap(text: str) -> float | None:
     match = P.PRICE_CAP.search(text)
     return float(next(g for g in match.groups() if g)) if match else None
@@ -224,8 +234,11 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
 
     small_talk = "about_bot" if P.ABOUT_THE_BOT.search(text) and len(text) <= 60 else None
     intent = "question"
+    shop_question = _shop_question(text, context) if not order_ids else None
     if small_talk:
         intent = "small_talk"
+    elif shop_question:
+        intent = shop_question  # a merchant's "what do buyers complain about?" is about reviews, not a request for a human
     elif P.HUMAN.search(text):
         intent = "human"
     elif confirmation in ("yes", "no") and context.waiting_for == "confirmation" and not correction:
@@ -285,7 +298,9 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
         action = next((a for a, p in (("cancel", P.CANCEL), ("return", P.RETURN), ("exchange", P.EXCHANGE), ("modify_address", P.ADDRESS))
                        if p.search(text)), None)  # fmt: skip
     max_price = _price_cap(text) if intent.startswith("product_") else None
+    copy_language = ("zh" if P.COPY_ZH.search(text) else "en" if P.COPY_EN.search(text) else None) if intent == "shop_copy" else None
+    tone = next((t for t, p in P.TONE.items() if p.search(text)), None) if intent == "shop_copy" else None
     return Command(intent=intent, order_ids=order_ids, items=items, all_items=all_items, except_items=except_items, other=other,
                    reason=reason, address=address, payment=payment, email=email, name_zip=name_zip,
                    confirmation=confirmation, correction=correction, order_state=order_state, small_talk=small_talk,
-                   action=action, max_price=max_price, text=raw)  # fmt: skip
+                   action=action, max_price=max_price, copy_language=copy_language, tone=tone, text=raw)  # fmt: skip

@@ -16,7 +16,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.tools import catalog, retail
+from bot.tools import catalog, merchant, retail
 from bot.tools.context import ToolContext, ToolError
 from bot.tools.principal import ANONYMOUS, Principal
 from knowledge.orders.models import AuditEntry
@@ -26,7 +26,7 @@ def _as_tool(fn) -> StructuredTool:
     return StructuredTool.from_function(fn, parse_docstring=True, error_on_invalid_docstring=False)
 
 
-TOOLS: dict[str, BaseTool] = {fn.__name__: _as_tool(fn) for fn in retail.READ_TOOLS + catalog.CATALOG_TOOLS + retail.WRITE_TOOLS}
+TOOLS: dict[str, BaseTool] = {fn.__name__: _as_tool(fn) for fn in retail.READ_TOOLS + catalog.CATALOG_TOOLS + merchant.MERCHANT_TOOLS + retail.WRITE_TOOLS}
 WRITE_TOOL_NAMES = frozenset(fn.__name__ for fn in retail.WRITE_TOOLS)
 
 

@@ -6,7 +6,7 @@ Field names follow τ²-bench's retail domain, so records convert to τ²'s JSON
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -197,3 +197,15 @@ class CachedToken(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     value: str
     expires_at: datetime
+
+
+class Review(SQLModel, table=True):
+    """A buyer's review of a product (from a delivered order when known), in its own language."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: str = Field(foreign_key="product.product_id", index=True)
+    order_id: str | None = Field(default=None, foreign_key="order.order_id", index=True)
+    rating: int  # 1–5 stars
+    text: str
+    language: str = Field(default="", max_length=8)  # en | zh
+    reviewed_on: date = Field(index=True)

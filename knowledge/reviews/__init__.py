@@ -1,0 +1,1 @@
+"""Buyers' product reviews: demo reviews, import, sentiment and the merchant's insights."""
