@@ -44,6 +44,7 @@ from knowledge.orders.db import UNAVAILABLE_ERRORS
 from knowledge.orders.models import Conversation
 from retrieval.index import Hit
 from retrieval.order_cards import OrderCardIndex
+from retrieval.curated import CuratedAnswers
 from retrieval.product_cards import ProductCardIndex
 from retrieval.retriever import KnowledgeRetriever
 
@@ -101,10 +102,12 @@ class Assistant:
         order_cards: OrderCardIndex | None = None,
         understanding: str = "rules",
         product_cards: ProductCardIndex | None = None,
+        curated: CuratedAnswers | None = None,
     ) -> None:
         self.retriever = retriever
         self.order_cards = order_cards
         self.product_cards = product_cards
+        self.curated = curated
         self.model = model
         self.store = ConversationStore(db_url)
         self.db_url = db_url
@@ -318,6 +321,13 @@ class Assistant:
         turn.query = query
         turn.emit({"type": "status", "stage": "retrieving"})
         started = time.perf_counter()
+        if self.curated is not None and (curated := self.curated.match(query)) is not None:
+            # An operator's improved answer to this question, asked another way: it wins, cited.
+            turn.timings["retrieve"] = _ms_since(started)
+            turn.answer = curated.answer
+            turn.hits = [Hit(source=curated.citation_source, chunk_id=f"annotation:{curated.annotation_id}",
+                             section=f"Curated by {curated.operator}, {curated.date}", text=curated.answer, score=curated.score)]  # fmt: skip
+            return
         hits = [h for h in self.retriever.search(query, audience=turn.audience) if not looks_like_injection(h.text)]
         turn.timings["retrieve"] = _ms_since(started)
         if not hits:

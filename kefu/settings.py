@@ -125,6 +125,10 @@ class Settings(BaseSettings):
     product_descriptions_file: Path | None = Field(
         default=None, description='Product descriptions JSON ({"name": {"en", "zh"}}) for the product cards; unset: the demo catalogue\'s.'
     )
+    retention_days: int | None = Field(default=None, gt=0, description="Conversations older than this are anonymised (or deleted) by `kefu retention apply`; unset: kept.")
+    export_key_hashes: list[str] = Field(
+        default_factory=list, description="SHA-256 of the operator keys allowed unmasked exports (a JSON list); other operators get masked ones."
+    )
     max_message_chars: int = Field(default=4000, gt=0)
 
     @field_validator("glossary_file", "embedding_model", mode="before")

@@ -199,6 +199,11 @@ class KnowledgeIndex:
         found = self._collection.get(where={"source": source}, include=[])
         return set(found["ids"])
 
+    def metadata(self, chunk_id: str) -> dict:
+        """A stored chunk's metadata ({} when there is no such chunk)."""
+        found = self._collection.get(ids=[chunk_id], include=["metadatas"])
+        return dict((found["metadatas"] or [{}])[0] or {})
+
     def sources(self, where: dict | None = None) -> set[str]:
         found = self._collection.get(where=where, include=["metadatas"])
         return {m["source"] for m in found["metadatas"] or []}

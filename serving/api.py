@@ -12,6 +12,7 @@ import logging
 import secrets
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 
 from fastapi import Body, Depends, FastAPI, Header, HTTPException, Request
@@ -23,6 +24,7 @@ from sqlmodel import select
 from sse_starlette import EventSourceResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.annotations import AnnotationError
 from bot.assistant import ForeignSession, InvalidMessage
 from bot.reply import Reply
 from bot.tools.principal import OPERATOR, Principal
@@ -30,7 +32,10 @@ from knowledge.orders.db import UNAVAILABLE_ERRORS
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Conversation, ConversationTurn, Feedback
 from serving.channels import channel_routers, deliverers
+from serving.analytics import report
 from serving.errors import error_body
+from serving.exports import KINDS as EXPORT_KINDS
+from serving.exports import export
 from serving.handoffs import OperatorDesk
 from serving.identity import SESSION_KEY_HEADER, InvalidToken, operator_key_matches, verify_token
 from serving.limits import RateLimiter
@@ -62,6 +67,12 @@ class FeedbackRequest(BaseModel):
     rating: str = Field(pattern="^(up|down)$")
     turn_id: int | None = None
     comment: str = Field(default="", max_length=2000)
+
+
+class AnnotationRequest(BaseModel):
+    turn_id: int
+    rating: str = Field(pattern="^(good|bad)$")
+    improved_answer: str = Field(default="", max_length=4000)
 
 
 class OperatorReply(BaseModel):
@@ -301,6 +312,46 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
             raise HTTPException(status_code=404, detail=f"unknown tool {name!r}")
         tools = open_session_for(settings.resolved_database_url, OPERATOR, confirm_writes=False, tau2_parity=settings.tau2_parity)
         return tools.call(name, arguments).as_dict()
+
+    # ---- the operator loop: annotations, analytics, exports
+
+    def operator_name(name: str | None = Header(default=None, alias="X-Kefu-Operator")) -> str:
+        return f"operator:{(name or 'operator').strip()[:64]}"
+
+    @app.post("/v1/annotations", tags=["operators"], status_code=201, dependencies=[Depends(operator)])
+    def annotate(request: AnnotationRequest, who: str = Depends(operator_name)) -> dict:
+        """Mark a reply good or bad; an improved answer is given from now on to the same question asked another way."""
+        try:
+            return runtime.annotations.annotate(request.turn_id, who, request.rating, request.improved_answer)
+        except AnnotationError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+
+    @app.post("/v1/annotations/{annotation_id}/withdraw", tags=["operators"], dependencies=[Depends(operator)])
+    def withdraw_annotation(annotation_id: int, who: str = Depends(operator_name)) -> dict:
+        try:
+            return runtime.annotations.withdraw(annotation_id, who)
+        except AnnotationError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+
+    @app.get("/v1/annotations", tags=["operators"], dependencies=[Depends(operator)])
+    def annotations() -> list[dict]:
+        return runtime.annotations.list()
+
+    @app.get("/v1/report", tags=["operators"], dependencies=[Depends(operator)])
+    def analytics_report(since: date | None = None, until: date | None = None) -> dict:
+        """The figures of `kefu report` (docs/operators.md)."""
+        return report(settings.resolved_database_url, since, until)
+
+    @app.get("/v1/export/{kind}", tags=["operators"], dependencies=[Depends(operator)])
+    def export_rows(kind: str, since: date | None = None, unmasked: bool = False, authorization: str | None = Header(default=None)) -> Response:
+        """JSON Lines, personal data masked unless the operator key has the export right (KEFU_EXPORT_KEY_HASHES)."""
+        if kind not in EXPORT_KINDS:
+            raise HTTPException(status_code=404, detail=f"export kinds: {', '.join(EXPORT_KINDS)}")
+        key = (authorization or "").partition(" ")[2].strip()
+        if unmasked and not operator_key_matches(key, settings.export_key_hashes):
+            raise HTTPException(status_code=403, detail="unmasked exports need an operator key with the export right")
+        lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in export(settings.resolved_database_url, kind, since, masked=not unmasked))
+        return Response(lines, media_type="application/x-ndjson")
 
     # ---- operations
 

@@ -26,9 +26,11 @@ tools_app = typer.Typer(help="The order tools the assistant calls: list, call an
 token_app = typer.Typer(help="Identity tokens for buyers, merchants and operators.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
 reviews_app = typer.Typer(help="Buyers' product reviews: demo reviews, a shop's own, sentiment insights.", no_args_is_help=True)
+annotations_app = typer.Typer(help="Operators' annotations of replies; improved answers become curated answers.", no_args_is_help=True)
+retention_app = typer.Typer(help="Retention of conversations (KEFU_RETENTION_DAYS).", no_args_is_help=True)
 for name, sub in [("llm", llm_app), ("eval", eval_app), ("bench", bench_app), ("orders", orders_app),
                   ("users", users_app), ("tools", tools_app), ("token", token_app), ("db", db_app),
-                  ("reviews", reviews_app)]:  # fmt: skip
+                  ("reviews", reviews_app), ("annotations", annotations_app), ("retention", retention_app)]:  # fmt: skip
     app.add_typer(sub, name=name)
 
 out = Console(soft_wrap=True)
@@ -514,6 +516,119 @@ def reviews_analyze(
             for kind in ("praise", "complaints"):
                 for theme in p[kind][:2]:
                     out.print(f"    {kind[:-1] if kind == 'complaints' else kind} ({theme['mentions']}): {theme['quote']}")
+
+
+def _date_or_exit(text: str | None):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise fail(f"not a date (YYYY-MM-DD): {text}") from None
+
+
+@app.command("report")
+def report_cmd(
+    since: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD) of conversations counted.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day (YYYY-MM-DD).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Resolution rate, handoffs and reasons, CSAT, deflected questions by intent, unanswered questions, latency, degraded share; per day, channel, shop."""
+    from serving.analytics import report
+
+    figures = report(_db_url(), _date_or_exit(since), _date_or_exit(until))
+    if as_json:
+        print(json.dumps(figures, ensure_ascii=False))
+        return
+    pct = lambda v: "–" if v is None else f"{v:.1%}"  # noqa: E731
+    out.print(f"conversations {figures['conversations']}: resolved {pct(figures['resolution_rate'])}, handed off {pct(figures['handoff_rate'])} "
+              f"{figures['handoff_reasons']}, CSAT {pct(figures['csat'])} ({figures['ratings']['up']} up, {figures['ratings']['down']} down)")  # fmt: skip
+    out.print(f"replies {figures['replies']}: degraded {pct(figures['degraded_share'])}, latency p50 {figures['latency_ms']['p50']} ms, p95 {figures['latency_ms']['p95']} ms")
+    out.print(f"deflected by intent: {figures['deflected_by_intent']}")
+    for item in figures["unanswered"][:10]:
+        out.print(f"  unanswered ×{item['times']}: {item['question']}")
+
+
+@app.command("export")
+def export_cmd(
+    kind: Annotated[str, typer.Argument(help="conversations or annotations")],
+    since: Annotated[str | None, typer.Option(help="From this day (YYYY-MM-DD).")] = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="JSONL file (default: standard output).")] = None,
+    unmasked: Annotated[bool, typer.Option("--unmasked", help="Personal data in clear: needs --key with the export right.")] = False,
+    key: Annotated[str | None, typer.Option(help="An operator key listed in KEFU_EXPORT_KEY_HASHES.")] = None,
+) -> None:
+    """Conversations or annotations as JSON Lines, personal data masked unless an operator key with the export right asks."""
+    from serving.exports import KINDS, export
+    from serving.identity import operator_key_matches
+
+    settings = settings_or_exit()
+    if kind not in KINDS:
+        raise fail(f"kind must be one of {', '.join(KINDS)}")
+    if unmasked and not (key and operator_key_matches(key, settings.export_key_hashes)):
+        raise fail("--unmasked needs --key with the export right (its SHA-256 in KEFU_EXPORT_KEY_HASHES)")
+    rows = export(settings.resolved_database_url, kind, _date_or_exit(since), masked=not unmasked)
+    handle = open(out_path, "w", encoding="utf-8") if out_path else sys.stdout
+    try:
+        count = sum(handle.write(json.dumps(row, ensure_ascii=False) + "\n") > 0 for row in rows)
+    finally:
+        if out_path:
+            handle.close()
+    err.print(f"{count} {kind} exported{' (masked)' if not unmasked else ''}")
+
+
+@retention_app.command("apply")
+def retention_apply(
+    days: Annotated[int | None, typer.Option(help="Older than this (default KEFU_RETENTION_DAYS).")] = None,
+    delete: Annotated[bool, typer.Option("--delete", help="Delete instead of anonymising (annotated ones are anonymised).")] = False,
+) -> None:
+    """Anonymise (or delete) conversations past the retention period."""
+    from serving.retention import apply_retention
+
+    settings = settings_or_exit()
+    days = days or settings.retention_days
+    if not days:
+        raise fail("no retention period: set KEFU_RETENTION_DAYS or pass --days")
+    counts = apply_retention(settings.resolved_database_url, days, delete=delete)
+    out.print(f"older than {days} days: {counts['anonymised']} anonymised, {counts['deleted']} deleted")
+
+
+def _annotations():
+    from serving.runtime import build_annotations
+
+    return build_annotations(settings_or_exit())
+
+
+@annotations_app.command("add")
+def annotations_add(
+    turn_id: Annotated[int, typer.Argument(help="The assistant reply (its turn id, as in GET /v1/sessions/{id}).")],
+    rating: Annotated[str, typer.Option(help="good or bad.")],
+    answer: Annotated[str, typer.Option(help="The improved answer (becomes a curated answer).")] = "",
+    operator: Annotated[str, typer.Option(help="Who annotates (audited).")] = "operator",
+) -> None:
+    """Mark a reply good or bad, with the answer it should have given."""
+    from bot.annotations import AnnotationError
+
+    try:
+        _print_json(_annotations().annotate(turn_id, f"operator:{operator}", rating, answer))
+    except AnnotationError as exc:
+        raise fail(str(exc), code=1) from None
+
+
+@annotations_app.command("list")
+def annotations_list() -> None:
+    """Every annotation, withdrawn ones included."""
+    _print_json(_annotations().list())
+
+
+@annotations_app.command("withdraw")
+def annotations_withdraw(annotation_id: Annotated[int, typer.Argument()], operator: Annotated[str, typer.Option()] = "operator") -> None:
+    """Withdraw an annotation: its curated answer is no longer given."""
+    from bot.annotations import AnnotationError
+
+    try:
+        _print_json(_annotations().withdraw(annotation_id, f"operator:{operator}"))
+    except AnnotationError as exc:
+        raise fail(str(exc), code=1) from None
 
 
 @app.command("copy")

@@ -42,6 +42,41 @@ class RuntimeConsoleBackend:
         tools = open_session_for(self.db_url, principal or "operator", confirm_writes=False, tau2_parity=self.runtime.settings.tau2_parity)
         return tools.call(name, arguments).as_dict()
 
+    # ---- the operator loop: the conversation log, annotations, analytics
+
+    def conversations(self, **filters) -> list[dict]:
+        from serving.conversation_log import find_conversations
+
+        return find_conversations(self.db_url, **filters)
+
+    def conversation(self, session_id: str) -> dict | None:
+        from serving.conversation_log import conversation
+
+        return conversation(self.db_url, session_id)
+
+    def annotate(self, turn_id: int, rating: str, improved_answer: str, operator: str) -> dict:
+        from bot.annotations import AnnotationError
+
+        try:
+            return {"ok": True, **self.runtime.annotations.annotate(turn_id, f"operator:{operator or 'console'}", rating, improved_answer)}
+        except AnnotationError as exc:
+            return {"ok": False, "error": str(exc)}
+
+    def withdraw(self, annotation_id: int, operator: str) -> dict:
+        from bot.annotations import AnnotationError
+
+        try:
+            return {"ok": True, **self.runtime.annotations.withdraw(annotation_id, f"operator:{operator or 'console'}")}
+        except AnnotationError as exc:
+            return {"ok": False, "error": str(exc)}
+
+    def report(self, since: str = "", until: str = "") -> dict:
+        from datetime import date
+
+        from serving.analytics import report
+
+        return report(self.db_url, date.fromisoformat(since) if since else None, date.fromisoformat(until) if until else None)
+
     # ---- the merchant tab: review insights and product copy, as the shop's merchant
 
     def _as_merchant(self, shop: str):

@@ -10,6 +10,8 @@ from retrieval.embeddings import embeddings_for
 from retrieval.glossary import load_glossary
 from retrieval.index import COLLECTION, KnowledgeIndex, chroma_client
 from knowledge.catalog import DEMO_DESCRIPTIONS, load_descriptions
+from bot.annotations import Annotations
+from retrieval.curated import CURATED_COLLECTION, CuratedAnswers
 from retrieval.order_cards import ORDER_COLLECTION, OrderCardIndex
 from retrieval.product_cards import PRODUCT_COLLECTION, ProductCardIndex
 from retrieval.retriever import KnowledgeRetriever
@@ -50,6 +52,14 @@ def build_order_cards(settings: Settings) -> OrderCardIndex:
     return OrderCardIndex(build_index(settings, ORDER_COLLECTION), settings.resolved_database_url)
 
 
+def build_curated(settings: Settings) -> CuratedAnswers:
+    return CuratedAnswers(build_index(settings, CURATED_COLLECTION))
+
+
+def build_annotations(settings: Settings) -> Annotations:
+    return Annotations(settings.resolved_database_url, build_curated(settings))
+
+
 def build_product_cards(settings: Settings) -> ProductCardIndex:
     descriptions = load_descriptions(settings.product_descriptions_file or DEMO_DESCRIPTIONS)
     return ProductCardIndex(build_index(settings, PRODUCT_COLLECTION), settings.resolved_database_url, descriptions)
@@ -61,6 +71,7 @@ class Runtime:
     index: KnowledgeIndex
     model: ModelRuntime
     assistant: Assistant
+    annotations: Annotations
 
     def close(self) -> None:
         self.model.stop()
@@ -71,7 +82,8 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
     index = build_index(settings)
     order_cards = build_order_cards(settings)
     product_cards = build_product_cards(settings)
-    for checked in (index, order_cards.index, product_cards.index):
+    curated = build_curated(settings)
+    for checked in (index, order_cards.index, product_cards.index, curated.index):
         checked.revision()  # an index of another embedding model's vectors fails here, not mid-chat
     # The embedding models load their weights on first use: done here, in one thread, before the
     # app answers. Lazily, the first requests of a busy start each loaded a copy at once (50
@@ -88,6 +100,7 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
     )
     assistant = Assistant(
         retriever, binding, db_url=settings.resolved_database_url, mode=settings.bot_mode, max_message_chars=settings.max_message_chars,
-        order_cards=order_cards, product_cards=product_cards, understanding=settings.understanding,
+        order_cards=order_cards, product_cards=product_cards, curated=curated, understanding=settings.understanding,
     )
-    return Runtime(settings=settings, index=index, model=model, assistant=assistant)
+    annotations = Annotations(settings.resolved_database_url, curated)  # the same curated index the assistant reads
+    return Runtime(settings=settings, index=index, model=model, assistant=assistant, annotations=annotations)

@@ -30,6 +30,11 @@ class ConsoleBackend(Protocol):
     def shop_products(self, shop: str) -> list[tuple[str, str]]: ...
     def review_insights(self, shop: str, product_id: str) -> dict: ...
     def write_copy(self, shop: str, product_id: str, language: str, tone: str, length: str) -> dict: ...
+    def conversations(self, **filters) -> list[dict]: ...
+    def conversation(self, session_id: str) -> dict | None: ...
+    def annotate(self, turn_id: int, rating: str, improved_answer: str, operator: str) -> dict: ...
+    def withdraw(self, annotation_id: int, operator: str) -> dict: ...
+    def report(self, since: str = "", until: str = "") -> dict: ...
     def search(self, query: str, ungated: bool = False, k: int = 5) -> list[dict]: ...
     def evaluate(self, qa_path: str | None, k: int = 5, on_item: Callable[[int, int], None] | None = None) -> dict: ...
 
@@ -70,6 +75,87 @@ def insight_table(products: list[dict]) -> tuple[list[list], list[list]]:
     months = [[p["name"], m["month"], m["share_positive"], m["reviews"], m["average_rating"]] for p in products for m in p["months"]]
     themes = [[p["name"], kind, t["mentions"], t["quote"]] for p in products for kind in ("praise", "complaints") for t in p[kind]]
     return months, themes
+
+
+LOG_COLUMNS = ["session_id", "started", "channel", "principal", "replies", "intents", "handoff", "feedback", "degraded"]
+
+
+def _conversations_tab(backend: ConsoleBackend) -> None:
+    gr.Markdown("Find conversations, open one with its full trace, and annotate a reply: a better answer is given from then on "
+                "to the same question asked another way (withdraw it to undo). 会话检索、追踪与标注。")  # fmt: skip
+    with gr.Row():
+        channel = gr.Dropdown(["", "api", "console", "slack", "wecom", "cli"], value="", label="Channel")
+        principal = gr.Textbox(label="Principal contains")
+        intent = gr.Textbox(label="Intent")
+        since = gr.Textbox(label="Since (YYYY-MM-DD)")
+    with gr.Row():
+        handoff = gr.Radio(["any", "yes", "no"], value="any", label="Handoff")
+        feedback = gr.Radio(["any", "up", "down", "none"], value="any", label="Feedback")
+        degraded = gr.Radio(["any", "yes", "no"], value="any", label="Degraded")
+    table = gr.Dataframe(headers=LOG_COLUMNS, label="Conversations / 会话", interactive=False, wrap=True)
+    chosen = gr.Textbox(label="Session id to open / 打开会话")
+    detail = gr.JSON(label="Turns and trace / 对话与追踪")
+
+    def on_find(channel_, principal_, intent_, since_, handoff_, feedback_, degraded_):
+        from datetime import date
+
+        try:
+            day = date.fromisoformat(since_) if since_ else None
+        except ValueError:
+            raise gr.Error("Since: a date like 2026-12-01") from None
+        rows = backend.conversations(channel=channel_ or "", principal=principal_ or "", intent=intent_ or "", handoff=handoff_, feedback=feedback_,
+                                     degraded=degraded_, since=day)  # fmt: skip
+        return [[row[c] for c in LOG_COLUMNS] for row in rows]
+
+    inputs = [channel, principal, intent, since, handoff, feedback, degraded]
+    gr.Button("Find / 检索").click(on_find, inputs, table)
+    table.select(lambda event: event.row_value[0] if event.row_value else "", None, chosen)
+    chosen.change(lambda session: backend.conversation(session) if session else None, chosen, detail)
+    with gr.Row():
+        turn = gr.Number(label="Reply turn id", precision=0)
+        rating = gr.Radio(["good", "bad"], value="bad", label="Verdict / 评价")
+        operator = gr.Textbox(label="Operator / 标注人")
+    improved = gr.Textbox(label="Improved answer (optional) / 改进后的回答", lines=3)
+    outcome = gr.JSON(label="Annotation")
+    gr.Button("Annotate / 标注").click(lambda t, r, a, o: backend.annotate(int(t or 0), r, a or "", o or ""), [turn, rating, improved, operator], outcome)
+    withdraw_id = gr.Number(label="Annotation id to withdraw", precision=0)
+    gr.Button("Withdraw / 撤回").click(lambda i, o: backend.withdraw(int(i or 0), o or ""), [withdraw_id, operator], outcome)
+
+
+def _analytics_tab(backend: ConsoleBackend) -> None:
+    import pandas as pd
+
+    gr.Markdown("Resolution: the bot replied, no handoff, no reply rated down (docs/operators.md). 解决率、转人工、满意度、未解答问题。")
+    with gr.Row():
+        since = gr.Textbox(label="Since (YYYY-MM-DD)")
+        until = gr.Textbox(label="Until (YYYY-MM-DD)")
+        refresh = gr.Button("Refresh / 刷新")
+    headline = gr.Dataframe(headers=["figure", "value"], label="Figures / 指标", interactive=False)
+    per_day = gr.BarPlot(x="day", y="count", color="kind", label="Conversations per day: resolved or handed off / 每日会话", x_label_angle=-45)
+    by_channel = gr.Dataframe(headers=["channel", "conversations", "resolved", "handoffs", "resolution rate", "degraded replies"], label="By channel / 按渠道")
+    reasons = gr.Dataframe(headers=["handoff reason", "conversations"], label="Handoff reasons / 转人工原因")
+    deflected = gr.BarPlot(x="intent", y="replies", label="Deflected replies by intent / 按意图自动解答")
+    unanswered = gr.Dataframe(headers=["question", "times"], label="Unanswered questions: write knowledge for these / 未解答问题", wrap=True)
+
+    def on_refresh(since_, until_):
+        try:
+            figures = backend.report(since_ or "", until_ or "")
+        except ValueError:
+            raise gr.Error("dates like 2026-12-01") from None
+        pct = lambda v: "–" if v is None else f"{v:.1%}"  # noqa: E731
+        rows = [["conversations", figures["conversations"]], ["resolution rate", pct(figures["resolution_rate"])],
+                ["handoff rate", pct(figures["handoff_rate"])], ["CSAT", pct(figures["csat"])],
+                ["latency p50 / p95 (ms)", f"{figures['latency_ms']['p50']} / {figures['latency_ms']['p95']}"],
+                ["degraded share", pct(figures["degraded_share"])]]  # fmt: skip
+        days = pd.DataFrame([{"day": d, "kind": kind, "count": v[key]} for d, v in figures["by_day"].items()
+                             for kind, key in (("resolved", "resolved"), ("handed off", "handoffs"), ("other", None)) if key]
+                            or [{"day": "", "kind": "resolved", "count": 0}])  # fmt: skip
+        channels = [[c, v["conversations"], v["resolved"], v["handoffs"], pct(v["resolution_rate"]), v["degraded"]] for c, v in figures["by_channel"].items()]
+        intents = pd.DataFrame([{"intent": i, "replies": n} for i, n in figures["deflected_by_intent"].items()] or [{"intent": "", "replies": 0}])
+        return (rows, days, channels, [[r, n] for r, n in figures["handoff_reasons"].items()], intents,
+                [[u["question"], u["times"]] for u in figures["unanswered"]])  # fmt: skip
+
+    refresh.click(on_refresh, [since, until], [headline, per_day, by_channel, reasons, deflected, unanswered])
 
 
 def _merchant_tab(backend: ConsoleBackend) -> None:
@@ -201,6 +287,12 @@ def build_console(backend: ConsoleBackend) -> gr.Blocks:
                 return backend.evaluate(path, int(k), on_item=lambda done, total: progress((done, total), desc="questions"))
 
             gr.Button("Evaluate / 评测").click(on_evaluate, [qa_file, probe_k], report)
+
+        with gr.Tab("Conversations / 会话记录"):
+            _conversations_tab(backend)
+
+        with gr.Tab("Analytics / 数据分析"):
+            _analytics_tab(backend)
 
         with gr.Tab("Merchant / 商家"):
             _merchant_tab(backend)

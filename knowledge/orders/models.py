@@ -209,3 +209,20 @@ class Review(SQLModel, table=True):
     text: str
     language: str = Field(default="", max_length=8)  # en | zh
     reviewed_on: date = Field(index=True)
+
+
+class Annotation(SQLModel, table=True):
+    """An operator's verdict on one assistant reply, and the answer it should have given: an
+    improved answer becomes a curated Q&A (retrieval.curated) until it is withdrawn."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="conversation.session_id", index=True, max_length=128)
+    turn_id: int = Field(foreign_key="conversationturn.id", index=True)
+    operator: str = Field(max_length=160)
+    rating: str = Field(max_length=8)  # good | bad
+    question: str  # the buyer's message the reply answered
+    improved_answer: str = ""
+    language: str = Field(default="", max_length=8)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    withdrawn_at: datetime | None = None
+    withdrawn_by: str | None = Field(default=None, max_length=160)
