@@ -235,6 +235,7 @@ class Assistant:
 
     def _after_tool(self, result, turn: "_TurnState") -> None:
         turn.emit({"type": "tool", "name": result.name, "ok": result.ok})
+        turn.timings["tools"] = round(turn.timings.get("tools", 0.0) + result.ms, 1)
         if result.ok:
             turn.hits.extend(product_citations(result.name, result.result))  # a catalogue answer cites the product records
         order_id = result.arguments.get("order_id")
@@ -363,7 +364,9 @@ class Assistant:
         if problem:
             return None, problem
         content = draft.content if isinstance(draft.content, str) else str(draft.content)
+        checked = time.perf_counter()
         problem = check_draft(content, language, question=text, instructions=system, context=context)
+        turn.timings["check"] = _ms_since(checked)
         if problem:
             log.info("model draft rejected (%s): %r", problem, mask_pii(content[:200]))
             turn.rejected_draft = content

@@ -904,6 +904,161 @@ def eval_nlu(
         out.print(report["groups"])
 
 
+def _json_file(path: Path):
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise fail(f"{path}: {exc}") from None
+
+
+def _report_dir(report: Path | None) -> Path:
+    folder = report or settings_or_exit().home / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@eval_app.command("suite")
+def eval_suite(
+    path: Annotated[Path, typer.Argument(metavar="FILE.yaml", help="A conversation suite (knowledge/suites/demo-en.yaml).")],
+    report: Annotated[Path | None, typer.Option(help="Folder for the JSON report (default KEFU_HOME/reports).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Scripted conversations with assertions (tool called, citation, answer contains, handoff, no other user's data): a table and a JSON report. Exit 1 when a check fails."""
+    import tempfile
+
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from serving.evaluation.suite import SuiteError, load_suite, run_suite, slug, turns_in
+    from serving.runtime import build_runtime
+
+    settings = settings_or_exit()
+    try:
+        suite = load_suite(path)
+    except SuiteError as exc:
+        raise fail(str(exc)) from None
+    with tempfile.TemporaryDirectory(prefix="kefu-suite-") as scratch:
+        if suite.get("shop") == "demo":  # kefu's generated demo shop, fresh: the suite runs the same everywhere
+            from knowledge.orders.db import dispose_engine, session
+            from knowledge.orders.demo import generate_demo_shop
+            from knowledge.orders.importer import RetailDB, import_retail
+
+            url = f"sqlite:///{Path(scratch) / 'demo.db'}"
+            with session(url) as db:
+                import_retail(db, RetailDB.model_validate(generate_demo_shop()))
+            settings = settings.model_copy(update={"database_url": url})
+        with index_errors():
+            runtime = build_runtime(settings, start_vllm=False)
+        try:
+            with Progress(console=err, transient=True) as progress:
+                task = progress.add_task(f"suite {suite.get('name', path.name)}", total=turns_in(suite))
+                result = run_suite(runtime.assistant, suite, on_turn=lambda: progress.advance(task))
+        finally:
+            runtime.close()
+            if suite.get("shop") == "demo":
+                dispose_engine(url)
+    (_report_dir(report) / f"suite-{slug(result['suite'] or path.stem)}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        table = Table("conversation", "turn", "checks", "failed")
+        for conversation in result["results"]:
+            for turn in conversation["turns"]:
+                failed = "; ".join(f"{c['check']} ({c['detail']})" for c in turn["checks"] if not c["ok"])
+                table.add_row(conversation["name"], turn["say"], f"{sum(c['ok'] for c in turn['checks'])}/{len(turn['checks'])}", failed or "")
+        out.print(table)
+        out.print(f"{result['passed']}/{result['conversations']} conversations passed, {result['checks_passed']}/{result['checks']} checks")
+    if result["passed"] != result["conversations"]:
+        raise typer.Exit(1)
+
+
+@eval_app.command("tau2-replay")
+def eval_tau2_replay(
+    tasks_path: Annotated[Path, typer.Argument(metavar="TASKS.json", help="τ²-retail tasks (tasks-train.json).")],
+    db_json: Annotated[Path, typer.Option("--db", help="τ²-retail db.json.")],
+    expected_path: Annotated[Path, typer.Option("--expected", help="The reference end states (tasks-train-expected.json).")],
+    parity: Annotated[bool, typer.Option("--parity/--no-parity", help="Reproduce the reference tools' quirks (τ²'s scoring needs it).")] = True,
+    limit: Annotated[int | None, typer.Option(help="Only the first N tasks.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Folder for the JSON report (default KEFU_HOME/reports).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Replay each task's gold actions on a fresh copy of the shop as its buyer; compare every touched order and user with the reference. Last line: N/M tasks match."""
+    import tempfile
+
+    from rich.progress import Progress
+
+    from serving.evaluation.shops import FreshShops
+    from serving.evaluation.tau2_replay import replay_all, summary
+
+    tasks, expected = _json_file(tasks_path), _json_file(expected_path)
+    tasks = [t for t in tasks if t["id"] in expected][:limit]
+    with tempfile.TemporaryDirectory(prefix="kefu-tau2-") as scratch, Progress(console=err, transient=True) as progress:
+        shops = FreshShops(db_json, Path(scratch))
+        task = progress.add_task("replaying", total=len(tasks))
+        results = replay_all(tasks, expected, shops, parity, on_task=lambda _r: progress.advance(task))
+    figures = summary(results)
+    (_report_dir(report) / "tau2-replay.json").write_text(json.dumps(figures, indent=1) + "\n", "utf-8")
+    if as_json:
+        print(json.dumps(figures))
+    else:
+        for r in results:
+            out.print(f"task {r.task_id:>3}: {'match' if r.matched else 'MISMATCH'} ({r.actions} actions"
+                      f"{'' if r.flags_match else ', accept/reject differs'}{', ' + ', '.join(r.differences) if r.differences else ''})")  # fmt: skip
+    print(f"{figures['matched']}/{figures['tasks']} tasks match")
+
+
+@eval_app.command("tau2")
+def eval_tau2(
+    tasks_path: Annotated[Path, typer.Option("--tasks", help="τ²-retail tasks (tasks-train.json).")],
+    db_json: Annotated[Path, typer.Option("--db", help="τ²-retail db.json.")],
+    user_model: Annotated[str, typer.Option(help="The customer's model name at --user-base-url.")],
+    user_base_url: Annotated[str, typer.Option(help="An OpenAI-compatible endpoint for the customer (vLLM in practice).")],
+    trials: Annotated[int, typer.Option(min=1, max=16, help="Episodes per task (pass^k for k ≤ trials).")] = 1,
+    limit: Annotated[int | None, typer.Option(help="Only the first N tasks.")] = None,
+    task_ids: Annotated[list[str] | None, typer.Option("--task", help="Only these task ids (repeat the option).")] = None,
+    max_turns: Annotated[int, typer.Option(min=1, max=50, help="Customer messages per episode at most.")] = 10,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run (its episodes file in the report folder).")] = False,
+    report: Annotated[Path | None, typer.Option(help="Folder for the episodes JSONL and the summary JSON (default KEFU_HOME/reports).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Simulated τ² episodes: an LLM plays each task's customer against kefu; pass when the shop ends as the gold actions leave it; pass^k."""
+    import tempfile
+
+    from langchain_openai import ChatOpenAI
+    from rich.progress import Progress
+
+    from serving.evaluation.shops import FreshShops
+    from serving.evaluation.tau2_sim import run_all, run_episode, summary
+    from serving.runtime import build_runtime
+
+    settings = settings_or_exit()
+    tasks = _json_file(tasks_path)
+    tasks = [t for t in tasks if not task_ids or t["id"] in task_ids][:limit]
+    if not tasks:
+        raise fail("no tasks to run")
+    user = ChatOpenAI(base_url=user_base_url, model=user_model, api_key=settings.llm_api_key, temperature=0.0, max_tokens=120, timeout=settings.llm_timeout_s, max_retries=1)
+    folder = _report_dir(report)
+    log = folder / "tau2-episodes.jsonl"
+    with tempfile.TemporaryDirectory(prefix="kefu-tau2-sim-") as scratch, Progress(console=err, transient=True) as progress:
+        shops = FreshShops(db_json, Path(scratch))
+
+        def assistant_for(url: str):
+            return build_runtime(settings.model_copy(update={"database_url": url}), start_vllm=False).assistant
+
+        bar = progress.add_task("episodes", total=len(tasks) * trials)
+        with index_errors():
+            results = run_all(tasks, trials, lambda task: run_episode(assistant_for, user, task, shops, "operator", max_turns), log, resume,
+                              on_episode=lambda _r: progress.advance(bar))  # fmt: skip
+    figures = summary(results, trials) | {"user_model": user_model, "assistant_model": settings.llm_model or settings.llm_provider.value}
+    (folder / "tau2-sim.json").write_text(json.dumps(figures, indent=1) + "\n", "utf-8")
+    if as_json:
+        print(json.dumps(figures))
+    else:
+        for task_id, passed in figures["per_task"].items():
+            out.print(f"task {task_id:>3}: {' '.join('pass' if p else 'fail' for p in passed)}")
+        out.print(", ".join(f"{k} {v}" for k, v in figures.items() if k.startswith("pass^")) + f" over {figures['tasks']} tasks")
+
+
 @eval_app.command("products")
 def eval_products_cmd(
     path: Annotated[Path, typer.Argument(help='Labelled questions: [{"q", "lang", "product", "kind"}] (tests/data/product_questions.json).')],
@@ -933,6 +1088,16 @@ def eval_products_cmd(
         out.print(f"  miss: {miss['q']} → {miss['product']} (got {', '.join(miss['got']) or 'nothing'})")
 
 
+def _bench_report(name: str, result: dict, title: str, plotted: dict, unit: str) -> None:
+    """bench-NAME.json and bench-NAME.png in KEFU_HOME/reports (the console's Evaluations tab lists them)."""
+    from serving.plots import bars
+
+    folder = _report_dir(None)
+    if plotted:
+        result["plot"] = str(bars(title, plotted, unit, folder / f"bench-{name}.png"))
+    (folder / f"bench-{name}.json").write_text(json.dumps(result, indent=1) + "\n", "utf-8")
+
+
 @bench_app.command("retrieval")
 def bench_retrieval_cmd(
     chunks: Annotated[int, typer.Option("--chunks", min=100, help="Synthetic corpus size.")] = 100_000,
@@ -953,6 +1118,8 @@ def bench_retrieval_cmd(
         task = progress.add_task("loading the corpus", total=chunks)
         result = bench_retrieval(embeddings_for(settings.embedding_model), seeds, chunks, repeats=queries,
                                  progress=lambda n: progress.update(task, completed=n))  # fmt: skip
+    _bench_report("retrieval", result, f"kefu bench retrieval: {chunks} chunks, filtered top-5",
+                  {f"{who} {q}": result[side][f"{q}_ms"] for who, side in (("kefu", "kefu"), ("LangChain Chroma", "baseline")) for q in ("p50", "p95")}, "ms")
     if as_json:
         print(json.dumps(result))
     else:
@@ -979,6 +1146,8 @@ def bench_ingest_cmd(
             result = bench_ingest(embeddings_for(settings.embedding_model), paths, progress=lambda done, n: progress.update(task, completed=done, total=n))
         except IngestError as exc:
             raise fail(str(exc)) from None
+    _bench_report("ingest", result, "kefu bench ingest: chunks per second",
+                  {k: v for k, v in result.items() if "per_s" in k and isinstance(v, (int, float))}, "chunks/s")
     if as_json:
         print(json.dumps(result))
     else:
@@ -1030,6 +1199,35 @@ def bench_load_cmd(
         out.print(summary)
     if result.errors or result.lost_turns:
         raise typer.Exit(1)
+
+
+@bench_app.command("turn")
+def bench_turn_cmd(
+    repeats: Annotated[int, typer.Option(min=1, max=50, help="Times each question of the mix is asked.")] = 3,
+    report: Annotated[Path | None, typer.Option(help="Folder for the JSON and PNG (default KEFU_HOME/reports).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Where a turn's time goes: understand, retrieve, tools, model, check (grounding), other; per question of a bilingual mix; JSON and a PNG."""
+    from rich.progress import Progress
+
+    from serving.runtime import build_runtime
+    from serving.turn_bench import MIX, bench_turn, plot_turn
+
+    settings = settings_or_exit()
+    with index_errors():
+        runtime = build_runtime(settings, start_vllm=False)
+    try:
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("turns", total=repeats * len(MIX))
+            result = bench_turn(runtime.assistant, repeats, on_turn=lambda: progress.advance(task))
+    finally:
+        runtime.close()
+    result["model"] = runtime.model.status()
+    folder = _report_dir(report)
+    plot_turn(result, folder / "bench-turn.png")
+    result["plot"] = str(folder / "bench-turn.png")
+    (folder / "bench-turn.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    print(json.dumps(result, ensure_ascii=False)) if as_json else out.print(result)
 
 
 @bench_app.command("llm")

@@ -77,6 +77,23 @@ class RuntimeConsoleBackend:
 
         return report(self.db_url, date.fromisoformat(since) if since else None, date.fromisoformat(until) if until else None)
 
+    # ---- evaluation and bench reports (KEFU_HOME/reports)
+
+    def reports(self) -> list[str]:
+        folder = self.runtime.settings.home / "reports"
+        return sorted(p.name for p in folder.glob("*.json")) if folder.is_dir() else []
+
+    def report_file(self, name: str) -> tuple[dict | None, str | None]:
+        """A report's JSON and the path of its PNG, if it has one."""
+        import json
+
+        path = self.runtime.settings.home / "reports" / Path(name).name
+        if not path.is_file():
+            return None, None
+        data = json.loads(path.read_text("utf-8"))
+        plot = path.with_suffix(".png")
+        return data, str(plot) if plot.is_file() else None
+
     # ---- the merchant tab: review insights and product copy, as the shop's merchant
 
     def _as_merchant(self, shop: str):

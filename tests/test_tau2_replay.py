@@ -5,9 +5,7 @@ import json
 import pytest
 
 from bot.tools.session import open_session_for
-from knowledge.orders.db import session
-from knowledge.orders.models import Order, User
-from knowledge.orders.records import order_record, user_record
+from serving.evaluation.tau2_replay import end_state, replay_task
 from tests.conftest import TAU2
 
 TASKS = json.loads((TAU2 / "tasks-train.json").read_text()) if TAU2.exists() else []
@@ -17,24 +15,11 @@ EXPECTED = json.loads((TAU2 / "tasks-train-expected.json").read_text()) if TAU2.
 REFERENCE_QUIRK_TASKS = {"20", "21", "37"}
 
 
-def same(a, b) -> bool:
-    """Field-by-field equality; amounts to the cent (the reference keeps unrounded floats)."""
-    if isinstance(a, float) or isinstance(b, float):
-        return a is not None and b is not None and abs(a - b) < 0.006
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    return a == b
-
-
 def replay(url: str, task: dict, parity: bool):
     expected = EXPECTED[task["id"]]
     tools = open_session_for(url, expected["principal"], confirm_writes=False, tau2_parity=parity)
     results = [tools.call(a["name"], a["arguments"]) for a in task["evaluation_criteria"]["actions"]]
-    with session(url) as db:
-        orders = {oid: order_record(db, db.get(Order, oid)) for oid in expected["orders"]}
-        users = {uid: user_record(db, db.get(User, uid)) for uid in expected["users"]}
+    orders, users = end_state(url, expected)
     return results, orders, users
 
 
@@ -44,13 +29,11 @@ def test_all_train_tasks_end_in_the_expected_state(order_dbs):
     for task in TASKS:
         url = order_dbs.fresh()
         try:
-            results, orders, users = replay(url, task, parity=True)
+            result = replay_task(url, task, EXPECTED[task["id"]], parity=True)
         finally:
             order_dbs.release(url)
-        expected = EXPECTED[task["id"]]
-        flags_match = [r.ok for r in results] == [a["ok"] for a in expected["actions"]]
-        if not (flags_match and same(orders, expected["orders"]) and same(users, expected["users"])):
-            mismatched.append(task["id"])
+        if not result.matched:
+            mismatched.append((task["id"], result.flags_match, result.differences))
     print(f"\n{order_dbs.backend}: {len(TASKS) - len(mismatched)}/{len(TASKS)} tasks matched; import {order_dbs.import_seconds:.2f} s")
     assert mismatched == []
 

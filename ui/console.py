@@ -35,6 +35,8 @@ class ConsoleBackend(Protocol):
     def annotate(self, turn_id: int, rating: str, improved_answer: str, operator: str) -> dict: ...
     def withdraw(self, annotation_id: int, operator: str) -> dict: ...
     def report(self, since: str = "", until: str = "") -> dict: ...
+    def reports(self) -> list[str]: ...
+    def report_file(self, name: str) -> tuple[dict | None, str | None]: ...
     def search(self, query: str, ungated: bool = False, k: int = 5) -> list[dict]: ...
     def evaluate(self, qa_path: str | None, k: int = 5, on_item: Callable[[int, int], None] | None = None) -> dict: ...
 
@@ -293,6 +295,16 @@ def build_console(backend: ConsoleBackend) -> gr.Blocks:
 
         with gr.Tab("Analytics / 数据分析"):
             _analytics_tab(backend)
+
+        with gr.Tab("Evaluations / 评测报告"):
+            gr.Markdown("Reports of `kefu eval suite|tau2-replay|tau2` and `kefu bench retrieval|ingest|turn|load`, newest runs overwrite "
+                        "older ones. 评测与基准报告。")  # fmt: skip
+            with gr.Row():
+                chosen_report = gr.Dropdown(backend.reports(), label="Report / 报告")
+                gr.Button("Refresh list / 刷新").click(lambda: gr.update(choices=backend.reports()), None, chosen_report)
+            report_plot = gr.Image(label="Plot", type="filepath")
+            report_json = gr.JSON(label="Report")
+            chosen_report.change(lambda name: tuple(reversed(backend.report_file(name))) if name else (None, None), chosen_report, [report_plot, report_json])
 
         with gr.Tab("Merchant / 商家"):
             _merchant_tab(backend)

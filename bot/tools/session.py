@@ -8,6 +8,7 @@ every write attempt lands in the audit log. The principal lives here, not in any
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,7 @@ class ToolResult:
     result: Any = None
     error: str | None = None
     needs_confirmation: bool = False
+    ms: float = 0.0  # how long the call took (`kefu bench turn`'s "tools" step)
 
     def as_dict(self) -> dict:
         out: dict = {"name": self.name, "ok": self.ok}
@@ -131,10 +133,12 @@ class ToolSession:
                 db.commit()
                 return outcome, ctx.principal
 
+        started = time.perf_counter()
         try:
             outcome, principal = retrying(unit_of_work)
         except SQLAlchemyError:
             return ToolResult(name, arguments, ok=False, error="The order database is unavailable; please try again")
+        outcome.ms = round((time.perf_counter() - started) * 1000, 1)
         # Authentication (anonymous → buyer) takes effect only when the call succeeded.
         self.principal = principal if outcome.ok else self.principal
         return outcome

@@ -1,0 +1,1 @@
+"""Product evaluations: conversation suites, τ²-retail gold-action replay and simulated episodes."""

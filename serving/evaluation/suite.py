@@ -1,0 +1,142 @@
+"""Conversation suites: scripted conversations, each as a given principal, every turn checked by
+assertions about what the assistant did and said. The same entry point as the channels.
+
+A suite (YAML)::
+
+    name: demo-en
+    conversations:
+      - name: a buyer verifies and asks where an order is
+        principal: anonymous            # or buyer:USER_ID, merchant:SHOP_ID
+        turns:
+          - say: "I am Ava Brown, zip 80280"
+            expect: {intent: identify, tool: {name: find_user_id_by_name_zip}}
+          - say: "Where is my order #W6671483?"
+            expect:
+              intent: status
+              tool: {name: get_order_status, arguments: {order_id: "#W6671483"}}
+              contains: ["#W6671483"]
+              not_contains: ["error"]
+              cites: "returns-refunds"   # a citation whose source contains this
+              handoff: false
+              own_data_only: true        # every user id in tool results is the verified buyer's
+
+Checks: intent, tool (name and a subset of its arguments, called successfully unless ``ok:
+false``), contains / not_contains (case-insensitive), cites, handoff, degraded, own_data_only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+CHECKS = ("intent", "tool", "contains", "not_contains", "cites", "handoff", "degraded", "own_data_only")
+
+
+class SuiteError(ValueError):
+    """A suite file that cannot be run; the message names the file and the place."""
+
+
+@dataclass
+class Check:
+    check: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class TurnResult:
+    say: str
+    answer: str
+    intent: str
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def load_suite(path: Path) -> dict:
+    try:
+        suite = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise SuiteError(f"{path}: {exc}") from None
+    if not isinstance(suite, dict) or not isinstance(suite.get("conversations"), list):
+        raise SuiteError(f"{path}: expected a mapping with a list of conversations")
+    for n, conversation in enumerate(suite["conversations"], 1):
+        if not isinstance(conversation, dict) or not isinstance(conversation.get("turns"), list) or not conversation["turns"]:
+            raise SuiteError(f"{path}: conversation {n} has no turns")
+        for m, turn in enumerate(conversation["turns"], 1):
+            if not isinstance(turn, dict) or not isinstance(turn.get("say"), str):
+                raise SuiteError(f"{path}: conversation {n}, turn {m}: needs 'say'")
+            unknown = set(turn.get("expect") or {}) - set(CHECKS)
+            if unknown:
+                raise SuiteError(f"{path}: conversation {n}, turn {m}: unknown checks {sorted(unknown)} (known: {', '.join(CHECKS)})")
+    return suite
+
+
+def _user_ids(value) -> set[str]:
+    if isinstance(value, dict):
+        return {str(v) for k, v in value.items() if k == "user_id"} | {u for v in value.values() for u in _user_ids(v)}
+    if isinstance(value, list):
+        return {u for v in value for u in _user_ids(v)}
+    return set()
+
+
+def check_turn(reply, expect: dict, principal: str) -> list[Check]:
+    checks = []
+    text = reply.answer.casefold()
+    if "intent" in expect:
+        checks.append(Check("intent", reply.intent == expect["intent"], f"got {reply.intent}"))
+    if "tool" in expect:
+        wanted = expect["tool"]
+        ok_wanted = wanted.get("ok", True)
+        found = [c for c in reply.tool_calls if c.name == wanted["name"] and c.ok == ok_wanted
+                 and all(c.arguments.get(k) == v for k, v in (wanted.get("arguments") or {}).items())]  # fmt: skip
+        checks.append(Check("tool", bool(found), "called: " + ", ".join(f"{c.name}{json.dumps(c.arguments, ensure_ascii=False)}" for c in reply.tool_calls)))
+    for phrase in ([expect["contains"]] if isinstance(expect.get("contains"), str) else expect.get("contains") or []):
+        checks.append(Check("contains", phrase.casefold() in text, phrase))
+    for phrase in ([expect["not_contains"]] if isinstance(expect.get("not_contains"), str) else expect.get("not_contains") or []):
+        checks.append(Check("not_contains", phrase.casefold() not in text, phrase))
+    if "cites" in expect:
+        sources = [c.source for c in reply.citations]
+        checks.append(Check("cites", any(expect["cites"] in s for s in sources), f"cited: {', '.join(sources) or 'nothing'}"))
+    if "handoff" in expect:
+        checks.append(Check("handoff", (reply.handoff is not None) == bool(expect["handoff"]), f"handoff: {reply.handoff is not None}"))
+    if "degraded" in expect:
+        checks.append(Check("degraded", reply.degraded == bool(expect["degraded"]), f"degraded: {reply.degraded}"))
+    if expect.get("own_data_only"):
+        verified = {c.result for c in reply.tool_calls if c.ok and c.name.startswith("find_user_id") and isinstance(c.result, str)}
+        own = verified | ({principal.split(":", 1)[1]} if principal.startswith("buyer:") else set())
+        seen = _user_ids([c.result for c in reply.tool_calls if c.ok])
+        checks.append(Check("own_data_only", seen <= own, f"user ids in results: {sorted(seen) or 'none'}"))
+    return checks
+
+
+def run_suite(assistant, suite: dict, on_turn=None) -> dict:
+    conversations = []
+    for conversation in suite["conversations"]:
+        principal = conversation.get("principal") or "anonymous"
+        session_id, turns = None, []
+        for turn in conversation["turns"]:
+            reply = assistant.respond(turn["say"], session_id=session_id, principal=None if principal == "anonymous" else principal)
+            session_id = reply.session_id
+            turns.append(TurnResult(turn["say"], reply.answer, reply.intent, check_turn(reply, turn.get("expect") or {}, principal)))
+            if on_turn:
+                on_turn()
+        conversations.append({"name": conversation.get("name", ""), "principal": principal, "passed": all(t.passed for t in turns),
+                              "turns": [asdict(t) | {"passed": t.passed} for t in turns]})  # fmt: skip
+    checks = [c for conv in conversations for t in conv["turns"] for c in t["checks"]]
+    return {"suite": suite.get("name", ""), "conversations": len(conversations), "passed": sum(c["passed"] for c in conversations),
+            "checks": len(checks), "checks_passed": sum(c["ok"] for c in checks), "results": conversations}  # fmt: skip
+
+
+def turns_in(suite: dict) -> int:
+    return sum(len(c["turns"]) for c in suite["conversations"])
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "suite"
