@@ -81,6 +81,25 @@ def test_bench_retrieval_prints_the_contract_shape(monkeypatch, tmp_path):
     assert report["chunks"] == 2000 and {"p50_ms", "p95_ms"} <= report["kefu"].keys() <= report["baseline"].keys() | {"p50_ms", "p95_ms"}
     assert report["kefu"]["p95_ms"] > 0 and report["baseline"]["p95_ms"] > 0
     assert report["top_k_overlap"] > 0.8  # the same chunks as Chroma's own filtered search, mostly
+    saved = json.loads((tmp_path / "reports" / "bench-retrieval.json").read_text("utf-8"))
+    assert saved["kefu"] == report["kefu"] and (tmp_path / "reports" / "bench-retrieval.png").stat().st_size > 1000
+
+
+def test_bench_ingest_writes_its_report_and_plot(monkeypatch, tmp_path):
+    monkeypatch.setenv("KEFU_HOME", str(tmp_path))
+    from kefu.settings import get_settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "faq.md").write_text("# Shipping\n\nStandard shipping takes 3-5 days.\n\n# Returns\n\nReturn within 30 days.\n", "utf-8")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["bench", "ingest", str(docs), "--json"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["chunks"] >= 2 and report["ingest_chunks_per_s"] > 0 and report["embedding_only_chunks_per_s"] > 0
+    saved = json.loads((tmp_path / "reports" / "bench-ingest.json").read_text("utf-8"))
+    assert saved["chunks"] == report["chunks"] and (tmp_path / "reports" / "bench-ingest.png").stat().st_size > 1000
 
 
 def test_switching_the_embedding_model_is_refused_until_reembedded(monkeypatch, tmp_path):
