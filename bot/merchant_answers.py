@@ -3,7 +3,7 @@ is copied from a tool result."""
 
 from __future__ import annotations
 
-from bot.templates import item_label, product_name, state_name
+from bot.templates import item_label, phrasebook, product_name, state_name
 from knowledge.documents import detect_language
 
 SHOWN = 3
@@ -31,8 +31,7 @@ T = {
 }  # fmt: skip
 
 
-def say(key: str, language: str, **values) -> str:
-    return T[key][language].format(**values)
+say = phrasebook(T)
 
 
 def summary_answer(result: dict, language: str) -> str:

@@ -4,7 +4,7 @@ why it was picked, as the shop's policy asks of recommendations."""
 
 from __future__ import annotations
 
-from bot.templates import item_label, product_name
+from bot.templates import item_label, phrasebook, product_name
 from retrieval.index import Hit
 
 SHOWN_EXAMPLES = 3
@@ -31,8 +31,7 @@ T = {
 }  # fmt: skip
 
 
-def say(key: str, language: str, **values) -> str:
-    return T[key][language].format(**values)
+say = phrasebook(T)
 
 
 def _price(low: float, high: float, language: str) -> str:

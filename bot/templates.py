@@ -132,8 +132,16 @@ COMMANDS = {
 REASONS = {"no longer needed": "不再需要", "ordered by mistake": "下错单"}
 
 
-def say(key: str, language: str, **values) -> str:
-    return T[key][language].format(**values)
+def phrasebook(table: dict[str, dict[str, str]]):
+    """``say(key, language, **values)`` for a table of {key: {"en": …, "zh": …}} templates."""
+
+    def say(key: str, language: str, **values) -> str:
+        return table[key][language].format(**values)
+
+    return say
+
+
+say = phrasebook(T)
 
 
 def status_answer(status: dict, language: str) -> str:
