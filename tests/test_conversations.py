@@ -14,7 +14,7 @@ from knowledge.orders.models import Order
 from knowledge.orders.records import order_record
 from serving.runtime import build_retriever
 from tests.conftest import TAU2, make_settings
-from tests.test_tau2_replay import same
+from serving.evaluation.tau2_replay import same
 
 pytestmark = [
     pytest.mark.skipif(not TAU2.exists(), reason="needs ../shared/datasets/tau2-retail"),

@@ -13,7 +13,7 @@ from knowledge.orders.models import Order, User
 from knowledge.orders.records import order_record, user_record
 from serving.runtime import build_retriever
 from tests.conftest import REPO, TAU2, make_settings
-from tests.test_tau2_replay import same
+from serving.evaluation.tau2_replay import same
 
 EPISODES = json.loads((REPO / "tests" / "data" / "episodes.json").read_text())
 EXPECTED = json.loads((TAU2 / "tasks-train-expected.json").read_text()) if TAU2.exists() else {}
