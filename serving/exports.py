@@ -17,6 +17,7 @@ from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Annotation, Conversation, ConversationTurn, Feedback, User
 
 KINDS = ("conversations", "annotations")
+STRUCTURAL = frozenset({"session_id", "id", "turn_id", "chunk_id", "at", "created_at", "withdrawn_at", "order_id", "item_id", "product_id"})
 
 
 def pseudonym(user_id: str) -> str:
@@ -35,7 +36,8 @@ class Masker:
             text = self._ids.sub(lambda m: pseudonym(m.group(0)), value) if self._ids else value
             return mask_pii(text)
         if isinstance(value, dict):
-            return {k: self(v) for k, v in value.items()}
+            # Ids and timestamps are structure, not personal data (a session id's hex digits can look like a phone number).
+            return {k: v if k in STRUCTURAL else self(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self(v) for v in value]
         return value
