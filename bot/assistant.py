@@ -10,6 +10,7 @@ not pass the checks, answers are templates of cited policy text and tool facts, 
 
 from __future__ import annotations
 
+import copy
 import logging
 import queue
 import re
@@ -121,6 +122,13 @@ class Assistant:
         # The pool gives model calls a timeout; its size bounds the calls in flight (one for the
         # CPU demo model, where generation is serial anyway; a GPU server batches many).
         self._executor = ThreadPoolExecutor(max_workers=model.concurrency, thread_name_prefix="kefu-model")
+
+    def on_database(self, db_url: str) -> "Assistant":
+        """The same assistant (retriever, model, indexes) over another copy of the shop: an
+        evaluation's episodes each get a fresh database without rebuilding everything else."""
+        other = copy.copy(self)
+        other.db_url, other.store = db_url, ConversationStore(db_url)
+        return other
 
     @property
     def decides_with_model(self) -> bool:

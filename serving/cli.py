@@ -1042,13 +1042,14 @@ def eval_tau2(
     with tempfile.TemporaryDirectory(prefix="kefu-tau2-sim-") as scratch, Progress(console=err, transient=True) as progress:
         shops = FreshShops(db_json, Path(scratch))
 
-        def assistant_for(url: str):
-            return build_runtime(settings.model_copy(update={"database_url": url}), start_vllm=False).assistant
-
-        bar = progress.add_task("episodes", total=len(tasks) * trials)
         with index_errors():
-            results = run_all(tasks, trials, lambda task: run_episode(assistant_for, user, task, shops, "operator", max_turns), log, resume,
-                              on_episode=lambda _r: progress.advance(bar))  # fmt: skip
+            runtime = build_runtime(settings, start_vllm=False)  # once: each episode only gets its own copy of the shop
+        bar = progress.add_task("episodes", total=len(tasks) * trials)
+        try:
+            results = run_all(tasks, trials, lambda task: run_episode(runtime.assistant.on_database, user, task, shops, "operator", max_turns), log,
+                              resume, on_episode=lambda _r: progress.advance(bar))  # fmt: skip
+        finally:
+            runtime.close()
     figures = summary(results, trials) | {"user_model": user_model, "assistant_model": settings.llm_model or settings.llm_provider.value}
     (folder / "tau2-sim.json").write_text(json.dumps(figures, indent=1) + "\n", "utf-8")
     if as_json:

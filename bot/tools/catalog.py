@@ -148,7 +148,7 @@ def search_products(query: str, ctx: Ctx, options: dict[str, str] | None = None,
             "near_misses": [] if found and not named - {f["product_id"] for f in found} else near}  # fmt: skip
 
 
-def _resolve(ctx: ToolContext, wanted: str, allowed: dict[str, Product]) -> str:
+def _resolve(wanted: str, allowed: dict[str, Product]) -> str:
     """A product id from an id or a product's name (English or Chinese)."""
     if wanted in allowed:
         return wanted
@@ -165,7 +165,7 @@ def compare_products(products: list[str], ctx: Ctx) -> dict:
         products: Two to four product ids or product names.
     """
     allowed = {p.product_id: p for p in _products(ctx)}
-    ids = list(dict.fromkeys(_resolve(ctx, p, allowed) for p in products))
+    ids = list(dict.fromkeys(_resolve(p, allowed) for p in products))
     if not 2 <= len(ids) <= 4:
         raise ToolError("Give two to four different products to compare")
     facts = [product_facts(ctx.db, allowed[i]) for i in ids]
@@ -195,7 +195,7 @@ def recommend_alternatives(ctx: Ctx, item_id: str = "", product_id: str = "", ma
     variant = ctx.db.get(Variant, item_id) if item_id else None
     if item_id and (variant is None or variant.product_id not in allowed):
         raise ToolError("Item not found")
-    product_id = _resolve(ctx, product_id, allowed) if product_id else ""
+    product_id = _resolve(product_id, allowed) if product_id else ""
     product = allowed[variant.product_id if variant is not None else product_id]
     high = _cents(max_price)
     if cheaper:
