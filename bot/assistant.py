@@ -34,7 +34,7 @@ from bot.guardrails import is_abusive, looks_like_injection, mask_pii
 from bot.memory import ConversationStore, Turn
 from bot.nlu.commands import Command
 from bot.nlu.model import ModelCommandGenerator
-from bot.nlu.rules import Context, reply_language, understand
+from bot.nlu.rules import Context, offered_action, reply_language, understand
 from bot.nlu.vocabulary import Vocabulary, vocabulary_for
 from bot.product_answers import citations as product_citations
 from bot.reply import Citation, Handoff, Reply, ToolCall
@@ -48,6 +48,7 @@ from retrieval.order_cards import OrderCardIndex
 from retrieval.curated import CuratedAnswers
 from retrieval.product_cards import ProductCardIndex
 from retrieval.retriever import KnowledgeRetriever
+from retrieval.sentences import SentenceSelector, SentenceVectors, fast_encoder
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,9 @@ class ModelBinding:
     timeout_s: float = 60.0
     calls_tools: bool = False  # agent mode is possible (the model is a tool-calling one)
     concurrency: int = 1  # model calls in flight at once: 1 for a CPU model, more for a server that batches
+    # Whether the model passed its capability check (bot.capability) for a reply language: a model
+    # that cannot answer from given facts is not waited for. By default (no check run) it may draft.
+    drafts: Callable[[str], bool] = lambda language: True
 
 
 class Assistant:
@@ -104,11 +108,18 @@ class Assistant:
         understanding: str = "rules",
         product_cards: ProductCardIndex | None = None,
         curated: CuratedAnswers | None = None,
+        sentences: SentenceSelector | None = None,
+        complaint_handoff: str = "handoff",
     ) -> None:
         self.retriever = retriever
         self.order_cards = order_cards
         self.product_cards = product_cards
         self.curated = curated
+        # The sentences an extractive answer quotes, chosen by the embedding model (its fast part),
+        # lexical overlap and the cross-encoder when one is configured.
+        self.sentences = sentences or SentenceSelector(SentenceVectors(fast_encoder(retriever.index.embeddings)),
+                                                       scorer=getattr(retriever.reranker, "_scorer", None))  # fmt: skip
+        self.complaint_handoff = complaint_handoff  # handoff | offer: what a complaint gets besides the apology
         self.model = model
         self.store = ConversationStore(db_url)
         self.db_url = db_url
@@ -236,7 +247,7 @@ class Assistant:
 
         conversation.failures = conversation.failures + 1 if turn.fallback_reason == "no_relevant_knowledge" else 0
         if turn.wants_human or conversation.failures >= MAX_FAILURES:
-            self._hand_off(conversation, tools, turn, history, text, "user_request" if turn.wants_human else "repeated_failure")
+            self._hand_off(conversation, tools, turn, history, text, turn.handoff_reason if turn.wants_human else "repeated_failure")
         return self._finish(conversation, text, turn, tools)
 
     # ---- steps of a turn
@@ -290,14 +301,19 @@ class Assistant:
                 return
         manager = DialogueManager(vocabulary, reread=turn.reread)
         outcome = manager.handle(command, state, tools, turn.language)
-        turn.intent = outcome.intent
-        if outcome.wants_human:
-            turn.wants_human = True
+        turn.intent, turn.outcome, turn.choices = outcome.intent, outcome.outcome, outcome.choices
+        if outcome.wants_human and outcome.handoff_reason == "complaint" and self.complaint_handoff == "offer":
+            turn.answer, turn.outcome = templates.say("complaint_offer", turn.language), "clarify"
+        elif outcome.wants_human:
+            turn.wants_human, turn.handoff_reason = True, outcome.handoff_reason
             turn.answer = outcome.answer
         elif outcome.answer is not None:
             turn.answer = outcome.answer
+            if outcome.explain:
+                self._explain(outcome.explain, turn)
         else:
             self._answer_from_knowledge(text, history, turn)
+            self._offer(command, state, tools, turn)
         if outcome.prefix:
             turn.answer = f"{outcome.prefix}\n\n{turn.answer}"
 
@@ -327,29 +343,33 @@ class Assistant:
         leans_on_previous = FOLLOW_UP.search(text) or len(text.split()) <= 4 and detect_language(text) == "en" and not _has_a_subject(text)
         if previous and leans_on_previous:
             query = f"{previous} {text}"  # history-aware rewrite for follow-ups: "and how long does that take?"
+        query = self.retriever.spelled(query)  # "wat is ur retrun polcy" → "what is your return policy"
         turn.query = query
         turn.emit({"type": "status", "stage": "retrieving"})
         started = time.perf_counter()
         if self.curated is not None and (curated := self.curated.match(query)) is not None:
             # An operator's improved answer to this question, asked another way: it wins, cited.
             turn.timings["retrieve"] = _ms_since(started)
-            turn.answer = curated.answer
+            turn.answer, turn.outcome = curated.answer, "answered"
             turn.hits = [Hit(source=curated.citation_source, chunk_id=f"annotation:{curated.annotation_id}",
                              section=f"Curated by {curated.operator}, {curated.date}", text=curated.answer, score=curated.score)]  # fmt: skip
             return
         hits = [h for h in self.retriever.search(query, audience=turn.audience) if not looks_like_injection(h.text)]
         turn.timings["retrieve"] = _ms_since(started)
         if not hits:
-            turn.fallback_reason = "no_relevant_knowledge"
+            turn.fallback_reason, turn.outcome = "no_relevant_knowledge", "not_found"
             turn.answer = prompts.degraded_answer([], turn.language)
             return
+        turn.outcome = "answered"
+        # The model drafts only when it is there, up, and passed its capability check for this
+        # language; otherwise the quoted sentences go out at once.
         if turn.fallback_reason:
             pass  # the model already failed this turn (as an agent): quote the policy instead
         elif self.model.chat_model is None:
             turn.fallback_reason = "no_model"
         elif not self.model.is_ready():
             turn.fallback_reason = "model_not_ready"
-        else:
+        elif self.model.drafts(turn.language):
             turn.emit({"type": "status", "stage": "generating"})
             started = time.perf_counter()
             answer, turn.fallback_reason = self._phrase_policy(text, turn.language, hits, history, turn)
@@ -357,8 +377,39 @@ class Assistant:
             if answer is not None:
                 turn.answer, turn.hits, turn.model = answer, hits, self.model.name
                 return
-        turn.answer = prompts.degraded_answer(hits, turn.language, question=text)
-        turn.hits = hits[:2]
+        self._quote(query, hits, turn)
+
+    def _quote(self, question: str, hits: list[Hit], turn: "_TurnState") -> None:
+        """The extractive answer: the sentences of ``hits`` that answer ``question``, each cited."""
+        started = time.perf_counter()
+        chosen = self.sentences.run(question, hits, turn.language)
+        turn.timings["quote"] = _ms_since(started)
+        if not chosen["quotes"]:
+            turn.answer, turn.hits = prompts.degraded_answer(hits, turn.language, question=question), hits[:2]
+            return
+        turn.answer, turn.hits, turn.quotes = prompts.quoted_answer(chosen["quotes"], turn.language, chosen["cross_lingual"])
+
+    def _explain(self, question: str, turn: "_TurnState") -> None:
+        """A refusal's reason in the policy's words: the sentences that answer ``question``, cited."""
+        hits = [h for h in self.retriever.search(question, audience=turn.audience) if not looks_like_injection(h.text)]
+        if not hits:
+            return
+        said, kept = turn.answer, turn.outcome
+        self._quote(question, hits, turn)
+        turn.answer, turn.outcome = f"{said}\n\n{turn.answer}", kept
+
+    def _offer(self, command: Command, state: DialogueState, tools: ToolSession, turn: "_TurnState") -> None:
+        """After a general question about an action ("Can I cancel my order?"), the offer to do it:
+        once the buyer verifies (the request then waits for it), or for which order."""
+        action = offered_action(command) if turn.outcome == "answered" and command.act == "question" else None
+        if action is None or tools.principal.kind == "merchant":
+            return
+        words = templates.OFFERS[action][turn.language]
+        if tools.principal.kind == "anonymous":
+            state.deferred = Command(intent=action, action=action, text=command.text).model_dump(mode="json")
+            turn.answer = f"{turn.answer}\n\n{templates.say('offer_verify', turn.language, action=words)}"
+        else:
+            turn.answer = f"{turn.answer}\n\n{templates.say('offer_order', turn.language, action=words)}"
 
     def _phrase_policy(
         self, text: str, language: str, hits: list[Hit], history: list[Turn], turn: "_TurnState"
@@ -366,7 +417,7 @@ class Assistant:
         """The model's checked answer from the policy excerpts, or None and the reason it cannot be used."""
         system = prompts.SYSTEM[language]
         context = prompts.format_context(hits, language)
-        messages: list[BaseMessage] = [SystemMessage(system + "\n\n" + context), *_history_messages(history), HumanMessage(mask_pii(text))]
+        messages = prompts.policy_messages(mask_pii(text), hits, language, _history_messages(history))
         turn.prompt = _as_prompt(messages)
         draft, problem = self._with_timeout(lambda: self.model.chat_model.invoke(messages))
         if problem:
@@ -402,7 +453,8 @@ class Assistant:
         tools.call("transfer_to_human_agents", {"summary": summary})
         conversation.handoff_status, conversation.handoff_reason, conversation.handoff_summary = "queued", reason, summary
         turn.handoff = Handoff(reason=reason, summary=summary)
-        turn.answer = templates.say("handoff", turn.language) if reason == "user_request" else f"{turn.answer}\n\n{templates.say('handoff', turn.language)}"
+        if reason == "repeated_failure":
+            turn.answer = f"{turn.answer}\n\n{templates.say('handoff', turn.language)}"
 
     def _finish(self, conversation: Conversation, text: str, turn: "_TurnState", tools: ToolSession | None) -> Reply:
         pending = None
@@ -417,14 +469,18 @@ class Assistant:
             if turn.state is not None:
                 conversation.dialogue_state = turn.state.dump()
         turn.timings["total"] = _ms_since(turn.started)
+        outcome = _outcome_of(turn, tools, pending)
         reply = Reply(
             session_id=conversation.session_id,
             answer=turn.answer or "",
-            citations=[Citation(source=h.source, chunk_id=h.chunk_id, section=h.section, text=h.text, score=round(h.score, 4)) for h in turn.hits],
+            citations=[Citation(source=h.source, chunk_id=h.chunk_id, section=h.section, text=h.text, score=round(h.score, 4),
+                                quote=turn.quotes.get(h.chunk_id)) for h in turn.hits],  # fmt: skip
             tool_calls=[ToolCall(name=r.name, arguments=r.arguments, ok=r.ok, result=r.result if r.ok else r.error) for r in (tools.log if tools else [])],
             handoff=turn.handoff,
             pending_confirmation=pending,
             intent=turn.intent,
+            outcome=outcome,
+            choices=_choice_labels(turn.choices, turn.language) if pending is None else [],
             mode=turn.mode,
             flags=turn.flags,
             degraded=turn.fallback_reason is not None,
@@ -463,12 +519,40 @@ class _TurnState:
     rejected_draft: str | None = None
     state: DialogueState | None = None
     understanding: dict | None = None
+    outcome: str | None = None  # what the turn did (bot.reply.OUTCOMES); inferred in _finish when None
+    choices: list[str] = None
+    handoff_reason: str = "user_request"
+    quotes: dict = None  # chunk id → the sentences of it the answer quotes
     reread: bool = True
     audience: str | None = None  # whose documents retrieval puts first (buyer | merchant)
 
     def __post_init__(self) -> None:
         self.hits = self.hits or []
         self.timings = self.timings or {}
+        self.choices = self.choices or []
+        self.quotes = self.quotes or {}
+
+
+def _outcome_of(turn: _TurnState, tools: ToolSession | None, pending: dict | None) -> str:
+    """What the turn did (bot.reply.OUTCOMES): as its step said, else from what happened."""
+    if turn.handoff is not None:
+        return "handoff"
+    if turn.outcome:
+        return turn.outcome
+    if pending is not None:
+        return "proposed"
+    if tools is not None and any(r.ok and r.name in WRITE_TOOL_NAMES for r in tools.log):
+        return "done"
+    if "abuse" in turn.flags:
+        return "clarify"
+    if turn.mode == "agent":
+        return "answered" if turn.hits else "info"
+    return "answered" if turn.hits else "info"
+
+
+def _choice_labels(choices: list[str], language: str) -> list[str]:
+    """The values offered (stored in the catalogue's or the policy's terms) as the buyer reads them."""
+    return [templates.REASONS.get(c, c) if language == "zh" else c for c in choices]
 
 
 def _ignore(event: dict) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+
 from knowledge.markdown import sentences
 from retrieval.index import Hit
 from retrieval.lexical import query_terms
+from retrieval.sentences import Quote
 
 SYSTEM = {
     "en": (
@@ -31,6 +34,36 @@ NO_ANSWER = {
 }
 
 MAX_SNIPPET_CHARS = 400
+
+# The label of an extractive answer: its words are the policy's own.
+QUOTED = {"en": "(Quoted from our policies.)", "zh": "（以上内容摘自本店政策。）"}
+# …and when the knowledge base had it only in the other language.
+QUOTED_ACROSS = {"en": "(Quoted from our policies, which have this only in Chinese.)", "zh": "（以上内容摘自本店政策，该内容只有英文原文。）"}
+
+
+def policy_messages(question: str, hits: list[Hit], language: str, history: list[BaseMessage] | None = None) -> list[BaseMessage]:
+    """What the model is sent to phrase a policy answer: instructions, the numbered excerpts, the
+    conversation so far, the question. The capability check (bot.capability) asks the same way."""
+    return [SystemMessage(SYSTEM[language] + "\n\n" + format_context(hits, language)), *(history or []), HumanMessage(question)]
+
+
+def quoted_answer(quotes: list[Quote], language: str, cross_lingual: bool = False) -> tuple[str, list[Hit], dict[str, str]]:
+    """An extractive answer: the chosen sentences, each marked with its source's number, and the
+    label that says they are quoted. Returns the text, the cited chunks in the order of their
+    numbers, and the quoted sentences of each chunk (by chunk id)."""
+    cited: list[Hit] = []
+    quoted: dict[str, list[str]] = {}
+    parts: list[str] = []
+    for quote in quotes:
+        if quote.hit.chunk_id not in quoted:
+            cited.append(quote.hit)
+            quoted[quote.hit.chunk_id] = []
+        quoted[quote.hit.chunk_id].append(quote.text)
+        number = [h.chunk_id for h in cited].index(quote.hit.chunk_id) + 1
+        parts.append(f"{quote.text}[{number}]" if language == "zh" and not cross_lingual else f"{quote.text} [{number}]")
+    label = (QUOTED_ACROSS if cross_lingual else QUOTED)[language]
+    body = ("" if language == "zh" and not cross_lingual else " ").join(parts)
+    return f"{body}\n\n{label}", cited, {k: " ".join(v) for k, v in quoted.items()}
 
 
 def format_context(hits: list[Hit], language: str) -> str:

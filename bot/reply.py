@@ -11,6 +11,8 @@ class Citation(BaseModel):
     section: str = ""
     text: str
     score: float | None = None  # the retrieval score that put it here
+    # The sentences of ``text`` the answer quotes (an extractive answer), in the chunk's language.
+    quote: str | None = None
 
 
 class ToolCall(BaseModel):
@@ -25,6 +27,24 @@ class Handoff(BaseModel):
     summary: str
 
 
+# What the turn did, for channels, analytics and evaluation suites (one word, both languages):
+OUTCOMES = (
+    "answered",  # from the knowledge base (or an operator's curated answer), cited
+    "not_found",  # the knowledge base does not cover it (a human is offered)
+    "verify",  # asks the buyer to verify who they are before an order is read or changed
+    "verified",  # the buyer verified in the chat
+    "asked",  # asks for what a task still needs (which order, items, a reason, an address field)
+    "proposed",  # states an exact change and waits for the buyer's yes
+    "done",  # carried out a change the buyer confirmed
+    "declined",  # dropped a proposed change on the buyer's no
+    "refused",  # the change is not possible now, and the answer says why
+    "info",  # facts from the shop's records (order status, orders, products, the shop's figures)
+    "handoff",  # passed to a human agent
+    "small_talk",  # a greeting, a thanks, a goodbye, "are you a bot?"
+    "clarify",  # nothing to act on (a stray "yes"): asks what the buyer needs
+)
+
+
 class Reply(BaseModel):
     session_id: str
     answer: str
@@ -34,6 +54,9 @@ class Reply(BaseModel):
     # The write waiting for the user's explicit yes: {"name", "arguments", "prompt"}.
     pending_confirmation: dict | None = None
     intent: str = "question"
+    outcome: str | None = None  # one of OUTCOMES
+    # Answers the buyer can pick (buttons on the widget, a numbered list in the text): a reason, an order.
+    choices: list[str] = Field(default_factory=list)
     mode: str = "guided"  # guided | agent
     flags: list[str] = Field(default_factory=list)  # e.g. prompt_injection, abuse
     degraded: bool = False

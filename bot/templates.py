@@ -22,10 +22,12 @@ T = {
     "tracking": {"en": "Tracking number: {tracking}.", "zh": "物流单号：{tracking}。"},
     "can": {"en": "You can still: {actions}.", "zh": "目前还可以：{actions}。"},
     "no_orders": {"en": "There are no orders on your account.", "zh": "您的账户下没有订单。"},
-    "not_now": {"en": "It is not possible to {action} for this order now. {status}",
-                "zh": "该订单目前无法{action}。{status}"},
-    "ask_reason": {"en": "I can cancel order {order_id}. Is it because you no longer need it, or because it was ordered by mistake?",
-                   "zh": "可以为您取消订单 {order_id}。请问取消原因是“不再需要”还是“下错单”？"},
+    "not_now": {"en": "I can't {action} for order {order_id}: it is {state}. {status}",
+                "zh": "订单 {order_id} 目前无法{action}：该订单{state}。{status}"},
+    "ask_reason": {"en": "I can cancel order {order_id}. Which reason should I record?\n{choices}",
+                   "zh": "可以为您取消订单 {order_id}。请问取消原因是哪一个？\n{choices}"},
+    "ask_reason_other": {"en": "I can cancel order {order_id}, but our cancellation form records only one of these two reasons. Which one applies?\n{choices}",
+                         "zh": "可以为您取消订单 {order_id}，但取消时只能登记以下两种原因之一，请问是哪一种？\n{choices}"},
     "ask_address": {"en": "Please give the new address in full, like: 123 Main St, Apt 4, Austin, TX 78701, USA.",
                     "zh": "请提供完整的新地址，格式如：123 Main St, Apt 4, Austin, TX 78701, USA。"},
     "confirm": {"en": "Please confirm: {action}. Reply \"yes\" to go ahead, or \"no\" to stop.",
@@ -70,6 +72,15 @@ T = {
                   "zh": "我是本店的 AI 智能客服，根据商城政策和您的订单记录作答。如需真人服务，随时回复“转人工”即可。"},
     "contact": {"en": "You're talking to our customer service right now: tell me what you need. If you'd rather talk to a person, say \"human\" and a human agent will reply here.",
                 "zh": "您现在就在和客服对话，请直接告诉我您需要什么帮助。如需真人服务，回复“转人工”，人工客服会在这里回复您。"},
+    "complaint": {"en": "I'm sorry about this, and I understand your frustration. I have passed your conversation to a human agent, who will reply here shortly.",
+                  "zh": "非常抱歉给您带来不好的体验，我们非常重视您的反馈。已为您转接人工客服，客服会尽快在此回复您。"},
+    "complaint_offer": {"en": "I'm sorry about this, and I understand your frustration. Would you like me to pass this to a human agent? Say \"human\" and one will reply here.",
+                        "zh": "非常抱歉给您带来不好的体验。需要为您转接人工客服吗？回复“转人工”即可。"},
+    "clarify": {"en": "There is nothing waiting for your confirmation right now. What can I help you with?",
+                "zh": "目前没有需要您确认的操作。请问有什么可以帮您？"},
+    "offer_verify": {"en": "I can {action} for you once you verify who you are: send the email address on your account, or your full name and zip code.",
+                     "zh": "如需我为您{action}，请先验证身份：发送账户邮箱，或您的姓名和邮编。"},
+    "offer_order": {"en": "If you'd like me to {action} for you, tell me which order.", "zh": "如需我为您{action}，请告诉我是哪个订单。"},
     "thanks": {"en": "You're welcome! Is there anything else I can help with?", "zh": "不客气！还有什么可以帮您的吗？"},
     "goodbye": {"en": "Thank you for contacting us. Goodbye!", "zh": "感谢您的咨询，再见！"},
     "abuse": {"en": "I'm here to help with your orders and our policies. Let's keep it respectful: how can I help?",
@@ -123,13 +134,26 @@ def payment_name(method: dict | None, language: str) -> str:
 
 
 # How a buyer asks for an action on a named order, in words the intent patterns recognise.
+# What the bot offers to do after answering whether it is possible ("I can cancel the order for you once…").
+OFFERS = {
+    "cancel": {"en": "cancel the order", "zh": "取消订单"},
+    "return": {"en": "start the return", "zh": "办理退货"},
+    "exchange": {"en": "arrange the exchange", "zh": "办理换货"},
+    "modify_address": {"en": "change the address", "zh": "修改地址"},
+    "modify_payment": {"en": "change the payment method", "zh": "修改支付方式"},
+}
 COMMANDS = {
     "cancel": {"en": "cancel", "zh": "取消"},
     "return": {"en": "return", "zh": "退货"},
     "modify_address": {"en": "change the address of", "zh": "修改地址"},
     "exchange": {"en": "exchange", "zh": "换货"},
 }
-REASONS = {"no longer needed": "不再需要", "ordered by mistake": "下错单"}
+REASONS = {"no longer needed": "不再需要", "ordered by mistake": "误下单"}  # the policy's own words (knowledge/demo/zh/cancellation.md)
+
+
+def numbered(labels: list[str], language: str) -> str:
+    """Choices as a numbered list the buyer can answer with a number ("1", "第一个") or the words."""
+    return "\n".join(f"{n}. {label}" for n, label in enumerate(labels, 1))
 
 
 def phrasebook(table: dict[str, dict[str, str]]):

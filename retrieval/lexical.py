@@ -189,6 +189,7 @@ class _Built:
         # (independent of how jieba happened to segment the chunk).
         self.texts = [f"{c.section}\n{c.text}".lower() for c in chunks]
         self._term_docs: dict[str, np.ndarray] = {}
+        self.words: frozenset[str] | None = None  # LexicalIndex.words(), computed on first use
 
     def term_docs(self, term: str) -> np.ndarray:
         """Rows of the chunks that contain ``term``: as a substring when it is Chinese (whatever
@@ -282,6 +283,15 @@ class LexicalIndex:
     @property
     def fingerprint(self) -> str | None:
         return self._built.fingerprint if self._built else None
+
+    def words(self) -> frozenset[str]:
+        """The lower-cased English words of the indexed chunks (for spelling repair)."""
+        built = self._built
+        if built is None:
+            return frozenset()
+        if built.words is None:
+            built.words = frozenset(w for text in built.texts for w in re.findall(r"[a-z][a-z']+", text))
+        return built.words
 
     def __len__(self) -> int:
         return self._built.n if self._built else 0

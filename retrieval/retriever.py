@@ -52,6 +52,15 @@ class KnowledgeRetriever(BaseRetriever):
         merged = {**(self.filters or {}), **(filters or {})}
         return self.searcher.search(query, k=k or self.k, filters=merged or None, audience=audience or self.audience)
 
+    def spelled(self, query: str) -> str:
+        """``query`` with its English misspellings and chat shorthand repaired (retrieval.spelling),
+        the knowledge base's own words kept."""
+        from retrieval.spelling import correct_spelling
+
+        lexical = self.searcher.lexical
+        lexical.sync(self.index)
+        return correct_spelling(query, lexical.words())
+
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [
             Document(page_content=hit.text, metadata={**hit.as_dict(), "language": hit.language}, id=hit.chunk_id)

@@ -361,10 +361,12 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
 
     @app.get("/readyz", tags=["ops"])
     def readyz() -> dict:
-        """Ready means the app answers; the model's own state says whether answers are degraded."""
+        """Ready means the app answers. ``answers``: model (it drafts), quoted (it is up but failed,
+        or has not yet passed, its capability check: policy answers are quoted at once), degraded
+        (down or absent); ``model.capability`` is the check's result and what it means."""
         return {
             "status": "ready",
-            "answers": "model" if runtime.model.ready() else "degraded",
+            "answers": runtime.model.answers(),
             "model": runtime.model.status(),
             "knowledge": {"chunks": runtime.index.count()},
         }

@@ -8,6 +8,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from kefu.settings import LLMProvider, Settings
+from serving.model_check import CapabilityMonitor
 from serving.vllm_server import ModelState, VLLMServer, VLLMSupervisor
 
 DEMO_SERVED_NAME = "smollm2-135m-instruct"
@@ -25,6 +26,17 @@ class ModelRuntime:
     chat_model: BaseChatModel | None
     name: str | None
     supervisor: VLLMSupervisor | None = None
+    capability: CapabilityMonitor | None = None  # the grounded-answer check, run whenever the model comes up
+
+    def drafts(self, language: str) -> bool:
+        """Whether the model may draft policy answers in ``language`` (its capability check passed)."""
+        return self.capability.drafts(language) if self.capability is not None else self.chat_model is not None
+
+    def answers(self) -> str:
+        """model (drafts), quoted (up, but failed or not yet passed its check: quotes at once), degraded (down or absent)."""
+        if not self.ready():
+            return "degraded"
+        return "model" if all(self.drafts(lang) for lang in ("en", "zh")) else "quoted"
 
     def ready(self) -> bool:
         if self.chat_model is None:
@@ -33,11 +45,17 @@ class ModelRuntime:
 
     def status(self) -> dict[str, Any]:
         if self.supervisor is not None:
-            return self.supervisor.status()
-        state = ModelState.NOT_CONFIGURED if self.chat_model is None else ModelState.READY
-        return {"provider": self.provider.value, "state": state.value, "model": self.name}
+            found = self.supervisor.status()
+        else:
+            state = ModelState.NOT_CONFIGURED if self.chat_model is None else ModelState.READY
+            found = {"provider": self.provider.value, "state": state.value, "model": self.name}
+        if self.capability is not None:
+            found["capability"] = self.capability.status()
+        return found
 
     def stop(self) -> None:
+        if self.capability is not None:
+            self.capability.stop()
         if self.supervisor is not None:
             self.supervisor.stop()
 
@@ -78,7 +96,7 @@ def build_model_runtime(settings: Settings, start_vllm: bool | None = None) -> M
     if provider is LLMProvider.OPENAI:
         if not settings.llm_base_url or not settings.llm_model:
             raise ConfigurationError("KEFU_LLM_PROVIDER=openai needs KEFU_LLM_BASE_URL and KEFU_LLM_MODEL")
-        return ModelRuntime(provider, openai_chat(settings.llm_base_url, settings.llm_model, settings), settings.llm_model)
+        return _checked(ModelRuntime(provider, openai_chat(settings.llm_base_url, settings.llm_model, settings), settings.llm_model), settings)
     if provider is LLMProvider.LOCAL:
         from serving.local_model import LocalTransformersChat
 
@@ -88,10 +106,17 @@ def build_model_runtime(settings: Settings, start_vllm: bool | None = None) -> M
         chat = LocalTransformersChat(
             model_dir=str(model_dir), max_new_tokens=settings.llm_max_tokens, temperature=settings.llm_temperature
         )
-        return ModelRuntime(provider, chat, model_dir.name)
+        return _checked(ModelRuntime(provider, chat, model_dir.name), settings)
 
     server = vllm_server(settings)
     supervisor = VLLMSupervisor(server)
     if settings.vllm_autostart if start_vllm is None else start_vllm:
         supervisor.start()
-    return ModelRuntime(provider, openai_chat(server.base_url, server.served_model_name, settings), server.served_model_name, supervisor)
+    return _checked(ModelRuntime(provider, openai_chat(server.base_url, server.served_model_name, settings), server.served_model_name, supervisor), settings)
+
+
+def _checked(runtime: ModelRuntime, settings: Settings) -> ModelRuntime:
+    """The model with its capability check watching it come up (serving.model_check)."""
+    runtime.capability = CapabilityMonitor(runtime.chat_model, runtime.ready, timeout_s=settings.llm_timeout_s,
+                                           enabled=settings.llm_capability_check).start()  # fmt: skip
+    return runtime

@@ -96,11 +96,12 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
     calls_tools = settings.llm_tool_calling if settings.llm_tool_calling is not None else settings.llm_provider is LLMProvider.OPENAI
     binding = ModelBinding(
         chat_model=model.chat_model, name=model.name, is_ready=model.ready, timeout_s=settings.llm_timeout_s, calls_tools=calls_tools,
-        concurrency=settings.resolved_llm_concurrency,
+        concurrency=settings.resolved_llm_concurrency, drafts=model.drafts,
     )
     assistant = Assistant(
         retriever, binding, db_url=settings.resolved_database_url, mode=settings.bot_mode, max_message_chars=settings.max_message_chars,
         order_cards=order_cards, product_cards=product_cards, curated=curated, understanding=settings.understanding,
+        complaint_handoff=settings.complaint_handoff,
     )
     annotations = Annotations(settings.resolved_database_url, curated)  # the same curated index the assistant reads
     return Runtime(settings=settings, index=index, model=model, assistant=assistant, annotations=annotations)

@@ -13,13 +13,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot import templates
 from bot.dialogue.state import DialogueState
 from bot.flows import FLOWS, Flow, FlowContext, Step, for_intent
 from bot.flows.common import item_slots
 from bot.nlu.commands import Command
+from bot.nlu.patterns import ORDINAL, ORDINALS
 from bot.nlu.vocabulary import Vocabulary
 from bot.templates import say
 from bot.tools.session import PendingAction, ToolSession
@@ -35,6 +36,10 @@ class Outcome:
     intent: str
     wants_human: bool = False
     prefix: str | None = None  # said before the answer (a dropped change, a fresh verification)
+    outcome: str | None = None  # what the turn did (bot.reply.OUTCOMES); None: the assistant decides
+    choices: list[str] = field(default_factory=list)  # answers offered as buttons
+    explain: str | None = None  # a question whose policy answer says why (a refusal's rule)
+    handoff_reason: str = "user_request"
 
 
 class DialogueManager:
@@ -54,7 +59,7 @@ class DialogueManager:
             if tools.principal.kind == "anonymous":
                 verified = self._identify(command, tools, language)
                 if tools.principal.kind == "anonymous":
-                    return Outcome(verified, "identify", prefix=prefix)
+                    return Outcome(verified, "identify", prefix=prefix, outcome="verify")
                 if state.deferred:
                     # "Where is my order?" → "please verify" → "my email is …": verify, then answer it.
                     command, state.deferred = Command.model_validate(state.deferred), None
@@ -62,7 +67,7 @@ class DialogueManager:
                 answer = verified or self._identify(command, tools, language)
                 if tools.principal.kind == "buyer":
                     answer = ("" if language == "zh" else " ").join([answer, say("how_can_i_help", language)])
-                return Outcome(answer, "identify", prefix=prefix)
+                return Outcome(answer, "identify", prefix=prefix, outcome="verified" if tools.principal.kind == "buyer" else "verify")
 
         outcome = self._continue(command, state, tools, language) or self._start(command, state, tools, language)
         if outcome is None:
@@ -80,7 +85,7 @@ class DialogueManager:
             result = tools.confirm()
             state.finish()
             answer = say("done", language, action=action) if result.ok else say("rejected", language, error=result.error)
-            return Outcome(answer, "confirm")
+            return Outcome(answer, "confirm", outcome="done" if result.ok else "refused")
         tools.decline()
         flow = for_intent_of(state)
         repairs = flow is not None and (command.correction or command.intent in flow.intents or command.intent == "inform") and _gives_slots(command, flow)
@@ -93,7 +98,7 @@ class DialogueManager:
             return self._run(flow, command, state, tools, language)
         state.finish()
         if command.intent == "decline" or command.confirmation == "no":
-            return Outcome(say("declined", language), "decline")
+            return Outcome(say("declined", language), "decline", outcome="declined")
         return say("dropped", language, action=action)
 
     def _continue(self, command: Command, state: DialogueState, tools: ToolSession, language: str) -> Outcome | None:
@@ -104,11 +109,14 @@ class DialogueManager:
         starts_another = command.intent not in ("inform", "question", "status", *flow.intents) and for_intent(command.intent) is not None
         if starts_another:
             return None
+        command = _picked(command, state)
         given = _given(command)
         # An order can also be answered by its items ("the one with the lamp"); an option by any words that are not a new request.
         given["order_id"] = given["order_id"] or given["items"]
         given["options"] = command.intent in ("inform", "question", "exchange", "modify_items") and not command.order_ids
         answers = given.get(state.waiting_for, False) or (command.correction and _gives_slots(command, flow))
+        if not answers and command.confirmation == "yes" and command.intent in ("question", "inform"):
+            return self._run(flow, command, state, tools, language)  # a bare "yes" answers nothing: the same question again
         if not answers:
             return None
         if state.waiting_for == "options":
@@ -128,7 +136,7 @@ class DialogueManager:
             return None
         if flow.needs_identity and tools.principal.kind == "anonymous":
             state.deferred = command.model_dump(mode="json")
-            return Outcome(say("verify_first", language), command.intent)
+            return Outcome(say("verify_first", language), command.intent, outcome="verify")
         state.finish()
         state.flow = flow.name
         _merge(state, command, flow, replace=True)
@@ -138,10 +146,13 @@ class DialogueManager:
         ctx = FlowContext(tools=tools, language=language, command=command, state=state, vocabulary=self.vocabulary, reread=self.reread)
         step: Step = flow.run(ctx)
         state.waiting_for = step.waiting_for
+        state.choices = list(step.choices)
         if step.waiting_for is None:
             state.finish()
+        outcome = step.outcome or ("proposed" if step.waiting_for == "confirmation" else "asked" if step.waiting_for else "info")
         return Outcome(step.answer, step.intent or (command.intent if command.intent not in ("inform", "status") else flow.intents[0]),
-                       wants_human=step.wants_human)  # fmt: skip
+                       wants_human=step.wants_human, outcome=outcome, choices=[*step.choices], explain=step.explain,
+                       handoff_reason=step.handoff_reason)  # fmt: skip
 
     def _identify(self, command: Command, tools: ToolSession, language: str) -> str:
         if command.email:
@@ -158,6 +169,20 @@ class DialogueManager:
 
 def for_intent_of(state: DialogueState) -> Flow | None:
     return FLOWS.get(state.flow) if state.flow else None
+
+
+def _picked(command: Command, state: DialogueState) -> Command:
+    """"The first one", "2", "第二个" after the bot offered choices (a reason) or listed orders: the
+    command with that choice as the slot's value."""
+    match = ORDINAL.match(command.text)
+    if match is None or state.waiting_for not in ("reason", "order_id"):
+        return command
+    offered = state.choices if state.waiting_for == "reason" else state.offered_orders
+    index = ORDINALS[match.group("word").lower()]
+    if not offered or index >= len(offered):
+        return command
+    value = offered[index]
+    return command.model_copy(update={"reason": value} if state.waiting_for == "reason" else {"order_ids": [value]})
 
 
 def _given(command: Command) -> dict[str, bool]:

@@ -17,6 +17,7 @@ class DialogueState:
     last_flow: str | None = None  # the task just finished: "and also the keyboard" continues it
     focus_product: str | None = None  # the product last shown to a shopper ("something like this but cheaper")
     focus_item: str | None = None  # its variant shown first ("anything cheaper?": cheaper than that one)
+    choices: list[str] = field(default_factory=list)  # the values offered for the slot waited for ("the first one")
 
     @classmethod
     def load(cls, data: dict | None) -> "DialogueState":
@@ -31,4 +32,4 @@ class DialogueState:
     def finish(self) -> None:
         """The task is over (done, refused or dropped): keep only what later turns refer to."""
         self.last_flow = self.flow or self.last_flow
-        self.flow, self.slots, self.waiting_for = None, {}, None
+        self.flow, self.slots, self.waiting_for, self.choices = None, {}, None, []

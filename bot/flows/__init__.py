@@ -40,6 +40,14 @@ class Step:
     waiting_for: str | None = None  # a slot asked for, or "confirmation"; None: the flow is over
     wants_human: bool = False
     intent: str | None = None  # reported as the turn's intent when it differs from the command's
+    # What the step did (bot.reply.OUTCOMES); by default from what it waits for: "confirmation" →
+    # proposed, a slot → asked, nothing → info. A refusal says "refused".
+    outcome: str | None = None
+    choices: list[str] = field(default_factory=list)  # answers to offer as buttons (a reason, an order)
+    # A question for the knowledge base whose answer explains the step (the policy behind a
+    # refusal): the assistant quotes it, cited.
+    explain: str | None = None
+    handoff_reason: str = "user_request"  # with wants_human: "complaint" for frustration
 
 
 @dataclass(frozen=True)

@@ -29,12 +29,24 @@ def user_details(ctx: FlowContext) -> dict | None:
     return found.result if found.ok else None
 
 
+# The question whose answer in the shop's policy says why an action is refused: quoted, cited.
+RULE_QUESTIONS = {
+    "cancel": {"en": "Which orders can be cancelled?", "zh": "哪些订单可以取消？"},
+    "modify_address": {"en": "When can the shipping address of an order be changed?", "zh": "什么时候可以修改订单的收货地址？"},
+    "modify_payment": {"en": "When can I change the payment method of an order?", "zh": "什么时候可以修改订单的支付方式？"},
+    "modify_items": {"en": "Can I change the options of items before an order ships?", "zh": "订单发货前可以修改商品的款式吗？"},
+    "return": {"en": "Which orders can be returned?", "zh": "哪些订单可以退货？"},
+    "exchange": {"en": "Which orders can be exchanged?", "zh": "哪些订单可以换货？"},
+}
+
+
 def not_possible(ctx: FlowContext, status: dict, action: str) -> Step | None:
     """Why ``action`` cannot be done on this order now, from the tool layer's own list; None if it can."""
     if action in status["can"]:
         return None
-    answer = say("not_now", ctx.language, action=templates.ACTIONS[action][ctx.language], status=templates.status_answer(status, ctx.language))
-    return Step(answer)
+    answer = say("not_now", ctx.language, action=templates.ACTIONS[action][ctx.language], order_id=status["order_id"],
+                 state=templates.state_name(status["status"], ctx.language), status=templates.status_answer(status, ctx.language))  # fmt: skip
+    return Step(answer, outcome="refused", explain=RULE_QUESTIONS.get(action, {}).get(ctx.language))
 
 
 def buyer_statuses(ctx: FlowContext) -> list[dict]:
@@ -156,4 +168,4 @@ def propose(ctx: FlowContext, name: str, arguments: dict, order: dict | None = N
         # Described now, while the order's item names are at hand, for the confirmation turn too.
         ctx.tools.pending.described = {lang: templates.describe_action(name, arguments, lang, order) for lang in ("en", "zh")}
         return Step(say("confirm", ctx.language, action=ctx.tools.pending.described[ctx.language]), waiting_for="confirmation")
-    return Step(say("rejected", ctx.language, error=result.error))
+    return Step(say("rejected", ctx.language, error=result.error), outcome="refused")

@@ -64,7 +64,9 @@ class Command(BaseModel):
     confirmation: Literal["yes", "no", "yes_but"] | None = None
     correction: bool = False  # "no, …", "不对，…": the slots given replace what was understood before
     order_state: str | None = None  # an order status the message names ("pending orders", "待发货订单")
-    small_talk: str | None = None  # greeting | thanks | goodbye | about_bot | contact
+    small_talk: str | None = None  # greeting | thanks | goodbye | about_bot | contact | clarify (a yes or no with nothing to confirm)
+    complaint: bool = False  # frustration or a complaint ("worst service ever!!", "太差了"): apologise, hand off
+    act: Literal["question", "request"] | None = None  # a question about what is possible, or a request to act
     action: str | None = None  # an order action wanted where no order is named yet ("I want to cancel my order")
     max_price: float | None = None  # a price cap a shopper names ("under $50", "100美元以内")
     copy_language: Literal["en", "zh"] | None = None  # a merchant's copy in this language ("write it in Chinese")

@@ -58,12 +58,12 @@ SMALL_TALK = {
     "greeting": re.compile(_SMALL_TALK_START + r"(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings|你好|您好|嗨|哈喽|hello呀|在吗|在不在|有人吗|早上好|早安|上午好|下午好|晚上好)(?: there)?"
                            + _SMALL_TALK_END, re.IGNORECASE),
     "thanks": re.compile(_SMALL_TALK_START + r"(?:(?:ok(?:ay)?|great|perfect|好的)[\s,，!！.。]*)?(?:thanks?(?: (?:you|a lot|so much))?|thank you(?: very much| so much)?|thx|ty|"
-                         r"many thanks|cheers|谢谢(?:你|您)?(?:啦|了)?|多谢|感谢|辛苦了)(?:[\s,，!！.。]*(?:that was|that's|you've been|you were) (?:really |very |so )?(?:helpful|great|useful))?" + _SMALL_TALK_END, re.IGNORECASE),
+                         r"many thanks|cheers|谢谢(?:你|您)?(?:啦|了)?|多谢|感谢|辛苦了)(?:[\s,，!！.。]*(?:问题|事情)?(?:已经)?(?:解决|搞定|清楚|明白)了)?(?:[\s,，!！.。]*(?:that was|that's|you've been|you were) (?:really |very |so )?(?:helpful|great|useful))?" + _SMALL_TALK_END, re.IGNORECASE),
     "goodbye": re.compile(_SMALL_TALK_START + r"(?:(?:ok(?:ay)?|alright|好的|好)[\s,，!！.。]*)?(?:bye|goodbye|good bye|see you|再见|拜拜|bye bye|that'?s all(?: for (?:now|today))?(?:[\s,，!.]*have a (?:nice|good|great) day)?|that is all|have a (?:nice|good|great) day|没事了|没有了)(?:[\s,，!！.。]*(?:没(?:有)?(?:别的|其他)(?:的)?(?:事|问题)了?|就这些|没事了))?" + _SMALL_TALK_END, re.IGNORECASE),
 }
 REASON_NO_LONGER = re.compile(r"no longer (?:need|want)|don'?t (?:need|want)|do not (?:need|want)|not needed|changed my mind|won'?t (?:be )?(?:using|need(?:ing)?)|not going to use|"
-                              r"不需要|不要了|不想要|用不上|用不到|不用了|改主意|已经有(?:一|了)|家里有了", re.IGNORECASE)
-REASON_MISTAKE = re.compile(r"by mistake|mistaken|accident|wrong(?:ly)? order|\b(?:picked|chose|ordered|bought|got|clicked|selected) the wrong\b|\bdidn'?t mean to (?:order|buy)|ordered (?:it )?twice|duplicate order|买错|下错|拍错|点错|误购|不小心|拍了两次|重复下单|多拍|拍重", re.IGNORECASE)
+                              r"不再需要|不需要|不要了|不想要|用不上|用不到|不用了|改主意|已经有(?:一|了)|家里有了", re.IGNORECASE)
+REASON_MISTAKE = re.compile(r"by mistake|mistaken|accident|wrong(?:ly)? order|\b(?:picked|chose|ordered|bought|got|clicked|selected) the wrong\b|\bdidn'?t mean to (?:order|buy)|ordered (?:it )?twice|duplicate order|买错|下错|拍错|点错|误购|误下单|误拍|不小心|拍了两次|重复下单|多拍|拍重", re.IGNORECASE)
 GIFT_CARD = re.compile(r"gift ?card|礼品卡", re.IGNORECASE)
 ORDER_NOUN = re.compile(r"\borders?\b|\bpackages?\b|\bparcels?\b|\bshipments?\b|\bmy (?:stuff|things)\b|订单|包裹|下的单|单子|(?:我的|买的)东西|多少单|几单", re.IGNORECASE)
 # "Where is my order?" is about the buyer's own orders; "How long after shipping does an order
@@ -116,8 +116,8 @@ YES_WORDS = frozenset(
 )  # fmt: skip
 YES_START = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|alright|confirm(?:ed)?|i confirm|go ahead|please (?:do|go ahead|proceed)|do it|proceed|"
                        r"that'?s (?:right|correct)|correct|sounds good|absolutely|of course|definitely)\b", re.IGNORECASE)  # fmt: skip
-YES_ZH = re.compile(r"^\s*(?:是的?|对的?|好的?|好吧|可以|确认|确定|没问题|没错|行|嗯+|同意|办吧|就这样|请继续|继续|提交吧)"
-                    r"(?:[\s,，。！!]*(?:是的?|对的?|好的?|可以|确认(?:无误)?|确定|没问题|没错|行|请继续|继续|办吧|就这样|谢谢|麻烦了|提交吧?|(?:信息)?都对|都没问题|请(?:帮我)?(?:办理|处理|执行)|吧|呀|啊|的))*[\s。！!~～]*$")  # fmt: skip
+YES_ZH = re.compile(r"^\s*(?:是的?|对的?|好的?|好吧|可以|确认|确定|没问题|没错|行|嗯+|同意|办吧|就这样|就这么办|请继续|继续|提交吧)"
+                    r"(?:[\s,，。！!]*(?:是的?|对的?|好的?|可以|确认(?:无误)?|确定|没问题|没错|行|请继续|继续|办吧|就这样|就这么(?:办|定)|谢谢|麻烦了|提交吧?|(?:信息)?都对|都没问题|请(?:帮我)?(?:办理|处理|执行)|吧|呀|啊|的))*[\s。！!~～]*$")  # fmt: skip
 NO_START = re.compile(r"^\s*(?:no|n|nope|nah|don'?t|do not|cancel that|stop|never ?mind|wait|hold on)\b|^\s*(?:不|不要|不用|不是|算了|取消操作|等等|先别|先不|别)",
                       re.IGNORECASE)  # fmt: skip
 # Hesitation before the answer: "hmm no, don't", "well… ok", "呃，不用了".
@@ -186,3 +186,74 @@ COPY_EN = re.compile(r"英文|英语|\bin english\b|\benglish\b", re.IGNORECASE)
 TONE = {"playful": re.compile(r"\bplayful\b|\bfun\b|\bcute\b|活泼|俏皮|有趣", re.IGNORECASE),
         "professional": re.compile(r"\bprofessional\b|\bformal\b|正式|专业", re.IGNORECASE),
         "friendly": re.compile(r"\bfriendly\b|\bwarm\b|亲切|温暖|友好", re.IGNORECASE)}  # fmt: skip
+
+# ---- dialogue acts: a question about what is possible, or a request to act (issue 23)
+# "Can I pay for my order with two cards?", "How long after a cancellation do I get my money back?",
+# "地址填错了还能改吗？": about the rule, answered from the knowledge base without verifying anyone,
+# even with "my" in them. "Can you cancel my order?", "please…", "帮我…" ask for the action itself.
+GENERAL_QUESTION = re.compile(
+    r"\b(?:can|could|may|do|must|should) (?:i|we|you guys)\b(?! (?:please|pls)\b)|\bis it possible\b|\bam i (?:able|allowed)\b|\bare (?:we|customers|buyers) allowed\b|"
+    r"\bhow (?:long|much|many|soon|fast|quickly|do|does|can|is|are|will|would)\b|\bwhat (?:happens|if|is|are|do|does|kind|options|ways?)\b|\bwhen (?:do|does|will|can|is|are|would)\b|"
+    r"\b(?:is|are) there\b|\bwhich\b|\bwhy (?:do|does|is|are)\b|\bdo you\b|\bwill i\b|\bwould i\b|"
+    r"能不能|能否|可不可以|可以.{0,16}吗|能.{0,16}吗|行不行|多久|多长时间|几天|怎么|如何|是否|会不会|要不要|有没有|是什么|是多少|哪些|什么时候|几点|吗[?？!！]?\s*$|呢[?？]?\s*$",
+    re.IGNORECASE,
+)
+# Asking for the action: "can you cancel it?", "please change…", "I want to return…", "帮我取消".
+REQUEST_CUE = re.compile(
+    r"\b(?:can|could|would|will) (?:you|u)\b(?! (?:tell|explain|let me know|say)\b)|\bplease\b|\bpls\b|\bplz\b|\bhelp me\b|\bi (?:want|need|would like|'d like|wanna) (?:you )?to (?!know|ask|understand|check (?:if|whether))|"
+    r"\bi want (?:a|an|my)\b|\bgo ahead\b|^\s*(?:cancel|return|refund|exchange|change|update|modify|swap|switch|track|check)\b|"
+    r"帮我|帮忙|请帮|麻烦|给我|我要(?!问|知道|了解)|我想(?!问|知道|了解|咨询)|直接|立即|马上|一下(?!政策|规定)",
+    re.IGNORECASE,
+)
+# A question about a specific order's state needs its records, not the policy: "where is my order?",
+# "has my package shipped?", "我的快递到哪了？", "怎么还没到".
+OWN_STATUS = re.compile(
+    r"\bwhere(?:'s| is| are)\b|\bhas (?:my|it|the)\b.{0,30}\b(?:shipped|arrived|been)\b|\b(?:is|are) my\b.{0,30}\b(?:shipped|delivered|on (?:its|the) way|coming)\b|"
+    r"\bwhen will my\b.{0,30}\b(?:arrive|come|ship|get here|be delivered)\b|\bstatus of my\b|\bmy tracking\b|\btrack my\b|"
+    r"\bwhat (?:did|have) i (?:buy|bought|order|ordered|purchase|purchased)\b|\bhow many orders (?:do|did|have) i\b|\b(?:this|that|the other) order\b|"
+    r"到哪|怎么还没|还没到|到了吗|发货了吗|发了吗|什么时候(?:能)?到|什么时候发货|物流(?:信息|到哪)|查一下我的|我的.{0,6}(?:状态|进度|单号)|"
+    r"我(?:都|一共|最近)?(?:买|下|订)(?:过|了)(?:什么|哪些|几)|那个订单|那单|这单|这个订单|那笔",
+    re.IGNORECASE,
+)
+# Complaints and frustration: an apology and a human (issue 23). A damaged item alone is a question
+# the policy answers ("my lamp arrived broken, what can I do?"); anger about it is a complaint.
+COMPLAINT = re.compile(
+    r"\bworst\b|\bterrible\b|\bawful\b|\bhorrible\b|\bridiculous\b|\bunacceptable\b|\bdisgrace\w*\b|\bdisgust\w*\b|\bfurious\b|\bso angry\b|\bi'?m angry\b|"
+    r"\b(?:very|really|so|extremely|deeply) (?:disappointed|upset|unhappy|frustrated|annoyed)\b|\bfed up\b|\bsick (?:and tired )?of\b|\bscam\w*\b|\brip[- ]?off\b|\buseless\b|"
+    r"\bpathetic\b|\bincompetent\b|\bnever (?:again|shop(?:ping)? here)\b|\bwaste of (?:time|money)\b|"
+    r"太差|很差|真差|差劲|垃圾|气死|失望|无语|受够|坑人|骗子|骗人|什么破|破(?:店|平台|东西)|太离谱|离谱|恶心|态度(?:太)?(?:差|恶劣)|过分|不像话|搞什么|怎么回事[!！]|生气|愤怒|差评",
+    re.IGNORECASE,
+)
+# The word itself: a complaint unless it is asked about ("how long does a complaint take?").
+COMPLAIN_WORD = re.compile(r"\bcomplain\w*\b|\bcomplaint\b|投诉|举报", re.IGNORECASE)
+# Contact details asked for: answered from the knowledge base, not with the fixed "you are talking to us".
+CONTACT_DETAIL = re.compile(r"\bphone\b|\bnumber\b|\bemail\b|\be-mail\b|\bhours\b|\baddress\b|电话|号码|邮箱|时间|几点|热线", re.IGNORECASE)
+# About the human agents, not a request for one: "when are your human agents available?", "人工客服几点上班？"
+HUMAN_INFO = re.compile(
+    r"\bwhen (?:are|is|do|can)\b|\bwhat (?:time|hours)\b|\b(?:opening|working|business|service|agent|support) hours\b|\bhours\b|\bavailable (?:on|at|during|every)\b|"
+    r"\bon (?:weekends|sundays|holidays)\b|几点|什么时候|时间|上班|下班|周末|节假日",
+    re.IGNORECASE,
+)
+# Picking one of the offered choices: "the first one", "2", "第一个", "选二".
+ORDINAL = re.compile(
+    r"^\s*(?:(?:the|number|no\.?|option|#|选|选择|就|要)\s*)?(?P<word>1|2|3|4|5|first|second|third|fourth|fifth|last|一|二|两|三|四|五|第一|第二|第三|第四|第五|最后)"
+    r"\s*(?:st|nd|rd|th)?\s*(?:one|option|reason|choice|个|种|项|条|吧|号)?(?:\s*(?:one|please|个|吧|呀|的))?[\s.。!！]*$",
+    re.IGNORECASE,
+)
+ORDINALS = {"1": 0, "first": 0, "一": 0, "第一": 0, "2": 1, "second": 1, "二": 1, "两": 1, "第二": 1, "3": 2, "third": 2, "三": 2, "第三": 2,
+            "4": 3, "fourth": 3, "四": 3, "第四": 3, "5": 4, "fifth": 4, "五": 4, "第五": 4, "last": -1, "最后": -1}  # fmt: skip
+# A name the buyer gives for themselves: never "repaired" as a misspelt word ("I'm Wei Huang": not "human").
+NAME_INTRO = re.compile(r"(?:\bi am|\bi'm|\bim|\bmy name is|\bmy name's|\bthis is|\bname is|\bname:|\bname's|我叫|我是|名字(?:是|叫)?[:：]?|姓名[:：是]?)\s*"
+                        r"(?P<name>[A-Za-zÀ-ÿ][\w'’.-]*(?:\s+[A-Za-zÀ-ÿ][\w'’.-]*){0,2})", re.IGNORECASE)  # fmt: skip
+# A reason of the buyer's own, outside the policy's two: "I found it cheaper elsewhere", "因为太贵了".
+OTHER_REASON = re.compile(r"\bbecause\b|\bsince\b|\breason\b|\bcheaper\b|\bfound (?:it|one|a)\b|\bdon'?t like\b|\btoo (?:late|slow|long|expensive|big|small)\b|"
+                          r"\btaking (?:too|so) long\b|\bno longer\b|因为|原因|便宜|太贵|太慢|太久|不喜欢|不想等", re.IGNORECASE)  # fmt: skip
+# A question whether something is possible, and the actions the bot can then offer to do.
+ASKS_POSSIBLE = re.compile(r"\b(?:can|could|may) (?:i|we)\b|\bis it (?:still )?possible\b|\bam i (?:able|allowed)\b|能不能|能否|可不可以|可以.{0,16}吗|能.{0,16}吗|还能", re.IGNORECASE)
+OFFERABLE = {
+    "cancel": CANCEL,
+    "return": re.compile(r"\breturn\b|\bsend (?:it|them) back\b|退货|退掉|退回", re.IGNORECASE),
+    "exchange": re.compile(r"\bexchange\b|\bswap\b|换货|换成|换个|换一", re.IGNORECASE),
+    "modify_address": re.compile(r"\b(?:change|update|fix|correct|edit)\b.{0,25}\baddress\b|\baddress\b.{0,25}\b(?:changed|updated|wrong)\b|改.{0,6}地址|地址.{0,8}改", re.IGNORECASE),
+    "modify_payment": re.compile(r"\b(?:change|switch|update)\b.{0,25}\bpayment\b|(?:改|换).{0,6}(?:支付|付款)方式", re.IGNORECASE),
+}

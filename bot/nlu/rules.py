@@ -46,18 +46,49 @@ def reply_language(text: str) -> str:
     return detect_language(words)
 
 
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """Where typo repair must not touch: emails, order ids, addresses, zip codes and the name a
+    buyer gives ("I'm Wei Huang": "Huang" is a surname, not a misspelt "human")."""
+    spans = [m.span() for pattern in (P.EMAIL, P.ORDER_ID, P.US_ADDRESS) for m in pattern.finditer(text)]
+    spans += [m.span("name") for m in P.NAME_INTRO.finditer(text)]
+    spans += [m.span() for m in re.finditer(r"\b\d[\w-]*\b", text)]  # zips, house numbers, postcodes
+    bare = P.NAME_ZIP_BARE.match(text)
+    if bare:
+        spans.append((bare.start(1), bare.end(2)))
+    return spans
+
+
 def repair_typos(text: str) -> str:
-    """Misspelt cue words replaced by the word meant ("I want to cancle my oder" → cancel, order)."""
+    """Misspelt cue words replaced by the word meant ("I want to cancle my oder" → cancel, order),
+    outside the protected spans (``protected_spans``)."""
+    spans = protected_spans(text)
 
     def fix(match: re.Match) -> str:
         word = match.group(0)
         lower = word.lower()
-        if len(lower) < 5 or lower in _KNOWN:
+        if len(lower) < 5 or lower in _KNOWN or any(start <= match.start() < end for start, end in spans):
             return word
         best = process.extractOne(lower, _CUE_WORDS, scorer=fuzz.ratio, score_cutoff=80)
         return best[0] if best else word
 
     return re.sub(r"[A-Za-z]+", fix, text)
+
+
+def offered_action(command: Command) -> str | None:
+    """The action a general question asks whether it is possible ("Can I cancel my order?",
+    "地址填错了还能改吗？"): what the bot can offer to do once it has answered. None otherwise."""
+    if not P.ASKS_POSSIBLE.search(command.text):
+        return None
+    return next((action for action, pattern in P.OFFERABLE.items() if pattern.search(command.text)), None)
+
+
+def dialogue_act(text: str) -> str | None:
+    """"question" (about what is possible, how long, how much…), "request" (to act), or None."""
+    if P.REQUEST_CUE.search(text):
+        return "request"
+    if P.GENERAL_QUESTION.search(text) or text.rstrip().endswith(("?", "？")):
+        return "question"
+    return None
 
 
 def confirmation_of(text: str) -> str | None:
@@ -205,6 +236,7 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     reason = _reason(text)
     payment = _payment(text)
     confirmation = confirmation_of(text)
+    bare_answer = confirmation if confirmation in ("yes", "no") else None  # kept for "nothing to confirm"
     if confirmation == "no" and context.waiting_for != "confirmation":
         confirmation = None  # "不需要了" answering "why cancel?" is a reason, not a refusal
     elif confirmation == "no":
@@ -217,7 +249,11 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     order_state = next((state for state, p in P.ORDER_STATES.items() if p.search(text)), None)
 
     wants = P.WANTS.search(text)
-    rule_question = P.RULE_QUESTION.search(text) and not order_ids and (not P.OWN_ORDER.search(text) or P.HYPOTHETICAL.search(text))
+    act = dialogue_act(text)
+    # A general question about what is possible is about the rule even when it says "my order"
+    # ("Can I pay for my order with two cards?"); a question about a named order, or its state, is not.
+    general = act == "question" and not order_ids and not email and not name_zip and not P.OWN_STATUS.search(text)
+    rule_question = (P.RULE_QUESTION.search(text) or general) and not order_ids and (not P.OWN_ORDER.search(text) or P.HYPOTHETICAL.search(text) or general)
     cancel, ret = P.CANCEL.search(text), P.RETURN.search(text)
     exchange = P.EXCHANGE.search(text)
     modify_items = P.MODIFY_ITEMS.search(text)
@@ -228,19 +264,25 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     items, except_items = read_items(text, vocabulary, wants_change)
     all_items = bool(P.ALL_ITEMS.search(text)) or bool(except_items)
     rule_question = rule_question and not items and not (context.has_focus_order and P.REFERS_TO_IT.search(text))
-    about_an_order = bool(order_ids or items or P.IMPERATIVE.search(text) or context.has_focus_order and P.REFERS_TO_IT.search(text) or wants or all_items
-                          or P.OWN_ORDER.search(text) or other or confirmation == "yes_but")  # fmt: skip
+    about_an_order = bool(order_ids or items or P.IMPERATIVE.search(text) or context.has_focus_order and P.REFERS_TO_IT.search(text)
+                          or wants and act != "question" or all_items or P.OWN_ORDER.search(text) or other or confirmation == "yes_but")  # fmt: skip
     acting = about_an_order and not rule_question
 
     small_talk = "about_bot" if P.ABOUT_THE_BOT.search(text) and len(text) <= 60 else None
+    # Not while a change waits for a yes: "no, that's ridiculous, don't" refuses the change first.
+    # "I want to complain" is one; "how long does a complaint take?" is a question about them.
+    complaint = context.waiting_for != "confirmation" and bool(P.COMPLAINT.search(text) or P.COMPLAIN_WORD.search(text) and act != "question")
+    about_people = bool(P.HUMAN.search(text) or P.PEOPLE.search(text)) and bool(P.HUMAN_INFO.search(text)) and act == "question"
     intent = "question"
     shop_question = _shop_question(text, context) if not order_ids else None
     if small_talk:
         intent = "small_talk"
     elif shop_question:
         intent = shop_question  # a merchant's "what do buyers complain about?" is about reviews, not a request for a human
-    elif P.HUMAN.search(text):
-        intent = "human"
+    elif complaint:
+        intent = "human"  # frustration or a complaint: an apology and a person (flows/handoff.py)
+    elif P.HUMAN.search(text) and not about_people:
+        intent = "human"  # "when are your human agents available?" is a question about them
     elif confirmation in ("yes", "no") and context.waiting_for == "confirmation" and not correction:
         intent = "confirm" if confirmation == "yes" else "decline"
     elif context.principal_kind == "merchant" and (P.MY_ORDERS.search(text) or P.ORDER_NOUN.search(text) or order_state or P.SHOP.search(text)) and not order_ids:
@@ -253,9 +295,9 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
         intent = "return"
     elif order_address and acting and (order_ids or P.CHANGE.search(text) or address):
         intent = "modify_address"
-    elif P.DEFAULT_ADDRESS.search(text) and (P.CHANGE.search(text) or address):
+    elif P.DEFAULT_ADDRESS.search(text) and (P.CHANGE.search(text) or address) and not rule_question:
         intent = "modify_user_address"
-    elif payment_change and (acting or P.CHANGE.search(text) or payment):
+    elif payment_change and (acting or P.CHANGE.search(text) or payment) and not rule_question:
         intent = "modify_payment"
     elif (exchange or modify_items and items) and acting:
         intent = "exchange"  # another variant: an exchange once delivered, an item change while pending (the flow decides)
@@ -269,7 +311,7 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
         intent = shopping  # a question about the catalogue, before anything is ordered
     elif order_ids:
         intent = "status"
-    elif (P.MY_ORDERS.search(text) or P.ORDER_NOUN.search(text) and P.STATUS.search(text) and (P.OWN_ORDER.search(text) or not P.RULE_QUESTION.search(text))
+    elif not rule_question and (P.MY_ORDERS.search(text) or P.ORDER_NOUN.search(text) and P.STATUS.search(text) and (P.OWN_ORDER.search(text) or not P.RULE_QUESTION.search(text))
           or P.TRACKING_NUMBER.search(text) and P.OWN_ORDER.search(text)):  # fmt: skip
         intent = "my_orders"
     elif email or name_zip:
@@ -278,9 +320,12 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
         intent = "cancel"  # "I no longer need it", about the order under discussion
     if intent == "question":
         small_talk = next((name for name, pattern in P.SMALL_TALK.items() if pattern.match(text)), None)
-        small_talk = small_talk or ("contact" if P.CONTACT.search(text) and len(text) <= 60 else None)
+        # "how do I contact support?" gets the fixed answer; "what's your phone number?" the knowledge base's.
+        small_talk = small_talk or ("contact" if P.CONTACT.search(text) and len(text) <= 60 and not P.CONTACT_DETAIL.search(text) else None)
         intent = "small_talk" if small_talk else intent
-    if intent == "question" and not P.NAMES_AN_ID.search(text):
+    if intent == "question" and bare_answer and context.waiting_for is None and not rule_question:
+        intent, small_talk = "small_talk", "clarify"  # a stray "yes" / "好的" / "no thanks": nothing waits for it
+    if intent == "question" and not P.NAMES_AN_ID.search(text) and not about_people and not (bare_answer and context.waiting_for):
         guessed = _guess(text, context, bool(rule_question), default_examples() if examples is _PACKAGED else examples)
         if guessed is not None:
             intent, small_talk = guessed.intent, guessed.small_talk
@@ -303,4 +348,5 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     return Command(intent=intent, order_ids=order_ids, items=items, all_items=all_items, except_items=except_items, other=other,
                    reason=reason, address=address, payment=payment, email=email, name_zip=name_zip,
                    confirmation=confirmation, correction=correction, order_state=order_state, small_talk=small_talk,
-                   action=action, max_price=max_price, copy_language=copy_language, tone=tone, text=raw)  # fmt: skip
+                   action=action, max_price=max_price, copy_language=copy_language, tone=tone, complaint=bool(complaint and intent == "human"),
+                   act=act, text=raw)  # fmt: skip

@@ -21,7 +21,9 @@ A suite (YAML)::
               own_data_only: true        # every user id in tool results is the verified buyer's
 
 Checks: intent, tool (name and a subset of its arguments, called successfully unless ``ok:
-false``), contains / not_contains (case-insensitive), cites, handoff, degraded, own_data_only.
+false``), contains / not_contains (case-insensitive), cites, handoff (true/false, or the reason:
+``complaint``, ``user_request``), degraded, own_data_only, outcome (one of ``bot.reply.OUTCOMES``,
+or a list of acceptable ones), writes (whether a change was carried out in the turn), language.
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ from pathlib import Path
 
 import yaml
 
-CHECKS = ("intent", "tool", "contains", "not_contains", "cites", "handoff", "degraded", "own_data_only")
+from bot.reply import OUTCOMES
+from bot.tools.session import WRITE_TOOL_NAMES
+
+CHECKS = ("intent", "tool", "contains", "not_contains", "cites", "handoff", "degraded", "own_data_only", "outcome", "writes", "language")
 
 
 class SuiteError(ValueError):
@@ -72,9 +77,14 @@ def load_suite(path: Path) -> dict:
         for m, turn in enumerate(conversation["turns"], 1):
             if not isinstance(turn, dict) or not isinstance(turn.get("say"), str):
                 raise SuiteError(f"{path}: conversation {n}, turn {m}: needs 'say'")
-            unknown = set(turn.get("expect") or {}) - set(CHECKS)
+            expect = turn.get("expect") or {}
+            unknown = set(expect) - set(CHECKS)
             if unknown:
                 raise SuiteError(f"{path}: conversation {n}, turn {m}: unknown checks {sorted(unknown)} (known: {', '.join(CHECKS)})")
+            outcomes = expect.get("outcome", [])
+            strange = sorted(set(outcomes if isinstance(outcomes, list) else [outcomes]) - set(OUTCOMES))
+            if strange:
+                raise SuiteError(f"{path}: conversation {n}, turn {m}: unknown outcome {strange} (known: {', '.join(OUTCOMES)})")
     return suite
 
 
@@ -105,7 +115,17 @@ def check_turn(reply, expect: dict, principal: str) -> list[Check]:
         sources = [c.source for c in reply.citations]
         checks.append(Check("cites", any(expect["cites"] in s for s in sources), f"cited: {', '.join(sources) or 'nothing'}"))
     if "handoff" in expect:
-        checks.append(Check("handoff", (reply.handoff is not None) == bool(expect["handoff"]), f"handoff: {reply.handoff is not None}"))
+        wanted = expect["handoff"]
+        ok = reply.handoff is not None and reply.handoff.reason == wanted if isinstance(wanted, str) else (reply.handoff is not None) == bool(wanted)
+        checks.append(Check("handoff", ok, f"handoff: {reply.handoff.reason if reply.handoff else None}"))
+    if "outcome" in expect:
+        wanted = expect["outcome"] if isinstance(expect["outcome"], list) else [expect["outcome"]]
+        checks.append(Check("outcome", reply.outcome in wanted, f"got {reply.outcome}"))
+    if "writes" in expect:
+        wrote = [c.name for c in reply.tool_calls if c.ok and c.name in WRITE_TOOL_NAMES]
+        checks.append(Check("writes", bool(wrote) == bool(expect["writes"]), f"wrote: {', '.join(wrote) or 'nothing'}"))
+    if "language" in expect:
+        checks.append(Check("language", reply.language == expect["language"], f"got {reply.language}"))
     if "degraded" in expect:
         checks.append(Check("degraded", reply.degraded == bool(expect["degraded"]), f"degraded: {reply.degraded}"))
     if expect.get("own_data_only"):
