@@ -88,9 +88,10 @@ class ModelBinding:
     timeout_s: float = 60.0
     calls_tools: bool = False  # agent mode is possible (the model is a tool-calling one)
     concurrency: int = 1  # model calls in flight at once: 1 for a CPU model, more for a server that batches
-    # Whether the model passed its capability check (bot.capability) for a reply language: a model
-    # that cannot answer from given facts is not waited for. By default (no check run) it may draft.
-    drafts: Callable[[str], bool] = lambda language: True
+    # Whether the model passed its capability check (bot.capability) for a reply language: False
+    # (it failed: a model that cannot answer from given facts is not waited for), True, or None (not
+    # known yet: it is tried, and quoted text goes out when its draft fails). By default, None.
+    drafts: Callable[[str], bool | None] = lambda language: None
 
 
 class Assistant:
@@ -110,6 +111,7 @@ class Assistant:
         curated: CuratedAnswers | None = None,
         sentences: SentenceSelector | None = None,
         complaint_handoff: str = "handoff",
+        excluded_countries: frozenset[str] = frozenset(),
     ) -> None:
         self.retriever = retriever
         self.order_cards = order_cards
@@ -120,6 +122,7 @@ class Assistant:
         self.sentences = sentences or SentenceSelector(SentenceVectors(fast_encoder(retriever.index.embeddings)),
                                                        scorer=getattr(retriever.reranker, "_scorer", None))  # fmt: skip
         self.complaint_handoff = complaint_handoff  # handoff | offer: what a complaint gets besides the apology
+        self.excluded_countries = excluded_countries  # destinations the shop does not ship to (the tools refuse them)
         self.model = model
         self.store = ConversationStore(db_url)
         self.db_url = db_url
@@ -234,6 +237,7 @@ class Assistant:
             principal=Principal.parse(conversation.principal),
             pending=PendingAction(**conversation.pending_action) if conversation.pending_action else None,
             products=self.product_cards,
+            excluded_countries=self.excluded_countries,
             on_result=lambda r: self._after_tool(r, turn),
         )
         turn.state = state
@@ -295,7 +299,7 @@ class Assistant:
         # A handoff request and small talk need no model, nor does a task in progress: its state decides.
         in_progress = tools.pending is not None or state.waiting_for is not None
         if (self.decides_with_model and not in_progress and command.intent not in ("human", "small_talk", "confirm", "decline")
-                and self._model_usable()):  # fmt: skip
+                and self._model_usable(turn.language)):  # fmt: skip
             turn.mode = "agent"
             if self._agent_turn(text, history, tools, turn):
                 return
@@ -361,15 +365,16 @@ class Assistant:
             turn.answer = prompts.degraded_answer([], turn.language)
             return
         turn.outcome = "answered"
-        # The model drafts only when it is there, up, and passed its capability check for this
-        # language; otherwise the quoted sentences go out at once.
+        # The model drafts when it is there, up, and has not failed its capability check for this
+        # language; otherwise the quoted sentences go out at once (not "degraded" when it failed:
+        # quoting is then the answer by design, not an accident).
         if turn.fallback_reason:
             pass  # the model already failed this turn (as an agent): quote the policy instead
         elif self.model.chat_model is None:
             turn.fallback_reason = "no_model"
         elif not self.model.is_ready():
             turn.fallback_reason = "model_not_ready"
-        elif self.model.drafts(turn.language):
+        elif self.model.drafts(turn.language) is not False:
             turn.emit({"type": "status", "stage": "generating"})
             started = time.perf_counter()
             answer, turn.fallback_reason = self._phrase_policy(text, turn.language, hits, history, turn)
@@ -444,8 +449,8 @@ class Assistant:
             log.warning("model call failed: %s", mask_pii(str(exc)))
             return None, "model_error"
 
-    def _model_usable(self) -> bool:
-        return self.model.chat_model is not None and self.model.is_ready()
+    def _model_usable(self, language: str) -> bool:
+        return self.model.chat_model is not None and self.model.is_ready() and self.model.drafts(language) is not False
 
     def _hand_off(self, conversation: Conversation, tools: ToolSession, turn: "_TurnState", history: list[Turn], text: str, reason: str) -> None:
         asked = [t.text for t in history if t.role == "user"][-3:] + [text]

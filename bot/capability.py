@@ -47,17 +47,20 @@ class CapabilityReport:
     checked_at: str | None = None
     seconds: float | None = None
 
-    def drafts(self, language: str) -> bool:
-        """Whether answers in ``language`` may be drafted by the model."""
+    def drafts(self, language: str) -> bool | None:
+        """Whether answers in ``language`` may be drafted by the model: None while that is not known
+        (not checked yet, being checked, or the model could not be asked: it is tried as before)."""
+        if self.state not in ("passed", "failed"):
+            return None
         return bool(self.languages.get(language, {}).get("drafts"))
 
     def meaning(self) -> str:
         """What the result means for answers, in words (for /readyz and the console)."""
         if self.state in ("unchecked", "checking"):
-            return "the model is being checked: policy answers are quoted from the knowledge base until it passes"
-        if self.state == "error":
-            return "the model could not be checked: policy answers are quoted from the knowledge base"
+            return "the model is being checked: until it has passed or failed, it drafts answers as usual"
         good = [lang for lang in sorted(self.languages) if self.drafts(lang)]
+        if self.state == "error":
+            return "the model could not be asked: it is tried for each answer, and quoted text goes out when it fails"
         if not good:
             return "the model failed its grounding check: policy answers are quoted from the knowledge base, without waiting for it"
         bad = [lang for lang in sorted(self.languages) if not self.drafts(lang)]

@@ -63,7 +63,7 @@ def quoted_answer(quotes: list[Quote], language: str, cross_lingual: bool = Fals
         parts.append(f"{quote.text}[{number}]" if language == "zh" and not cross_lingual else f"{quote.text} [{number}]")
     label = (QUOTED_ACROSS if cross_lingual else QUOTED)[language]
     body = ("" if language == "zh" and not cross_lingual else " ").join(parts)
-    return f"{body}\n\n{label}", cited, {k: " ".join(v) for k, v in quoted.items()}
+    return f"{body}\n\n{label}", cited, {k: ("" if v[0].endswith(("。", "！", "？")) else " ").join(v) for k, v in quoted.items()}
 
 
 def format_context(hits: list[Hit], language: str) -> str:

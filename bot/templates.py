@@ -22,14 +22,17 @@ T = {
     "tracking": {"en": "Tracking number: {tracking}.", "zh": "物流单号：{tracking}。"},
     "can": {"en": "You can still: {actions}.", "zh": "目前还可以：{actions}。"},
     "no_orders": {"en": "There are no orders on your account.", "zh": "您的账户下没有订单。"},
-    "not_now": {"en": "I can't {action} for order {order_id}: it is {state}. {status}",
+    "not_now": {"en": "Order {order_id} is {state}, so I can't {action} now. {status}",
                 "zh": "订单 {order_id} 目前无法{action}：该订单{state}。{status}"},
     "ask_reason": {"en": "I can cancel order {order_id}. Which reason should I record?\n{choices}",
                    "zh": "可以为您取消订单 {order_id}。请问取消原因是哪一个？\n{choices}"},
     "ask_reason_other": {"en": "I can cancel order {order_id}, but our cancellation form records only one of these two reasons. Which one applies?\n{choices}",
                          "zh": "可以为您取消订单 {order_id}，但取消时只能登记以下两种原因之一，请问是哪一种？\n{choices}"},
-    "ask_address": {"en": "Please give the new address in full, like: 123 Main St, Apt 4, Austin, TX 78701, USA.",
-                    "zh": "请提供完整的新地址，格式如：123 Main St, Apt 4, Austin, TX 78701, USA。"},
+    "ask_address": {"en": "Please give the new address in full: street and number, apartment if any, city, state or province, zip or postal code, and country (for example: 123 Main St, Apt 4, Austin, TX 78701, USA).",
+                    "zh": "请提供完整的新地址：街道门牌、单元（如有）、城市、省/州、邮编和国家或地区（例如：北京市朝阳区建国路88号3单元，邮编100022）。"},
+    "ask_address_fields": {"en": "I have the address as: {so_far}. Please also give the {missing}.",
+                           "zh": "已记下的地址：{so_far}。还需要：{missing}。"},
+    "no_ship": {"en": "I can't use that address: we do not ship to {country}.", "zh": "无法使用该地址：我们不向{country}配送。"},
     "confirm": {"en": "Please confirm: {action}. Reply \"yes\" to go ahead, or \"no\" to stop.",
                 "zh": "请确认：{action}。回复“是”继续，回复“不”取消。"},
     "declined": {"en": "OK, I have not made that change.", "zh": "好的，未做任何更改。"},
@@ -182,6 +185,17 @@ def status_answer(status: dict, language: str) -> str:
     return " ".join(lines)
 
 
+_ADDRESS_LABELS = {"address1": ("street", "街道"), "address2": ("unit", "单元"), "city": ("city", "城市"), "state": ("state/province", "省/州"),
+                   "zip": ("zip", "邮编"), "country": ("country", "国家/地区")}  # fmt: skip
+
+
+def address_fields(fields: dict, language: str) -> str:
+    """An address with each field named: "street: 12 Oak St, city: Austin, state/province: TX, zip: 78701, country: USA"."""
+    zh = language == "zh"
+    parts = [f"{label[zh]}{'：' if zh else ': '}{fields[key]}" for key, label in _ADDRESS_LABELS.items() if fields.get(key)]
+    return ("，" if zh else ", ").join(parts)
+
+
 def describe_action(name: str, arguments: dict, language: str, order: dict | None = None) -> str:
     """The exact write, in words: what policy.md requires before asking for a yes. ``order``
     carries what the ids mean: the order's lines, "new_items" (labels of the new variants),
@@ -195,7 +209,7 @@ def describe_action(name: str, arguments: dict, language: str, order: dict | Non
         reason = REASONS.get(arguments["reason"], arguments["reason"]) if zh else arguments["reason"]
         return f"取消订单 {order_id}（原因：{reason}），款项原路退回" if zh else f"cancel order {order_id} (reason: {arguments['reason']}), refunding the payment to where it came from"
     if name in ("modify_pending_order_address", "modify_user_address"):
-        address = ", ".join(v for v in (arguments[k] for k in ("address1", "address2", "city", "state", "zip", "country")) if v)
+        address = address_fields(arguments, language)  # every field, named: the buyer checks each
         target = f"订单 {order_id} 的收货地址" if zh and order_id else "默认地址" if zh else f"the shipping address of order {order_id}" if order_id else "your default address"
         return f"将{target}改为 {address}" if zh else f"change {target} to {address}"
     if name == "modify_pending_order_payment":

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # Who turns a message into a command: the deterministic rules, or the model (same schema,
     # validated, the rules when invalid); auto: the model when it is a tool-calling one.
     understanding: str = Field(default="rules", pattern="^(rules|model|auto)$", description="rules | model | auto")
+    shipping_excluded_countries: list[str] = Field(
+        default=["Russia", "Iran", "North Korea", "Syria", "Cuba", "Belarus"],
+        description="Countries the shop does not ship to (a JSON list): an order's or account's address there is refused. The demo shop's, as its shipping policy says.",
+    )
     complaint_handoff: str = Field(default="handoff", pattern="^(handoff|offer)$",
                                    description="A complaint gets an apology and a human (handoff), or the offer of one (offer).")
     llm_model_dir: Path | None = Field(default=None, description="HF model directory; default the converted demo model.")

@@ -284,6 +284,11 @@ class LexicalIndex:
     def fingerprint(self) -> str | None:
         return self._built.fingerprint if self._built else None
 
+    def term_weight(self, term: str) -> float:
+        """The idf of a token of ``tokenize`` (how rare it is in the indexed chunks); 1.0 when empty."""
+        built = self._built
+        return built.idf(built.term_docs(term).size) if built is not None and built.n else 1.0
+
     def words(self) -> frozenset[str]:
         """The lower-cased English words of the indexed chunks (for spelling repair)."""
         built = self._built

@@ -17,6 +17,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,10 +25,10 @@ from langchain_core.embeddings import Embeddings
 
 from knowledge.markdown import sentences as split_sentences
 from retrieval.index import Hit
-from retrieval.lexical import is_chinese, query_terms
+from retrieval.lexical import is_chinese, query_terms, tokenize
 
 # How much each kind of evidence counts (measured on knowledge/suites/freeform.yaml's policy questions).
-WEIGHTS = {"dense": 0.4, "lexical": 0.3, "rank": 0.1, "lead": 0.05, "fits": 0.15}
+WEIGHTS = {"dense": 0.3, "lexical": 0.2, "rank": 0.1, "lead": 0.05, "fits": 0.15}
 # What kind of sentence a question asks for: "how long" a duration, "how much" an amount; a question
 # that names only a topic ("What is the return policy?") the rule with its limit ("within 30 days").
 # ("when" and 什么时候 are left out: "when can I change the address?" asks for a condition.)
@@ -95,10 +96,12 @@ class SentenceVectors:
 class SentenceSelector:
     """``run(question, hits)`` → the sentences that answer it, best first, at most ``limit``."""
 
-    def __init__(self, vectors: SentenceVectors | None, scorer: Any | None = None, chunks: int = 4) -> None:
+    def __init__(self, vectors: SentenceVectors | None, scorer: Any | None = None, chunks: int = 4,
+                 weight: Callable[[str], float] | None = None) -> None:  # fmt: skip
         self.vectors = vectors
         self.scorer = scorer  # a cross-encoder (retrieval.rerank.PairScorer), when configured
         self.chunks = chunks
+        self.weight = weight or (lambda term: 1.0)  # a token's idf in the knowledge base (LexicalIndex.term_weight)
 
     def run(self, question: str, hits: list[Hit], language: str) -> dict[str, Any]:
         """{"quotes": [Quote], "cross_lingual": bool}: sentences in the reply's language where the
@@ -113,13 +116,17 @@ class SentenceSelector:
         return {"quotes": _choose(candidates, language), "cross_lingual": not same}
 
     def _score(self, question: str, candidates: list[Quote], ranked: list[str]) -> None:
-        wanted = set(query_terms(question))
-        fits = _fits(question, wanted)
+        fits = _fits(question, set(query_terms(question)))
+        # Tokens as the lexical index makes them (stemmed words; Chinese words and character
+        # bigrams, so 退回来 still meets 退回), each weighted by its rarity in the knowledge base.
+        wanted = {t: self.weight(t) for t in set(tokenize(question))}
+        total = sum(wanted.values()) or 1.0
         semantic = self._semantic(question, candidates)
+        headings: dict[str, set[str]] = {}
         for quote, meaning in zip(candidates, semantic):
-            terms = set(query_terms(quote.text))
-            heading = set(query_terms(quote.hit.section.split(">")[-1]))
-            lexical = (len(wanted & terms) + 0.5 * len(wanted & heading - terms)) / len(wanted) if wanted else 0.0
+            terms = set(tokenize(quote.text))
+            heading = headings.setdefault(quote.hit.section, set(tokenize(quote.hit.section.split(">")[-1])))
+            lexical = (sum(w for t, w in wanted.items() if t in terms) + 0.5 * sum(w for t, w in wanted.items() if t in heading and t not in terms)) / total
             rank = 1.0 / (1 + ranked.index(quote.hit.chunk_id))
             quote.evidence = {"dense": round(float(meaning), 4), "lexical": round(lexical, 4), "rank": round(rank, 4),
                               "lead": 1.0 if quote.position == 0 else 0.0, "fits": 1.0 if fits and fits.search(quote.text) else 0.0}  # fmt: skip
@@ -127,7 +134,9 @@ class SentenceSelector:
 
     def _semantic(self, question: str, candidates: list[Quote]) -> np.ndarray:
         """Each sentence's closeness to the question, scaled to 0..1 among the candidates."""
-        texts = [c.text for c in candidates]
+        # Each sentence with its section's heading: "Refunds to a card take 5-7 business days" is
+        # about a cancellation only under "Refund after cancellation".
+        texts = [f"{c.hit.section.split('>')[-1].strip()}: {c.text}" if c.hit.section else c.text for c in candidates]
         if self.scorer is not None:
             raw = np.asarray(self.scorer.predict([(question, t) for t in texts], show_progress_bar=False), dtype=np.float32)
         elif self.vectors is not None:

@@ -2,9 +2,9 @@
 "what is your return policy".
 
 Only English words that are neither English (pyspellchecker's frequency list, in its wheel) nor
-the knowledge base's own ("fapiao", "alipay") are changed, to the knowledge base's word among the
-spelling candidates where there is one, else to the most frequent English candidate; chat
-shorthand ("ur", "pls", "wat") is expanded. Chinese is left alone: input methods do not misspell,
+the knowledge base's own ("fapiao", "alipay") are changed, and only to a word of the knowledge base
+among their spelling candidates (the most frequent in English); chat shorthand ("ur", "pls",
+"wat") is expanded. Chinese is left alone: input methods do not misspell,
 and homophone slips (退货政册) are read by the embedding model.
 """
 
@@ -27,7 +27,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 def _checker():
     from spellchecker import SpellChecker  # imported on first use: its word list loads in ~0.2 s
 
-    return SpellChecker(distance=2)
+    return SpellChecker(distance=1)  # one edit (a transposition counts as one): "retrun", "polcy"; gibberish stays gibberish
 
 
 def correct_spelling(text: str, known: frozenset[str] = frozenset()) -> str:
@@ -42,9 +42,10 @@ def correct_spelling(text: str, known: frozenset[str] = frozenset()) -> str:
             return SHORTHAND[lower]
         if len(lower) < 4 or lower in known or lower in checker or "'" in lower:
             return word
+        # Only to a word of the knowledge base: gibberish ("blicket") must not become a question it
+        # can answer ("bucket"), and the relevance gate must keep refusing it.
         candidates = checker.candidates(lower) or set()
         ours = sorted((c for c in candidates if c in known), key=lambda c: -checker.word_usage_frequency(c))
-        best = ours[0] if ours else checker.correction(lower)
-        return best if best and best != lower else word
+        return ours[0] if ours else word
 
     return _WORD.sub(fix, text)

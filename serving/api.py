@@ -310,7 +310,8 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
 
         if name not in TOOLS:
             raise HTTPException(status_code=404, detail=f"unknown tool {name!r}")
-        tools = open_session_for(settings.resolved_database_url, OPERATOR, confirm_writes=False, tau2_parity=settings.tau2_parity)
+        tools = open_session_for(settings.resolved_database_url, OPERATOR, confirm_writes=False, tau2_parity=settings.tau2_parity,
+                                 excluded_countries=settings.shipping_excluded_countries)
         return tools.call(name, arguments).as_dict()
 
     # ---- the operator loop: annotations, analytics, exports

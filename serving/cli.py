@@ -756,7 +756,7 @@ def _tool_session(principal: str):
     settings = settings_or_exit()
     # Direct operator/test interface: confirmations are bypassed explicitly (audit says "direct").
     return open_session_for(settings.resolved_database_url, _principal_or_exit(principal), confirm_writes=False,
-                            tau2_parity=settings.tau2_parity)  # fmt: skip
+                            tau2_parity=settings.tau2_parity, excluded_countries=settings.shipping_excluded_countries)  # fmt: skip
 
 
 @tools_app.command("call")
@@ -1207,8 +1207,9 @@ def bench_turn_cmd(
     repeats: Annotated[int, typer.Option(min=1, max=50, help="Times each question of the mix is asked.")] = 3,
     report: Annotated[Path | None, typer.Option(help="Folder for the JSON and PNG (default KEFU_HOME/reports).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    wait_model: Annotated[float, typer.Option(min=0, help="Seconds to wait for a configured model to be up and its capability check done before timing (0: don't wait).")] = 600,
 ) -> None:
-    """Where a turn's time goes: understand, retrieve, tools, model, check (grounding), other; per question of a bilingual mix; JSON and a PNG."""
+    """Where a turn's time goes: understand, retrieve, tools, model, check (grounding), quote, other; per question of a bilingual mix; JSON and a PNG."""
     from rich.progress import Progress
 
     from serving.runtime import build_runtime
@@ -1218,6 +1219,7 @@ def bench_turn_cmd(
     with index_errors():
         runtime = build_runtime(settings, start_vllm=False)
     try:
+        _wait_for_model_check(runtime, wait_model)
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("turns", total=repeats * len(MIX))
             result = bench_turn(runtime.assistant, repeats, on_turn=lambda: progress.advance(task))
@@ -1229,6 +1231,20 @@ def bench_turn_cmd(
     result["plot"] = str(folder / "bench-turn.png")
     (folder / "bench-turn.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", "utf-8")
     print(json.dumps(result, ensure_ascii=False)) if as_json else out.print(result)
+
+
+def _wait_for_model_check(runtime, seconds: float) -> None:
+    """A configured model's state settles first (up, capability checked), so the bench times what a buyer meets then."""
+    import time
+
+    capability = runtime.model.capability
+    if capability is None or seconds <= 0:
+        return
+    deadline = time.monotonic() + seconds
+    with err.status("waiting for the model and its capability check…"):
+        while time.monotonic() < deadline and not (runtime.model.ready() and capability.report.state in ("passed", "failed", "error")):
+            time.sleep(1)
+    err.print(f"model: {runtime.model.answers()} ({capability.status().get('meaning', '')})")
 
 
 @bench_app.command("llm")

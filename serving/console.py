@@ -39,7 +39,8 @@ class RuntimeConsoleBackend:
         return sorted(TOOLS)
 
     def call_tool(self, name: str, arguments: dict, principal: str) -> dict:
-        tools = open_session_for(self.db_url, principal or "operator", confirm_writes=False, tau2_parity=self.runtime.settings.tau2_parity)
+        tools = open_session_for(self.db_url, principal or "operator", confirm_writes=False, tau2_parity=self.runtime.settings.tau2_parity,
+                                 excluded_countries=self.runtime.settings.shipping_excluded_countries)
         return tools.call(name, arguments).as_dict()
 
     # ---- the operator loop: the conversation log, annotations, analytics
@@ -156,6 +157,16 @@ class RuntimeConsoleBackend:
         except EvalError as exc:
             return {"error": str(exc)}
         return evaluate(self.runtime.assistant.retriever, items, k=k, on_item=on_item)
+
+    def model_status(self) -> dict:
+        """The model's state, its capability check and what that means for answers."""
+        return {"answers": self.runtime.model.answers(), **self.runtime.model.status()}
+
+    def check_model(self) -> dict:
+        """Run the capability check again now (a model just restarted or reconfigured)."""
+        if self.runtime.model.capability is not None and self.runtime.model.ready():
+            self.runtime.model.capability.check()
+        return self.model_status()
 
     def knowledge_status(self) -> dict:
         index = self.runtime.index

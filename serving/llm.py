@@ -28,15 +28,19 @@ class ModelRuntime:
     supervisor: VLLMSupervisor | None = None
     capability: CapabilityMonitor | None = None  # the grounded-answer check, run whenever the model comes up
 
-    def drafts(self, language: str) -> bool:
-        """Whether the model may draft policy answers in ``language`` (its capability check passed)."""
-        return self.capability.drafts(language) if self.capability is not None else self.chat_model is not None
+    def drafts(self, language: str) -> bool | None:
+        """Whether the model may draft policy answers in ``language``: True (passed its capability
+        check), False (failed it: not waited for), None (not known yet: tried as before)."""
+        if self.chat_model is None:
+            return False
+        return self.capability.drafts(language) if self.capability is not None else None
 
     def answers(self) -> str:
-        """model (drafts), quoted (up, but failed or not yet passed its check: quotes at once), degraded (down or absent)."""
+        """model (it drafts, or is being checked), quoted (up, but failed its capability check in
+        every language: quotes at once), degraded (down or absent)."""
         if not self.ready():
             return "degraded"
-        return "model" if all(self.drafts(lang) for lang in ("en", "zh")) else "quoted"
+        return "quoted" if all(self.drafts(lang) is False for lang in ("en", "zh")) else "model"
 
     def ready(self) -> bool:
         if self.chat_model is None:

@@ -32,8 +32,8 @@ class CapabilityMonitor:
         self._thread: threading.Thread | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kefu-capability")
 
-    def drafts(self, language: str) -> bool:
-        return not self.enabled or self.report.drafts(language)
+    def drafts(self, language: str) -> bool | None:
+        return True if not self.enabled else self.report.drafts(language)
 
     def status(self) -> dict:
         if not self.enabled:

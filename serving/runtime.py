@@ -101,7 +101,7 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
     assistant = Assistant(
         retriever, binding, db_url=settings.resolved_database_url, mode=settings.bot_mode, max_message_chars=settings.max_message_chars,
         order_cards=order_cards, product_cards=product_cards, curated=curated, understanding=settings.understanding,
-        complaint_handoff=settings.complaint_handoff,
+        complaint_handoff=settings.complaint_handoff, excluded_countries=frozenset(settings.shipping_excluded_countries),
     )
     annotations = Annotations(settings.resolved_database_url, curated)  # the same curated index the assistant reads
     return Runtime(settings=settings, index=index, model=model, assistant=assistant, annotations=annotations)

@@ -44,8 +44,9 @@ def test_chat_answers_with_citations_and_keeps_the_session(client):
     answered = client.post("/v1/chat", json={"message": "How long does standard shipping take?"})
     first, key = answered.json(), answered.headers["x-kefu-session-key"]
     assert first["citations"] and all(c["source"].endswith(".md") and c["chunk_id"] for c in first["citations"])
-    assert first["citations"][0]["section"] in first["answer"]
-    assert first["degraded"] is True  # provider none: cited policy text, no model
+    # The sentence that answers, quoted from the first citation and marked with its number.
+    assert first["citations"][0]["quote"].split(". ")[0] in first["answer"] and "3-5 business days" in first["answer"] and "[1]" in first["answer"]
+    assert first["degraded"] is True and first["outcome"] == "answered"  # provider none: quoted policy text, no model
     again = client.post("/v1/chat", json={"message": "And express?", "session_id": first["session_id"]}, headers={"X-Kefu-Session-Key": key}).json()
     assert again["session_id"] == first["session_id"]
 

@@ -439,6 +439,32 @@ def test_widget_offers_to_confirm_a_pending_change(page_for, base_url):
     expect(page.get_by_role("button", name="Yes", exact=True)).to_have_count(1)  # the first offer is gone
 
 
+def test_widget_offers_the_reasons_as_buttons(page_for, base_url):
+    """The policy's cancellation reasons, offered as choices (canned reply): a click sends the choice."""
+    import json
+
+    from playwright.sync_api import expect
+
+    sent: list[dict] = []
+    reply = {"session_id": "s-choice-1", "answer": "I can cancel order #W1. Which reason should I record?\n1. no longer needed\n2. ordered by mistake",
+             "citations": [], "handoff": None, "degraded": False, "intent": "cancel", "outcome": "asked", "pending_confirmation": None,
+             "choices": ["no longer needed", "ordered by mistake"]}  # fmt: skip
+    body = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in [{"type": "status", "stage": "received"}, {"type": "done", "reply": reply}])
+
+    def canned(route):
+        sent.append(route.request.post_data_json)
+        route.fulfill(status=200, headers={"content-type": "text/event-stream"}, body=body)
+
+    page = page_for()
+    page.route(re.compile(r"/v1/chat/stream$"), canned)
+    page.goto(f"{base_url}/shop?lang=en")
+    open_widget(page, "Chat with customer service")
+    ask(page, "Your message", "Cancel order #W1, I found it cheaper")
+    page.get_by_role("button", name="ordered by mistake", exact=True).click()
+    expect(page.locator(".msg.bot[data-state=done]")).to_have_count(2)
+    assert sent[1] == {"message": "ordered by mistake", "session_id": "s-choice-1"}
+
+
 def test_operator_console_logs_in_traces_a_turn_and_probes_retrieval(page_for, base_url, tmp_path):
     from playwright.sync_api import expect
 

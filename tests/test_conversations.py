@@ -59,7 +59,8 @@ def assert_expected_state(url, task_id):
 def test_episode_cancel_with_reason_follow_up(bot, order_db):  # task 66
     replies = chat(bot, "Hi, I am Aarav Lee, zip 85025", "Please cancel order #W3361211", "I no longer need it")
     assert "verified" in replies[0].answer and replies[0].tool_calls[0].name == "find_user_id_by_name_zip"
-    assert "no longer need it, or because it was ordered by mistake" in replies[1].answer
+    # The policy's two reasons, offered as numbered choices (buttons on the widget).
+    assert "1. no longer needed\n2. ordered by mistake" in replies[1].answer and replies[1].choices == ["no longer needed", "ordered by mistake"]
     assert replies[2].pending_confirmation["name"] == "cancel_pending_order"
     assert "cancel order #W3361211 (reason: no longer needed)" in replies[2].answer
     assert order(order_db, "#W3361211")["status"] == "pending"  # asked, not done
@@ -71,7 +72,7 @@ def test_episode_cancel_with_reason_follow_up(bot, order_db):  # task 66
 def test_episode_cancel_in_chinese(bot, order_db):  # task 88
     replies = chat(bot, "我的邮箱是 daiki.silva6295@example.com", "请取消订单 #W8835847，我下错单了", "是的")
     assert replies[0].language == "zh" and "身份已验证" in replies[0].answer
-    assert "请确认：取消订单 #W8835847（原因：下错单）" in replies[1].answer
+    assert "请确认：取消订单 #W8835847（原因：误下单）" in replies[1].answer
     assert replies[2].answer.startswith("已完成：取消订单 #W8835847")
     assert_expected_state(order_db, "88")
 
@@ -79,7 +80,8 @@ def test_episode_cancel_in_chinese(bot, order_db):  # task 88
 def test_episode_address_change(bot, order_db):  # task 34
     replies = chat(bot, "I'm Noah Patel, my zip is 10108",
                    "Please change the shipping address of order #W1845024 to 224 Elm Street, Suite 491, New York, NY 10108, USA", "yes")  # fmt: skip
-    assert "224 Elm Street, Suite 491, New York, NY, 10108, USA" in replies[1].answer
+    # Every field named, as given: the buyer checks each.
+    assert "street: 224 Elm Street, unit: Suite 491, city: New York, state/province: NY, zip: 10108, country: USA" in replies[1].answer
     assert replies[2].intent == "confirm" and replies[2].tool_calls[-1].ok
     assert_expected_state(order_db, "34")
 
@@ -161,7 +163,7 @@ def test_model_down_gives_a_degraded_cited_answer(knowledge_home, order_db):
     down = Assistant(retriever, ModelBinding(BrokenChatModel(responses=["x"]), "down"), db_url=order_db)
     reply = down.respond("退货政策是什么？")
     assert reply.degraded and reply.fallback_reason == "model_error" and reply.citations
-    assert reply.answer.startswith("以下是我们的相关政策")
+    assert reply.answer.endswith("（以上内容摘自本店政策。）") and reply.citations[0].quote.split("。")[0] in reply.answer
 
 
 def test_memory_survives_a_restart(knowledge_home, order_db, in_process_model):
@@ -185,5 +187,7 @@ def test_policy_questions_about_returns_do_not_start_a_return(bot):
 
 def test_an_action_the_order_no_longer_allows_is_explained_not_attempted(bot):
     reply = chat(bot, "I am Yusuf Rossi, zip 19122", "Please cancel order #W2378156")[-1]  # delivered
-    assert "not possible to cancel for this order now" in reply.answer and "Delivered" in reply.answer
+    # Why, from the rule that refused: the order's status, and the policy's words for it, cited.
+    assert "Order #W2378156 is delivered, so I can't cancel now" in reply.answer and reply.outcome == "refused"
+    assert any(c.quote and "cancel" in c.quote for c in reply.citations) and "pending" in reply.answer
     assert reply.pending_confirmation is None and "cancel_pending_order" not in [t.name for t in reply.tool_calls]

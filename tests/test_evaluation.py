@@ -108,7 +108,8 @@ def test_bench_turn_splits_a_turn_into_steps(knowledge_home, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads((tmp_path / "bench-turn.json").read_text("utf-8"))
     assert (tmp_path / "bench-turn.png").stat().st_size > 1000
-    assert set(result["mean_ms_by_step"]) == {"understand", "retrieve", "tools", "model", "check", "other"}
+    assert set(result["mean_ms_by_step"]) == {"understand", "retrieve", "tools", "model", "check", "quote", "other"}
+    assert result["policy_p95_ms"] >= result["policy_p50_ms"] > 0
     policy = result["median_by_message"]["What is the return policy?"]
     assert policy["retrieve"] > 0 and abs(sum(policy[s] for s in result["mean_ms_by_step"]) - policy["total"]) < 1.0
     assert result["median_by_message"]["Do you have the T-shirt in black?"]["tools"] > 0

@@ -26,6 +26,8 @@ class ConsoleBackend(Protocol):
     def release(self, session_id: str) -> bool: ...
     def feedback(self) -> list[dict]: ...
     def knowledge_status(self) -> dict: ...
+    def model_status(self) -> dict: ...
+    def check_model(self) -> dict: ...
     def shops(self) -> list[str]: ...
     def shop_products(self, shop: str) -> list[tuple[str, str]]: ...
     def review_insights(self, shop: str, product_id: str) -> dict: ...
@@ -39,6 +41,18 @@ class ConsoleBackend(Protocol):
     def report_file(self, name: str) -> tuple[dict | None, str | None]: ...
     def search(self, query: str, ungated: bool = False, k: int = 5) -> list[dict]: ...
     def evaluate(self, qa_path: str | None, k: int = 5, on_item: Callable[[int, int], None] | None = None) -> dict: ...
+
+
+def model_summary(status: dict) -> str:
+    """The model's capability check in words, for operators: what answers are made of now and why."""
+    capability = status.get("capability") or {}
+    lines = [f"**Answers: {status.get('answers', '?')}** · model {status.get('model') or 'none'} ({status.get('state', '?')})",
+             f"Capability check: **{capability.get('state', 'not run')}**. {capability.get('meaning', 'No model is configured: policy answers are quoted from the knowledge base.')}"]  # fmt: skip
+    for language, result in sorted((capability.get("languages") or {}).items()):
+        lines.append(f"- {language}: {result['passed']}/{result['of']} grounded answers passed → {'drafts' if result['drafts'] else 'quotes'}")
+    for case in capability.get("cases") or []:
+        lines.append(f"  - {case['language']} “{case['question']}” → {case['problem'] or 'ok'} ({case['ms']:.0f} ms): {case['answer'][:120]!r}")
+    return "\n".join(lines)
 
 
 def reply_status(outcome: dict | None) -> str:
@@ -308,6 +322,17 @@ def build_console(backend: ConsoleBackend) -> gr.Blocks:
 
         with gr.Tab("Merchant / 商家"):
             _merchant_tab(backend)
+
+        with gr.Tab("Model / 模型"):
+            gr.Markdown("The chat model and its capability check: a few questions per language with the facts in the prompt. A language "
+                        "whose answers pass the grounding check is drafted in; otherwise answers quote the policy at once. "
+                        "模型能力检查：通过的语言由模型作答，未通过时直接引用政策原文。")  # fmt: skip
+            model_text = gr.Markdown()
+            model_json = gr.JSON(label="Status")
+            with gr.Row():
+                gr.Button("Refresh / 刷新").click(lambda: (model_summary(st := backend.model_status()), st), None, [model_text, model_json])
+                gr.Button("Check again / 重新检查").click(lambda: (model_summary(st := backend.check_model()), st), None, [model_text, model_json])
+            console.load(lambda: (model_summary(st := backend.model_status()), st), None, [model_text, model_json])
 
         with gr.Tab("Knowledge / 知识库"):
             knowledge = gr.JSON()

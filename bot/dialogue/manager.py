@@ -19,7 +19,8 @@ from bot import templates
 from bot.dialogue.state import DialogueState
 from bot.flows import FLOWS, Flow, FlowContext, Step, for_intent
 from bot.flows.common import item_slots
-from bot.nlu.commands import Command
+from bot.nlu.addresses import read_address
+from bot.nlu.commands import Address, Command
 from bot.nlu.patterns import ORDINAL, ORDINALS
 from bot.nlu.vocabulary import Vocabulary
 from bot.templates import say
@@ -109,7 +110,7 @@ class DialogueManager:
         starts_another = command.intent not in ("inform", "question", "status", *flow.intents) and for_intent(command.intent) is not None
         if starts_another:
             return None
-        command = _picked(command, state)
+        command = _address_completed(_picked(command, state), state)
         given = _given(command)
         # An order can also be answered by its items ("the one with the lamp"); an option by any words that are not a new request.
         given["order_id"] = given["order_id"] or given["items"]
@@ -185,9 +186,24 @@ def _picked(command: Command, state: DialogueState) -> Command:
     return command.model_copy(update={"reason": value} if state.waiting_for == "reason" else {"order_ids": [value]})
 
 
+def _address_completed(command: Command, state: DialogueState) -> Command:
+    """"78701", "邮编是 518057", "it's in Canada" after the bot asked for what an address lacked: the
+    message read together with the fields collected so far."""
+    partial = state.slots.get("address_partial")
+    if state.waiting_for != "address" or not partial or command.address is not None:
+        return command
+    reading = read_address(command.text, partial.get("fields") or {})
+    if reading is None:
+        return command
+    if reading.complete:
+        return command.model_copy(update={"address": Address(**reading.as_dict()), "address_partial": None})
+    return command.model_copy(update={"address_partial": {"fields": reading.fields, "missing": reading.missing, "problems": reading.problems}})
+
+
 def _given(command: Command) -> dict[str, bool]:
     """Which slots the command fills."""
-    return {"order_id": bool(command.order_ids or command.other), "reason": command.reason is not None, "address": command.address is not None,
+    return {"order_id": bool(command.order_ids or command.other), "reason": command.reason is not None,
+            "address": command.address is not None or command.address_partial is not None,
             "items": bool(command.items or command.all_items or command.except_items), "payment": command.payment is not None}  # fmt: skip
 
 
@@ -209,6 +225,10 @@ def _merge(state: DialogueState, command: Command, flow: Flow, replace: bool) ->
         slots["reason"] = command.reason
     if "address" in flow.slots and command.address:
         slots["address"] = command.address.model_dump()
+        slots.pop("address_partial", None)
+    elif "address" in flow.slots and command.address_partial:
+        slots["address_partial"] = command.address_partial  # the flow asks for what is missing
+        slots.pop("address", None)
     if "payment" in flow.slots and command.payment:
         slots["payment"] = command.payment
     # Items are kept for every order flow: they also say which order ("the order with the desk lamp").

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from bot import templates
 from bot.flows import FlowContext, Step
+from bot.nlu.addresses import country_name
 from bot.nlu.commands import Command
 from bot.nlu.items import resolve_lines
 from bot.nlu.patterns import REFERS_TO_IT
 from bot.nlu.rules import Context, understand
 from bot.templates import say
+from bot.tools.context import undeliverable
 
 
 def order_details(ctx: FlowContext, order_id: str) -> dict | None:
@@ -38,6 +40,38 @@ RULE_QUESTIONS = {
     "return": {"en": "Which orders can be returned?", "zh": "哪些订单可以退货？"},
     "exchange": {"en": "Which orders can be exchanged?", "zh": "哪些订单可以换货？"},
 }
+
+
+# Where the shop's shipping policy says which destinations it serves.
+SHIPPING_RULE = {"en": "Which countries do you not ship to?", "zh": "哪些国家和地区不配送？"}
+_FIELD_NAMES = {"address1": ("street and number", "街道门牌"), "address2": ("apartment or unit", "单元/房间"), "city": ("city", "城市"),
+                "state": ("state or province", "省/州"), "zip": ("zip or postal code", "邮编"), "country": ("country", "国家或地区")}  # fmt: skip
+
+
+def field_name(field: str, language: str) -> str:
+    return _FIELD_NAMES[field][language == "zh"]
+
+
+def address_for(ctx: FlowContext) -> tuple[dict | None, Step | None]:
+    """The new address in full, or the step that asks for what is missing (each missing field
+    named, what was read so far shown), or refuses a destination the shop does not ship to."""
+    address = ctx.slots.get("address")
+    partial = ctx.slots.get("address_partial") or {}
+    country = (address or partial.get("fields") or {}).get("country")
+    if country and (refused := undeliverable(country, ctx.tools.excluded_countries)) is not None:
+        ctx.slots.pop("address", None)
+        ctx.slots.pop("address_partial", None)
+        return None, Step(say("no_ship", ctx.language, country=country_name(refused, ctx.language)), outcome="refused", explain=SHIPPING_RULE[ctx.language])
+    if address:
+        return address, None
+    if partial:
+        sep = "、" if ctx.language == "zh" else ", "
+        missing = sep.join(field_name(f, ctx.language) for f in partial.get("missing", []))
+        problems = sep.join(f"{field_name(f, ctx.language)} {partial['fields'].get(f, '')}: {why}" for f, why in partial.get("problems", {}).items())
+        so_far = templates.address_fields(partial.get("fields", {}), ctx.language) or "-"
+        asked = say("ask_address_fields", ctx.language, so_far=so_far, missing=sep.join(p for p in (missing, problems) if p))
+        return None, Step(asked, waiting_for="address")
+    return None, Step(say("ask_address", ctx.language), waiting_for="address")
 
 
 def not_possible(ctx: FlowContext, status: dict, action: str) -> Step | None:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from bot.flows import Flow, FlowContext, Step
-from bot.flows.common import propose
+from bot.flows.common import address_for, propose
 from bot.templates import say
 
 
 def run(ctx: FlowContext) -> Step:
     if ctx.tools.principal.kind != "buyer":
         return Step(say("rejected", ctx.language, error="only a customer's own default address can be changed here"))
-    if not ctx.slots.get("address"):
-        return Step(say("ask_address", ctx.language), waiting_for="address")
-    return propose(ctx, "modify_user_address", {"user_id": ctx.tools.principal.subject, **ctx.slots["address"]})
+    address, asked = address_for(ctx)
+    if asked:
+        return asked
+    return propose(ctx, "modify_user_address", {"user_id": ctx.tools.principal.subject, **address})
 
 
 FLOW = Flow("modify_user_address", ("modify_user_address",), run, slots=("address",))

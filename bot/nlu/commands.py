@@ -40,7 +40,7 @@ class Address(BaseModel):
     address1: str
     address2: str = ""
     city: str
-    state: str
+    state: str = ""  # "" where the country has none given (a US address always has one)
     country: str = "USA"
     zip: str
 
@@ -58,6 +58,8 @@ class Command(BaseModel):
     other: bool = False  # "the other one", "另一个": repair towards the alternative
     reason: Literal[REASONS] | None = None  # type: ignore[valid-type]
     address: Address | None = None
+    # An address given in part: {"fields": {...}, "missing": [...], "problems": {field: why}} (bot.nlu.addresses)
+    address_partial: dict | None = None
     payment: Literal[PAYMENT_KINDS] | None = None  # type: ignore[valid-type]
     email: str | None = None
     name_zip: tuple[str, str, str] | None = None
@@ -75,4 +77,4 @@ class Command(BaseModel):
 
     def slots(self) -> dict:
         """The slots given (for the labelled set's exact-match and the console's trace)."""
-        return self.model_dump(exclude={"intent", "text"}, exclude_defaults=True)
+        return self.model_dump(exclude={"intent", "text", "act"}, exclude_defaults=True)

@@ -6,21 +6,23 @@ from __future__ import annotations
 import re
 
 ORDER_ID = re.compile(r"#?\s?W\s?(\d{7})(?!\d)", re.IGNORECASE)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# ASCII only: "账户邮箱是ava@example.com" is Chinese words before an address, not part of it.
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 NAME_ZIP_EN = re.compile(
     r"(?:i am|i'm|\bim|my name is|this is|name is|name:|name's)\s+([A-Za-z][\w'-]*)\s+([A-Za-z][\w'-]*)\b.*?(?:zip|postal|postcode)?\D{0,20}?(\d{5,6})\b",
     re.IGNORECASE | re.DOTALL,
 )
 # A message that is only a name and a zip code: "Lena Kowalski 60614", "Omar Haddad, zip 33101".
 NAME_ZIP_BARE = re.compile(r"^\s*([A-Z][a-z'-]+)\s+([A-Z][a-z'-]+)[\s,，]+(?:(?:zip|postal|post)(?: ?code)?[:：\s]*|邮编[:：是\s]*)?(\d{5,6})[\s.。!]*$")
-NAME_ZIP_ZH = re.compile(r"(?:我是|我叫|姓名[:：是]?|名字(?:是|叫)?[:：]?)\s*([A-Za-z][\w'-]*)\s+([A-Za-z][\w'-]*).*?(?:邮编|邮政编码)[:：是为\s]*(\d{5,6})", re.DOTALL)
+NAME_ZIP_ZH = re.compile(r"(?:我是|我叫|姓名|名字|名叫)[^A-Za-z\d\n]{0,6}?([A-Za-z][A-Za-z'-]*)\s+([A-Za-z][A-Za-z'-]*).*?(?:邮编|邮政编码|zip)[:：是为\s]*(\d{5,6})",
+                         re.DOTALL | re.IGNORECASE)
 US_ADDRESS = re.compile(
     r"(?<![\w#])(?P<address1>\d{1,6}\s[^,\n]+?),\s*(?:(?P<address2>(?:apt|apartment|suite|unit|#)[^,\n]*?),\s*)?"
     r"(?P<city>[A-Za-z][A-Za-z .'-]+?),\s*(?P<state>[A-Z]{2}),?\s+(?P<zip>\d{5})(?:,?\s*(?P<country>USA|U\.S\.A\.|US|United States|China|Canada|Mexico)\b)?",
     re.IGNORECASE,
 )
 
-HUMAN = re.compile(r"转人工|人工客服|找人工|人工服务|真人|投诉|complain|human|real person|actual person|a person|representative|\b(?:real|live|human) agent\b|transfer me|live agent|speak to (?:an? )?(?:agent|someone)|talk to (?:an? )?(?:agent|someone|person)", re.IGNORECASE)
+HUMAN = re.compile(r"转人工|人工客服|找人工|人工服务|真人|human|real person|actual person|a person|representative|\b(?:real|live|human) agent\b|transfer me|live agent|speak to (?:an? )?(?:agent|someone)|talk to (?:an? )?(?:agent|someone|person)", re.IGNORECASE)
 CANCEL = re.compile(r"\bcancel(?:led|ed|ling|ing)?\b|取消|撤销|撤单", re.IGNORECASE)
 RETURN = re.compile(r"\breturn(?:ing)?\b|\brefund\b|\bmoney back\b|\bsend (?:it |them |this |these )?back\b|退货|退款|退掉|退回|寄回|要退|想退|都退|退了|退一下|把.{1,16}?退", re.IGNORECASE)
 EXCHANGE = re.compile(r"\bexchange\b|\bswap\b|\bswitch\b|\bchang(?:e|ed|ing)\b.{0,40}?\b(?:to|for|into)\b|\bdifferent (?:size|colou?r)\b|"
@@ -200,7 +202,7 @@ GENERAL_QUESTION = re.compile(
 )
 # Asking for the action: "can you cancel it?", "please change…", "I want to return…", "帮我取消".
 REQUEST_CUE = re.compile(
-    r"\b(?:can|could|would|will) (?:you|u)\b(?! (?:tell|explain|let me know|say)\b)|\bplease\b|\bpls\b|\bplz\b|\bhelp me\b|\bi (?:want|need|would like|'d like|wanna) (?:you )?to (?!know|ask|understand|check (?:if|whether))|"
+    r"\b(?:can|could|would|will) (?:you|u)\b(?! (?:tell|explain|let me know|say)\b)(?! (?:ship|deliver|send)\b[^.?]{0,30}\bto (?:a|an|any)\b)|\bplease\b|\bpls\b|\bplz\b|\bhelp me\b|\bi (?:want|need|would like|'d like|wanna) (?:you )?to (?!know|ask|understand|check (?:if|whether))|"
     r"\bi want (?:a|an|my)\b|\bgo ahead\b|^\s*(?:cancel|return|refund|exchange|change|update|modify|swap|switch|track|check)\b|"
     r"帮我|帮忙|请帮|麻烦|给我|我要(?!问|知道|了解)|我想(?!问|知道|了解|咨询)|直接|立即|马上|一下(?!政策|规定)",
     re.IGNORECASE,
@@ -211,6 +213,7 @@ OWN_STATUS = re.compile(
     r"\bwhere(?:'s| is| are)\b|\bhas (?:my|it|the)\b.{0,30}\b(?:shipped|arrived|been)\b|\b(?:is|are) my\b.{0,30}\b(?:shipped|delivered|on (?:its|the) way|coming)\b|"
     r"\bwhen will my\b.{0,30}\b(?:arrive|come|ship|get here|be delivered)\b|\bstatus of my\b|\bmy tracking\b|\btrack my\b|"
     r"\bwhat (?:did|have) i (?:buy|bought|order|ordered|purchase|purchased)\b|\bhow many orders (?:do|did|have) i\b|\b(?:this|that|the other) order\b|"
+    r"\borders (?:do |did |have )?i (?:have|placed|made|got)\b|\bmy (?:recent |last |latest )?(?:orders|purchases)\b|\b(?:purchase|order) history\b|"
     r"到哪|怎么还没|还没到|到了吗|发货了吗|发了吗|什么时候(?:能)?到|什么时候发货|物流(?:信息|到哪)|查一下我的|我的.{0,6}(?:状态|进度|单号)|"
     r"我(?:都|一共|最近)?(?:买|下|订)(?:过|了)(?:什么|哪些|几)|那个订单|那单|这单|这个订单|那笔",
     re.IGNORECASE,
@@ -234,6 +237,8 @@ HUMAN_INFO = re.compile(
     r"\bon (?:weekends|sundays|holidays)\b|几点|什么时候|时间|上班|下班|周末|节假日",
     re.IGNORECASE,
 )
+# Who the people behind the chat are, for questions about them ("人工课服几点有人").
+STAFF = re.compile(r"人工|客服|\bagents?\b|\bhumans?\b|\bperson\b|\bpeople\b|\bstaff\b|\bsomeone\b|\bsupport\b|\bcustomer service\b", re.IGNORECASE)
 # Picking one of the offered choices: "the first one", "2", "第一个", "选二".
 ORDINAL = re.compile(
     r"^\s*(?:(?:the|number|no\.?|option|#|选|选择|就|要)\s*)?(?P<word>1|2|3|4|5|first|second|third|fourth|fifth|last|一|二|两|三|四|五|第一|第二|第三|第四|第五|最后)"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.nlu import patterns as P
+from bot.nlu.addresses import read_address
 from bot.nlu.commands import Address, Command, ItemSlot
 from bot.nlu.options import read_options
 from bot.nlu.similarity import Guess, IntentExamples, default_examples
@@ -29,6 +30,9 @@ _KNOWN = frozenset(_CUE_WORDS) | frozenset(
 )  # fmt: skip
 
 
+_CJK_SCRIPT = re.compile(r"[\u4e00-\u9fff]")
+
+
 @dataclass
 class Context:
     """What the understanding step may know besides the message."""
@@ -42,14 +46,17 @@ class Context:
 def reply_language(text: str) -> str:
     """The language to answer in, judged without the order ids, emails and addresses in the
     message: "改成 12 Oak St, Austin, TX 78701" is Chinese."""
-    words = P.US_ADDRESS.sub(" ", P.EMAIL.sub(" ", P.ORDER_ID.sub(" ", text)))
+    words = P.EMAIL.sub(" ", P.ORDER_ID.sub(" ", text))
+    if (span := _address_span(words)) is not None and _CJK_SCRIPT.search(words[span[0]:span[1]]) is None:
+        words = words[: span[0]] + " " + words[span[1]:]  # a Latin address says nothing of the buyer's language
     return detect_language(words)
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
     """Where typo repair must not touch: emails, order ids, addresses, zip codes and the name a
     buyer gives ("I'm Wei Huang": "Huang" is a surname, not a misspelt "human")."""
-    spans = [m.span() for pattern in (P.EMAIL, P.ORDER_ID, P.US_ADDRESS) for m in pattern.finditer(text)]
+    spans = [m.span() for pattern in (P.EMAIL, P.ORDER_ID) for m in pattern.finditer(text)]
+    spans += [span] if (span := _address_span(text)) is not None else []
     spans += [m.span("name") for m in P.NAME_INTRO.finditer(text)]
     spans += [m.span() for m in re.finditer(r"\b\d[\w-]*\b", text)]  # zips, house numbers, postcodes
     bare = P.NAME_ZIP_BARE.match(text)
@@ -108,19 +115,20 @@ def confirmation_of(text: str) -> str | None:
     return None
 
 
-def _address(text: str) -> Address | None:
-    match = P.US_ADDRESS.search(P.ORDER_ID.sub(" ", text))
-    if not match:
-        return None
-    parts = match.groupdict()
-    return Address(address1=parts["address1"].strip(), address2=(parts["address2"] or "").strip(), city=parts["city"].strip(),
-                   state=parts["state"].upper(), country=_country(parts["country"]), zip=parts["zip"])  # fmt: skip
+def _address(text: str) -> tuple[Address | None, dict | None]:
+    """The address the message gives (bot.nlu.addresses: usaddress, cpca, pycountry): complete, or
+    the fields read with what is missing (asked for, never guessed)."""
+    reading = read_address(text)
+    if reading is None:
+        return None, None
+    if reading.complete:
+        return Address(**reading.as_dict()), None
+    return None, {"fields": reading.fields, "missing": reading.missing, "problems": reading.problems}
 
 
-def _country(written: str | None) -> str:
-    if not written or written.upper().replace(".", "") in ("US", "USA", "UNITED STATES"):
-        return "USA"
-    return written.strip()
+def _address_span(text: str) -> tuple[int, int] | None:
+    reading = read_address(text)
+    return (reading.start, reading.end) if reading is not None and reading.end > reading.start else None
 
 
 def _reason(text: str) -> str | None:
@@ -146,7 +154,9 @@ def read_items(text: str, vocabulary: Vocabulary, wants_change: bool) -> tuple[l
     """The items a message names, and those it excludes ("everything except the tablet"), each
     with the option values that describe it and, for a change, the values wanted instead."""
     blank = lambda m: " " * len(m.group(0))  # noqa: E731 (keeps positions)
-    clean = P.US_ADDRESS.sub(blank, P.EMAIL.sub(blank, P.ORDER_ID.sub(blank, text)))
+    clean = P.EMAIL.sub(blank, P.ORDER_ID.sub(blank, text))
+    if (span := _address_span(clean)) is not None:
+        clean = clean[: span[0]] + " " * (span[1] - span[0]) + clean[span[1]:]
     mentions = vocabulary.mentions(clean)
     named, excluded = [], []
     except_at = next((m.start() for m in P.EXCEPT.finditer(clean)), None)
@@ -232,7 +242,7 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     email = (P.EMAIL.search(text) or [None])[0]
     match = P.NAME_ZIP_EN.search(text) or P.NAME_ZIP_ZH.search(text) or P.NAME_ZIP_BARE.match(text)
     name_zip = (match.group(1), match.group(2), match.group(3)) if match and not email else None
-    address = _address(text)
+    address, address_partial = _address(text)
     reason = _reason(text)
     payment = _payment(text)
     confirmation = confirmation_of(text)
@@ -257,7 +267,8 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     cancel, ret = P.CANCEL.search(text), P.RETURN.search(text)
     exchange = P.EXCHANGE.search(text)
     modify_items = P.MODIFY_ITEMS.search(text)
-    order_address = (P.ADDRESS.search(text) or address is not None and order_ids) and not P.DEFAULT_ADDRESS.search(text)
+    address_given = address is not None or address_partial is not None
+    order_address = (P.ADDRESS.search(text) or address_given and order_ids) and not P.DEFAULT_ADDRESS.search(text)
     payment_change = P.PAYMENT_CHANGE.search(text) and not ret and not (exchange and vocabulary.mentions(text))
     wants_change = ((bool(exchange or modify_items) or correction and bool(P.WANT_VERB.search(text)) and not ret)
                     and not cancel and not order_address and not payment_change)  # fmt: skip
@@ -272,15 +283,18 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     # Not while a change waits for a yes: "no, that's ridiculous, don't" refuses the change first.
     # "I want to complain" is one; "how long does a complaint take?" is a question about them.
     complaint = context.waiting_for != "confirmation" and bool(P.COMPLAINT.search(text) or P.COMPLAIN_WORD.search(text) and act != "question")
-    about_people = bool(P.HUMAN.search(text) or P.PEOPLE.search(text)) and bool(P.HUMAN_INFO.search(text)) and act == "question"
+    # Questions about the people and how to reach them are the knowledge base's to answer, not a handoff or a guess.
+    about_people = bool(P.STAFF.search(text)) and bool(P.HUMAN_INFO.search(text) or P.CONTACT_DETAIL.search(text)) and act == "question"
     intent = "question"
     shop_question = _shop_question(text, context) if not order_ids else None
     if small_talk:
         intent = "small_talk"
     elif shop_question:
         intent = shop_question  # a merchant's "what do buyers complain about?" is about reviews, not a request for a human
-    elif complaint:
-        intent = "human"  # frustration or a complaint: an apology and a person (flows/handoff.py)
+    elif complaint and not (acting and (cancel or ret or exchange or modify_items or order_address or payment_change)):
+        # Frustration or a complaint: an apology and a person (flows/handoff.py). "…terrible quality,
+        # I want to return both" asks for the return: the flow does it.
+        intent = "human"
     elif P.HUMAN.search(text) and not about_people:
         intent = "human"  # "when are your human agents available?" is a question about them
     elif confirmation in ("yes", "no") and context.waiting_for == "confirmation" and not correction:
@@ -293,9 +307,9 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
         intent = "cancel"
     elif ret and acting and not wants_change:
         intent = "return"
-    elif order_address and acting and (order_ids or P.CHANGE.search(text) or address):
+    elif order_address and acting and (order_ids or P.CHANGE.search(text) or address_given):
         intent = "modify_address"
-    elif P.DEFAULT_ADDRESS.search(text) and (P.CHANGE.search(text) or address) and not rule_question:
+    elif P.DEFAULT_ADDRESS.search(text) and (P.CHANGE.search(text) or address_given) and not rule_question:
         intent = "modify_user_address"
     elif payment_change and (acting or P.CHANGE.search(text) or payment) and not rule_question:
         intent = "modify_payment"
@@ -303,7 +317,7 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
         intent = "exchange"  # another variant: an exchange once delivered, an item change while pending (the flow decides)
     elif order_ids and context.waiting_for == "order_id" and not P.STATUS.search(P.ORDER_ID.sub(" ", text)):
         intent = "inform"  # "#W1234567" after "which order?"
-    elif context.waiting_for and not order_ids and (address or reason or payment or items or other or all_items or correction):
+    elif context.waiting_for and not order_ids and (address_given or reason or payment or items or other or all_items or correction):
         intent = "inform"  # the answer to what the bot asked
     elif shopping := _shopping(text, items, context, acting_on_order=bool(
             order_ids or email or name_zip or cancel or ret or exchange or modify_items or order_address or payment_change or P.IMPERATIVE.search(text)
@@ -346,7 +360,7 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     copy_language = ("zh" if P.COPY_ZH.search(text) else "en" if P.COPY_EN.search(text) else None) if intent == "shop_copy" else None
     tone = next((t for t, p in P.TONE.items() if p.search(text)), None) if intent == "shop_copy" else None
     return Command(intent=intent, order_ids=order_ids, items=items, all_items=all_items, except_items=except_items, other=other,
-                   reason=reason, address=address, payment=payment, email=email, name_zip=name_zip,
+                   reason=reason, address=address, address_partial=address_partial, payment=payment, email=email, name_zip=name_zip,
                    confirmation=confirmation, correction=correction, order_state=order_state, small_talk=small_talk,
                    action=action, max_price=max_price, copy_language=copy_language, tone=tone, complaint=bool(complaint and intent == "human"),
                    act=act, text=raw)  # fmt: skip

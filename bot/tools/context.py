@@ -25,6 +25,15 @@ class ProductRanker(Protocol):
     def similar(self, product_id: str, k: int = 5, shop_id: str | None = None) -> list: ...
 
 
+def undeliverable(country: str, excluded: frozenset[str]) -> str | None:
+    """The shop's name of ``country`` when it is one the shop does not ship to, else None. Names are
+    compared as countries (bot.nlu.addresses.country_of: "Russia", "Russian Federation", "俄罗斯")."""
+    from bot.nlu.addresses import country_of
+
+    wanted = country_of(country) or country.strip()
+    return next((name for name in excluded if (country_of(name) or name).casefold() == wanted.casefold()), None)
+
+
 NOT_AUTHENTICATED = "Please verify your identity first: give your email, or your name and zip code."
 
 
@@ -38,6 +47,13 @@ class ToolContext:
     # A ProductRanker; typed Any because the tools' argument schemas are built by pydantic, which
     # cannot check a Protocol (ctx itself never reaches a model).
     products: Any = None
+    # Countries the shop does not ship to (KEFU_SHIPPING_EXCLUDED_COUNTRIES): no order or default
+    # address may be set to one.
+    excluded_countries: frozenset[str] = frozenset()
+
+    def require_deliverable(self, country: str) -> None:
+        if (refused := undeliverable(country, self.excluded_countries)) is not None:
+            raise ToolError(f"We do not ship to {refused}")
 
     def require_identity(self) -> None:
         if self.principal.kind == "anonymous":

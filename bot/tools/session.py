@@ -80,6 +80,7 @@ class ToolSession:
     principal: Principal = ANONYMOUS
     confirm_writes: bool = True
     tau2_parity: bool = False
+    excluded_countries: frozenset[str] = frozenset()  # KEFU_SHIPPING_EXCLUDED_COUNTRIES (ToolContext.require_deliverable)
     pending: PendingAction | None = None
     products: Any = None  # a ProductRanker (bot.tools.context): the product cards (retrieval.product_cards) the catalogue tools rank with
     log: list[ToolResult] = field(default_factory=list)
@@ -121,7 +122,8 @@ class ToolSession:
             # The call, its effects and its audit line commit together, or not at all (and then
             # the whole unit runs again when it only lost the race for SQLite's write lock).
             with open_session(self.db_url) as db:
-                ctx = ToolContext(db=db, principal=self.principal, tau2_parity=self.tau2_parity, products=self.products)
+                ctx = ToolContext(db=db, principal=self.principal, tau2_parity=self.tau2_parity, products=self.products,
+                                  excluded_countries=self.excluded_countries)  # fmt: skip
                 try:
                     outcome = ToolResult(name, arguments, ok=True, result=tool.func(**values, ctx=ctx))
                 except ToolError as exc:
@@ -168,7 +170,8 @@ def _validate(tool: BaseTool, arguments: dict) -> tuple[dict, str | None]:
     return {key: getattr(values, key) for key in schema.model_fields if key in arguments or key in values.model_fields_set}, None
 
 
-def open_session_for(db_url: str, principal: str | Principal, confirm_writes: bool = True, tau2_parity: bool = False) -> ToolSession:
+def open_session_for(db_url: str, principal: str | Principal, confirm_writes: bool = True, tau2_parity: bool = False,
+                     excluded_countries: frozenset[str] | list[str] = frozenset()) -> ToolSession:  # fmt: skip
     return ToolSession(db_url=db_url, principal=principal if isinstance(principal, Principal) else Principal.parse(principal),
-                       confirm_writes=confirm_writes, tau2_parity=tau2_parity)  # fmt: skip
+                       confirm_writes=confirm_writes, tau2_parity=tau2_parity, excluded_countries=frozenset(excluded_countries))  # fmt: skip
 

@@ -307,9 +307,10 @@
     node.appendChild(note);
   }
 
-  function renderQuickReplies(node) {
+  /** Buttons that send a reply: yes/no for a pending change, or the choices the bot offered (a reason). */
+  function renderQuickReplies(node, pairs) {
     var quick = el("div", { "class": "quick" });
-    [[T.yes, T.yesText], [T.no, T.noText]].forEach(function (pair) {
+    (pairs || [[T.yes, T.yesText], [T.no, T.noText]]).forEach(function (pair) {
       var button = el("button", { type: "button" }, pair[0]);
       button.addEventListener("click", function () {
         if (busy) return;
@@ -528,6 +529,9 @@
         if (reply.pending_confirmation) { answer.notes.push("pending"); renderNote(node, "pending"); }
         if (reply.degraded && !reply.handoff && answer.citations.length) { answer.notes.push("degraded"); renderNote(node, "degraded"); }
         if (reply.pending_confirmation) renderQuickReplies(node);
+        else if (Array.isArray(reply.choices) && reply.choices.length) {
+          renderQuickReplies(node, reply.choices.filter(function (c) { return typeof c === "string"; }).map(function (c) { return [c, c]; }));
+        }
         node.setAttribute("data-state", "done");
         scrollToEnd();
       }
