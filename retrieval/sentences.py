@@ -37,7 +37,13 @@ _ASKS_AMOUNT = re.compile(r"\bhow much\b|\bcost|\bfee|\bprice|\bcharge|多少钱
 _DURATION = re.compile(r"\d[\d.,-]*\s*(?:business |working |calendar )?(?:days?|hours?|weeks?|months?|minutes?|years?)\b|\d[\d.,-]*\s*(?:个)?(?:工作日|天|小时|周|个月|分钟|年)|"
                        r"\d{1,2}:\d{2}|\bT\+\d|immediate|即时|立即|当天|same day", re.IGNORECASE)
 _AMOUNT = re.compile(r"\$\s?\d|\d+(?:\.\d+)?\s*(?:美元|元|%)|\bfree\b|免费|免运费|\d+(?:\.\d+)?%", re.IGNORECASE)
+# "Can I…?" / "能不能…？" is answered by what is allowed or not: "…can no longer be cancelled".
+_ASKS_POSSIBLE = re.compile(r"\b(?:can|could|may) (?:i|we|you)\b|\bis it (?:still )?possible\b|\bam i (?:able|allowed)\b|\bdo you (?:accept|allow|support|ship|deliver|take)\b|"
+                            r"能不能|能否|可不可以|可以.{0,16}吗|能.{0,16}吗|还能|支持.{0,10}吗", re.IGNORECASE)
+_PERMISSION = re.compile(r"\b(?:can|cannot|can't|may|must|only|no longer|not|never|allowed|accepted|available)\b|只能|只有|才能|可以|不能|无法|不可|不支持|支持|不接受|均可|须", re.IGNORECASE)
 _RULE = re.compile(r"\b(?:within|only|must|cannot|can't|up to|at least|can)\b.*\d|\d.*\b(?:within|only)\b|\d+\s*天内|只能|只有|须|必须|可以.*\d|\d.*内", re.IGNORECASE)
+# …and for a bare topic, the section that sets its scope: "Return window and eligibility", "哪些订单可以取消".
+_SCOPE_HEADING = re.compile(r"\bwindow\b|eligib|\bwhich\b|\bwhat\b|\baccepted\b|\bperiods?\b|\btypes?\b|\btiers?\b|\bwho\b|期限|条件|哪些|范围|支持的|种类|类型|等级|时效", re.IGNORECASE)
 _TOPIC_WORDS = frozenset({"polici", "policy", "rule", "term", "condit", "政策", "规定", "规则", "条款", "流程", "怎么", "样"})
 # A second sentence is quoted when it scores this close to the best one, within the length limit.
 SECOND_WITHIN = 0.85
@@ -129,7 +135,7 @@ class SentenceSelector:
             lexical = (sum(w for t, w in wanted.items() if t in terms) + 0.5 * sum(w for t, w in wanted.items() if t in heading and t not in terms)) / total
             rank = 1.0 / (1 + ranked.index(quote.hit.chunk_id))
             quote.evidence = {"dense": round(float(meaning), 4), "lexical": round(lexical, 4), "rank": round(rank, 4),
-                              "lead": 1.0 if quote.position == 0 else 0.0, "fits": 1.0 if fits and fits.search(quote.text) else 0.0}  # fmt: skip
+                              "lead": 1.0 if quote.position == 0 else 0.0, "fits": _fitness(fits, quote)}  # fmt: skip
             quote.score = sum(WEIGHTS[k] * v for k, v in quote.evidence.items())
 
     def _semantic(self, question: str, candidates: list[Quote]) -> np.ndarray:
@@ -153,9 +159,19 @@ def _fits(question: str, terms: set[str]) -> re.Pattern | None:
         return _DURATION
     if _ASKS_AMOUNT.search(question):
         return _AMOUNT
+    if _ASKS_POSSIBLE.search(question):
+        return _PERMISSION
     if len(terms - _TOPIC_WORDS) <= 1:
         return _RULE
     return None
+
+
+def _fitness(fits: re.Pattern | None, quote: Quote) -> float:
+    if fits is None or not fits.search(quote.text):
+        return 0.0
+    if fits is _RULE:  # a bare topic: its rule, in the section that sets the topic's scope first
+        return 1.0 if _SCOPE_HEADING.search(quote.hit.section.split(">")[-1]) else 0.5
+    return 1.0
 
 
 def _language_of(hit: Hit) -> str:
@@ -167,7 +183,7 @@ def _choose(candidates: list[Quote], language: str) -> list[Quote]:
     it, and a second one of its section that scores nearly as well, within the length limit."""
     ranked = sorted(candidates, key=lambda q: -q.score)
     # A sentence of the kind asked for (a duration for "how long"…) answers before one that is not.
-    best = next((q for q in ranked if q.evidence.get("fits")), ranked[0])
+    best = max(ranked, key=lambda q: (q.evidence.get("fits", 0.0), q.score))
     chosen = [best]
     limit = MAX_CHARS.get(language, MAX_CHARS["en"])
     if best.text.lower().startswith(_LEANS_BACK) and best.position > 0:

@@ -204,7 +204,7 @@ GENERAL_QUESTION = re.compile(
 REQUEST_CUE = re.compile(
     r"\b(?:can|could|would|will) (?:you|u)\b(?! (?:tell|explain|let me know|say)\b)(?! (?:ship|deliver|send)\b[^.?]{0,30}\bto (?:a|an|any)\b)|\bplease\b|\bpls\b|\bplz\b|\bhelp me\b|\bi (?:want|need|would like|'d like|wanna) (?:you )?to (?!know|ask|understand|check (?:if|whether))|"
     r"\bi want (?:a|an|my)\b|\bgo ahead\b|^\s*(?:cancel|return|refund|exchange|change|update|modify|swap|switch|track|check)\b|"
-    r"帮我|帮忙|请帮|麻烦|给我|我要(?!问|知道|了解)|我想(?!问|知道|了解|咨询)|直接|立即|马上|一下(?!政策|规定)",
+    r"帮我|帮忙|请帮|麻烦|给我|我要(?!问|知道|了解)|我想(?!问|知道|了解|咨询)|直接|立即|马上|(?<!问|说|解|询|看)一下(?!政策|规定)",
     re.IGNORECASE,
 )
 # A question about a specific order's state needs its records, not the policy: "where is my order?",

@@ -26,7 +26,8 @@ _CUE_WORDS = ["cancel", "return", "refund", "exchange", "address", "order", "ord
               "confirm", "change", "modify", "payment", "replace", "package", "everything", "except", "instead", "human", "history",
               "processed", "pending", "purchase"]  # fmt: skip
 _KNOWN = frozenset(_CUE_WORDS) | frozenset(
-    "can cancelled canceled return's ordered order's changes changed chance charge range orange modified chair process".split()
+    "can cancelled canceled return's ordered order's changes changed chance charge range orange modified chair process deliver delivery "
+    "deliveries shipping shipment humans humane others border".split()
 )  # fmt: skip
 
 
