@@ -32,6 +32,9 @@ class Latency:
 
 def _answer_from(messages: list[dict]) -> str:
     context = max((str(m.get("content") or "") for m in messages if m.get("role") == "system"), key=len, default="")
+    excerpt = re.search(r"^\[1\](?: \([^)]*\))? (.+)$", context, re.MULTILINE)  # the first policy excerpt, as bot.prompts numbers them
+    if excerpt:
+        return re.split(r"(?<=[.!?。！？])\s*", excerpt.group(1), maxsplit=1)[0][:300] + " [1]"
     for line in context.splitlines():
         line = line.strip(" -*#>")
         if len(line) > 30 and not line.endswith(":"):

