@@ -1217,7 +1217,7 @@ def bench_turn_cmd(
 
     settings = settings_or_exit()
     with index_errors():
-        runtime = build_runtime(settings, start_vllm=False)
+        runtime = build_runtime(settings)  # with provider vllm: attaches to a running server, or starts one (KEFU_VLLM_AUTOSTART)
     try:
         _wait_for_model_check(runtime, wait_model)
         with Progress(console=err, transient=True) as progress:

@@ -15,6 +15,7 @@ from retrieval.curated import CURATED_COLLECTION, CuratedAnswers
 from retrieval.order_cards import ORDER_COLLECTION, OrderCardIndex
 from retrieval.product_cards import PRODUCT_COLLECTION, ProductCardIndex
 from retrieval.retriever import KnowledgeRetriever
+from retrieval.sentences import fast_encoder
 from serving.llm import ModelRuntime, build_model_runtime
 
 
@@ -77,6 +78,16 @@ class Runtime:
         self.model.stop()
 
 
+def _warm_up(retriever: KnowledgeRetriever) -> None:
+    """What the first question would otherwise load (the spelling word list, jieba's dictionary,
+    the lexical index, the sentence encoder): done once, before the app answers."""
+    from retrieval.lexical import tokenize
+
+    tokenize("预热 warm-up")
+    retriever.spelled("warm-up")
+    fast_encoder(retriever.index.embeddings).embed_documents(["warm-up"])
+
+
 def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime:
     settings.home.mkdir(parents=True, exist_ok=True)
     index = build_index(settings)
@@ -98,6 +109,7 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
         chat_model=model.chat_model, name=model.name, is_ready=model.ready, timeout_s=settings.llm_timeout_s, calls_tools=calls_tools,
         concurrency=settings.resolved_llm_concurrency, drafts=model.drafts,
     )
+    _warm_up(retriever)
     assistant = Assistant(
         retriever, binding, db_url=settings.resolved_database_url, mode=settings.bot_mode, max_message_chars=settings.max_message_chars,
         order_cards=order_cards, product_cards=product_cards, curated=curated, understanding=settings.understanding,

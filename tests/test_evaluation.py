@@ -33,6 +33,15 @@ def test_the_shipped_suites_pass_and_write_their_report(knowledge_home, tmp_path
     assert "7/7 conversations passed" in done.stdout
 
 
+def test_every_shipped_suite_is_valid():
+    from serving.evaluation.suite import load_suite
+
+    names = sorted(p.stem for p in SUITES.glob("*.yaml"))
+    assert {"demo-en", "demo-zh", "freeform", "freeform-blind"} <= set(names)
+    for name in names:
+        assert load_suite(SUITES / f"{name}.yaml")["conversations"], name
+
+
 def test_free_form_buyer_messages_score_at_least_90_percent(knowledge_home, tmp_path):
     # knowledge/suites/freeform.yaml (issue 23): 187 free-form turns, half Chinese, tuned on. Measured
     # 2026-12-06: 170/187 turns, 156/173 conversations, 718/738 checks. A floor, not a snapshot.
