@@ -28,10 +28,13 @@ def render_answer(reply: Reply) -> str:
             f"[{n}] {c.source}" + (f" › {c.section}" if c.section else "") for n, c in enumerate(reply.citations, 1)
         ))
     if reply.degraded:
+        # "unavailable" only when it is: a model that is up but whose draft was refused or late is not.
+        down = reply.fallback_reason in ("no_model", "model_not_ready", "model_error")
         lines.append("")
-        lines.append(
-            "_（模型暂不可用，以上为政策原文）_" if reply.language == "zh" else "_(model unavailable: quoting the policy directly)_"
-        )
+        if reply.language == "zh":
+            lines.append("_（模型暂不可用，以上为政策原文）_" if down else "_（模型的回答未通过检查，以上为政策原文）_")
+        else:
+            lines.append("_(model unavailable: quoting the policy directly)_" if down else "_(the model's answer could not be used: quoting the policy directly)_")
     return "\n".join(lines)
 
 

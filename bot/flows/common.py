@@ -43,7 +43,7 @@ RULE_QUESTIONS = {
 
 
 # Where the shop's shipping policy says which destinations it serves.
-SHIPPING_RULE = {"en": "Which countries do you not ship to?", "zh": "哪些国家和地区不配送？"}
+SHIPPING_RULE = {"en": "Do you ship to {country}?", "zh": "能寄到{country}吗？"}
 _FIELD_NAMES = {"address1": ("street and number", "街道门牌"), "address2": ("apartment or unit", "单元/房间"), "city": ("city", "城市"),
                 "state": ("state or province", "省/州"), "zip": ("zip or postal code", "邮编"), "country": ("country", "国家或地区")}  # fmt: skip
 
@@ -61,7 +61,8 @@ def address_for(ctx: FlowContext) -> tuple[dict | None, Step | None]:
     if country and (refused := undeliverable(country, ctx.tools.excluded_countries)) is not None:
         ctx.slots.pop("address", None)
         ctx.slots.pop("address_partial", None)
-        return None, Step(say("no_ship", ctx.language, country=country_name(refused, ctx.language)), outcome="refused", explain=SHIPPING_RULE[ctx.language])
+        named = country_name(refused, ctx.language)
+        return None, Step(say("no_ship", ctx.language, country=named), outcome="refused", explain=SHIPPING_RULE[ctx.language].format(country=named))
     if address:
         return address, None
     if partial:

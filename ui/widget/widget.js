@@ -73,6 +73,7 @@
       yesText: "yes",
       noText: "no",
       degraded: "Quoted from our policies: the assistant model is not available right now.",
+      degradedDraft: "Quoted from our policies: the assistant model's answer could not be used.",
       error: "Something went wrong. Please try again.",
       network: "Could not reach customer service. Please check your connection and try again.",
       cors: "Customer service refused calls from this site ({origin}): the server's KEFU_WIDGET_ORIGINS does not list it (CORS).",
@@ -104,6 +105,7 @@
       yesText: "确认",
       noText: "不要",
       degraded: "以上内容引自政策原文（模型暂不可用）。",
+      degradedDraft: "以上内容引自政策原文（模型的回答未通过检查）。",
       error: "出错了，请稍后再试。",
       network: "无法连接客服，请检查网络后重试。",
       cors: "客服服务器拒绝了本站（{origin}）的请求：服务器的 KEFU_WIDGET_ORIGINS 未包含该站点（CORS）。",
@@ -190,7 +192,7 @@
     ".note{margin-top:8px;padding:6px 8px;border-radius:6px;font-size:12px;white-space:normal}",
     ".note.handoff{background:#e6f4ea;color:#0d652d}",
     ".note.pending{background:#fef7e0;color:#7a4f01}",
-    ".note.degraded{background:#f1f3f4;color:#57606a}",
+    ".note.degraded,.note.degradedDraft{background:#f1f3f4;color:#57606a}",
     ".msg.error{align-self:stretch;max-width:100%;background:#fce8e6;color:#a50e0e;border:1px solid #f5c2bd}",
     ".quick{display:flex;gap:6px;margin-top:6px}",
     ".quick button{border:1px solid #1a73e8;background:#fff;color:#1a73e8;border-radius:14px;padding:2px 14px}",
@@ -300,10 +302,10 @@
 
   function renderNote(node, kind) {
     if (node.querySelector(".note." + kind)) return;
-    var text = { handoff: T.handoff, pending: T.pending, degraded: T.degraded }[kind];
+    var text = { handoff: T.handoff, pending: T.pending, degraded: T.degraded, degradedDraft: T.degradedDraft }[kind];
     if (!text) return;
     var note = el("div", { "class": "note " + kind }, text);
-    if (kind !== "degraded") note.setAttribute("role", "status");
+    if (kind !== "degraded" && kind !== "degradedDraft") note.setAttribute("role", "status");
     node.appendChild(note);
   }
 
@@ -527,7 +529,12 @@
         }
         if (reply.handoff && answer.notes.indexOf("handoff") < 0) { answer.notes.push("handoff"); renderNote(node, "handoff"); state.handoff = true; }
         if (reply.pending_confirmation) { answer.notes.push("pending"); renderNote(node, "pending"); }
-        if (reply.degraded && !reply.handoff && answer.citations.length) { answer.notes.push("degraded"); renderNote(node, "degraded"); }
+        if (reply.degraded && !reply.handoff && answer.citations.length) {
+          // "not available" only when it is: a model that is up but whose draft was refused or late is not.
+          var down = ["no_model", "model_not_ready", "model_error"].indexOf(reply.fallback_reason) >= 0 || !reply.fallback_reason;
+          var kind = down ? "degraded" : "degradedDraft";
+          answer.notes.push(kind); renderNote(node, kind);
+        }
         if (reply.pending_confirmation) renderQuickReplies(node);
         else if (Array.isArray(reply.choices) && reply.choices.length) {
           renderQuickReplies(node, reply.choices.filter(function (c) { return typeof c === "string"; }).map(function (c) { return [c, c]; }));
