@@ -120,7 +120,7 @@ class Assistant:
         # The sentences an extractive answer quotes, chosen by the embedding model (its fast part),
         # lexical overlap and the cross-encoder when one is configured.
         self.sentences = sentences or SentenceSelector(SentenceVectors(fast_encoder(retriever.index.embeddings)),
-                                                       scorer=getattr(retriever.reranker, "_scorer", None))  # fmt: skip
+                                                       scorer=getattr(retriever.reranker, "scorer", None))  # fmt: skip
         self.complaint_handoff = complaint_handoff  # handoff | offer: what a complaint gets besides the apology
         self.excluded_countries = excluded_countries  # destinations the shop does not ship to (the tools refuse them)
         self.model = model
@@ -550,8 +550,6 @@ def _outcome_of(turn: _TurnState, tools: ToolSession | None, pending: dict | Non
         return "done"
     if "abuse" in turn.flags:
         return "clarify"
-    if turn.mode == "agent":
-        return "answered" if turn.hits else "info"
     return "answered" if turn.hits else "info"
 
 

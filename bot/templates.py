@@ -185,8 +185,16 @@ def status_answer(status: dict, language: str) -> str:
     return " ".join(lines)
 
 
+# Each address field: its label in a confirmation, and its name when asked for (en, zh).
 _ADDRESS_LABELS = {"address1": ("street", "街道"), "address2": ("unit", "单元"), "city": ("city", "城市"), "state": ("state/province", "省/州"),
                    "zip": ("zip", "邮编"), "country": ("country", "国家/地区")}  # fmt: skip
+_ADDRESS_ASKED = {"address1": ("street and number", "街道门牌"), "address2": ("apartment or unit", "单元/房间"), "city": ("city", "城市"),
+                  "state": ("state or province", "省/州"), "zip": ("zip or postal code", "邮编"), "country": ("country", "国家或地区")}  # fmt: skip
+
+
+def address_field_asked(field: str, language: str) -> str:
+    """An address field as the bot asks for it: "zip or postal code", "邮编"."""
+    return _ADDRESS_ASKED[field][language == "zh"]
 
 
 def address_fields(fields: dict, language: str) -> str:

@@ -45,6 +45,11 @@ class CrossEncoderReranker:
     def __post_init__(self) -> None:
         self._scorer: PairScorer = _load_cross_encoder(self.model_path)
 
+    @property
+    def scorer(self) -> PairScorer:
+        """The cross-encoder itself (retrieval.sentences scores an answer's sentences with it)."""
+        return self._scorer
+
     def reads(self, query: str) -> float:
         """Share of the question's tokens the reranker's vocabulary knows."""
         return tokenizer_coverage(getattr(self._scorer, "tokenizer", None), query)

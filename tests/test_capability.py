@@ -74,18 +74,25 @@ def _wait_checked(app: TestClient) -> dict:
     raise AssertionError("the capability check did not finish")
 
 
-def test_a_model_that_fails_its_check_is_not_waited_for(knowledge_home):
-    with RecordingServer({"chat/completions": looping}) as model:
+def _ask_once(knowledge_home, responder) -> tuple[dict, dict, int, int]:
+    """An app on a scripted model: /readyz once its check is done, the reply to a policy question,
+    and the model calls before and after that question."""
+    with RecordingServer({"chat/completions": responder}) as model:
         settings = make_settings(knowledge_home, llm_provider="openai", llm_base_url=model.url + "v1", llm_model="scripted", bot_mode="guided")
         runtime = build_runtime(settings)
         with TestClient(create_app(runtime, mount_ui=False)) as app:
             ready = _wait_checked(app)
-            assert ready["answers"] == "quoted" and ready["model"]["capability"]["state"] == "failed"
-            assert "failed its grounding check" in ready["model"]["capability"]["meaning"]
             asked = len(model.calls)
             reply = app.post("/v1/chat", json={"message": "How long does standard shipping take?"}).json()
         runtime.close()
-    assert len(model.calls) == asked  # the model was not asked: no wait for a draft that would be thrown away
+    return ready, reply, asked, len(model.calls)
+
+
+def test_a_model_that_fails_its_check_is_not_waited_for(knowledge_home):
+    ready, reply, before, after = _ask_once(knowledge_home, looping)
+    assert ready["answers"] == "quoted" and ready["model"]["capability"]["state"] == "failed"
+    assert "failed its grounding check" in ready["model"]["capability"]["meaning"]
+    assert after == before  # the model was not asked: no wait for a draft that would be thrown away
     assert reply["degraded"] is False and reply["fallback_reason"] is None and reply["model"] is None
     assert "3-5 business days" in reply["answer"] and reply["answer"].rstrip().endswith("(Quoted from our policies.)")
     assert reply["outcome"] == "answered" and reply["citations"][0]["quote"] and "3-5 business days" in reply["citations"][0]["quote"]
@@ -95,14 +102,7 @@ def test_a_model_that_fails_its_check_is_not_waited_for(knowledge_home):
 
 
 def test_a_model_that_passes_its_check_drafts(knowledge_home):
-    with RecordingServer({"chat/completions": grounded}) as model:
-        settings = make_settings(knowledge_home, llm_provider="openai", llm_base_url=model.url + "v1", llm_model="scripted", bot_mode="guided")
-        runtime = build_runtime(settings)
-        with TestClient(create_app(runtime, mount_ui=False)) as app:
-            ready = _wait_checked(app)
-            assert ready["answers"] == "model" and ready["model"]["capability"]["state"] == "passed"
-            asked = len(model.calls)
-            reply = app.post("/v1/chat", json={"message": "How long does standard shipping take?"}).json()
-        runtime.close()
-    assert len(model.calls) == asked + 1  # this answer was drafted by the model…
+    ready, reply, before, after = _ask_once(knowledge_home, grounded)
+    assert ready["answers"] == "model" and ready["model"]["capability"]["state"] == "passed"
+    assert after == before + 1  # this answer was drafted by the model…
     assert reply["model"] == "scripted" and reply["degraded"] is False  # …and passed the grounding check

@@ -44,14 +44,6 @@ RULE_QUESTIONS = {
 
 # Where the shop's shipping policy says which destinations it serves.
 SHIPPING_RULE = {"en": "Do you ship to {country}?", "zh": "能寄到{country}吗？"}
-_FIELD_NAMES = {"address1": ("street and number", "街道门牌"), "address2": ("apartment or unit", "单元/房间"), "city": ("city", "城市"),
-                "state": ("state or province", "省/州"), "zip": ("zip or postal code", "邮编"), "country": ("country", "国家或地区")}  # fmt: skip
-
-
-def field_name(field: str, language: str) -> str:
-    return _FIELD_NAMES[field][language == "zh"]
-
-
 def address_for(ctx: FlowContext) -> tuple[dict | None, Step | None]:
     """The new address in full, or the step that asks for what is missing (each missing field
     named, what was read so far shown), or refuses a destination the shop does not ship to."""
@@ -67,8 +59,8 @@ def address_for(ctx: FlowContext) -> tuple[dict | None, Step | None]:
         return address, None
     if partial:
         sep = "、" if ctx.language == "zh" else ", "
-        missing = sep.join(field_name(f, ctx.language) for f in partial.get("missing", []))
-        problems = sep.join(f"{field_name(f, ctx.language)} {partial['fields'].get(f, '')}: {why}" for f, why in partial.get("problems", {}).items())
+        missing = sep.join(templates.address_field_asked(f, ctx.language) for f in partial.get("missing", []))
+        problems = sep.join(f"{templates.address_field_asked(f, ctx.language)} {partial['fields'].get(f, '')}: {why}" for f, why in partial.get("problems", {}).items())
         so_far = templates.address_fields(partial.get("fields", {}), ctx.language) or "-"
         asked = say("ask_address_fields", ctx.language, so_far=so_far, missing=sep.join(p for p in (missing, problems) if p))
         return None, Step(asked, waiting_for="address")

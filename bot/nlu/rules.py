@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from bot.nlu import patterns as P
-from bot.nlu.addresses import read_address
+from bot.nlu.addresses import AddressReading, read_address
 from bot.nlu.commands import Address, Command, ItemSlot
 from bot.nlu.options import read_options
 from bot.nlu.similarity import Guess, IntentExamples, default_examples
@@ -116,10 +117,17 @@ def confirmation_of(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=256)
+def _reading(text: str) -> AddressReading | None:
+    """One message's address, read once: the language, typo repair, item reading and the address
+    slot all ask for it."""
+    return read_address(text)
+
+
 def _address(text: str) -> tuple[Address | None, dict | None]:
     """The address the message gives (bot.nlu.addresses: usaddress, cpca, pycountry): complete, or
     the fields read with what is missing (asked for, never guessed)."""
-    reading = read_address(text)
+    reading = _reading(text)
     if reading is None:
         return None, None
     if reading.complete:
@@ -128,7 +136,7 @@ def _address(text: str) -> tuple[Address | None, dict | None]:
 
 
 def _address_span(text: str) -> tuple[int, int] | None:
-    reading = read_address(text)
+    reading = _reading(text)
     return (reading.start, reading.end) if reading is not None and reading.end > reading.start else None
 
 
