@@ -45,6 +45,9 @@ T = {
                    "zh": "人工客服正在处理您的会话，请稍候。"},
     "which_order": {"en": "Which order is it? Reply with its number, for example: “{command} {example}”.",
                     "zh": "请问是哪一个订单？请回复订单号，例如：“{command} {example}”。"},
+    "which_address": {"en": "Which address do you mean?\n{choices}\nPlease give it in full.", "zh": "请问是哪个地址？\n{choices}\n请提供完整地址。"},
+    "which_of_orders": {"en": "Which order do you mean?\n{choices}\nReply with its number or its order id.",
+                        "zh": "请问是哪一个订单？\n{choices}\n请回复序号或订单号。"},
     "none_allow": {"en": "None of these orders allows that now: above is what each one still allows.",
                    "zh": "以上订单目前都无法办理该操作，每个订单还可以办理的事项见上文。"},
     "shop_orders": {"en": "Your shop has {total} orders: {counts}.", "zh": "您的店铺共有 {total} 个订单：{counts}。"},
@@ -152,6 +155,14 @@ COMMANDS = {
     "exchange": {"en": "exchange", "zh": "换货"},
 }
 REASONS = {"no longer needed": "不再需要", "ordered by mistake": "误下单"}  # the policy's own words (knowledge/demo/zh/cancellation.md)
+
+
+def order_choice(status: dict, language: str) -> str:
+    """One order in a short list to choose from: "#W… (Pending; Desk Lamp, Backpack)"."""
+    sep = "、" if language == "zh" else ", "
+    names = sep.join(dict.fromkeys(product_name(i["name"], language) for i in status["items"]))
+    state = state_name(status["status"], language)
+    return f"{status['order_id']}（{state}；{names}）" if language == "zh" else f"{status['order_id']} ({state}; {names})"
 
 
 def numbered(labels: list[str], language: str) -> str:

@@ -8,6 +8,8 @@ describe (what a product is for), so an answer never quotes a price from text.
 from __future__ import annotations
 
 import json
+import os
+from functools import cache
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -17,27 +19,38 @@ from knowledge.orders.records import to_amount
 
 DEMO_DESCRIPTIONS = Path(__file__).with_name("products") / "descriptions.json"
 
-# The Chinese names of the demo catalogue (τ²-retail's 50 product types); a shop with other
-# products extends it.
-ZH_NAMES: dict[str, tuple[str, ...]] = {
-    "Action Camera": ("运动相机",), "Air Purifier": ("空气净化器", "净化器"), "Backpack": ("双肩包", "背包"),
-    "Bicycle": ("自行车", "单车"), "Bluetooth Speaker": ("蓝牙音箱", "音箱"), "Bookshelf": ("书架",),
-    "Coffee Maker": ("咖啡机",), "Cycling Helmet": ("骑行头盔", "头盔"), "Desk Lamp": ("台灯",),
-    "Digital Camera": ("数码相机", "相机"), "Dumbbell Set": ("哑铃",), "E-Reader": ("电子阅读器", "阅读器"),
-    "Electric Kettle": ("电热水壶",), "Electric Toothbrush": ("电动牙刷", "牙刷"), "Espresso Machine": ("意式咖啡机",),
-    "Fleece Jacket": ("抓绒外套", "抓绒衣"), "Gaming Mouse": ("游戏鼠标", "鼠标"), "Garden Hose": ("花园水管", "水管"),
-    "Grill": ("烧烤炉", "烤架"), "Headphones": ("头戴式耳机", "耳机"), "Hiking Boots": ("登山鞋", "徒步鞋"),
-    "Indoor Security Camera": ("监控摄像头", "摄像头"), "Jigsaw Puzzle": ("拼图",), "LED Light Bulb": ("灯泡",),
-    "Laptop": ("笔记本电脑",), "Luggage Set": ("行李箱",), "Makeup Kit": ("化妆套装", "化妆品"),
-    "Mechanical Keyboard": ("机械键盘", "键盘"), "Notebook": ("笔记本",), "Office Chair": ("办公椅", "椅子"),
-    "Patio Umbrella": ("遮阳伞", "庭院伞"), "Perfume": ("香水",), "Pet Bed": ("宠物床", "宠物窝"),
-    "Portable Charger": ("充电宝", "移动电源"), "Running Shoes": ("跑鞋", "跑步鞋"), "Skateboard": ("滑板",),
-    "Smart Thermostat": ("温控器",), "Smart Watch": ("智能手表",), "Smartphone": ("智能手机", "手机"),
-    "Sneakers": ("运动鞋",), "Sunglasses": ("太阳镜", "墨镜"), "T-Shirt": ("T恤", "t恤"), "Tablet": ("平板电脑", "平板"),
-    "Tea Kettle": ("茶壶", "烧水壶"), "Vacuum Cleaner": ("吸尘器",), "Wall Clock": ("挂钟",),
-    "Water Bottle": ("水杯", "水瓶"), "Wireless Earbuds": ("无线耳机", "蓝牙耳机"), "Wristwatch": ("手表",),
-    "Yoga Mat": ("瑜伽垫",),
-}  # fmt: skip
+DEMO_WORDS = Path(__file__).with_name("products") / "words.json"
+DEMO_PLACES = Path(__file__).with_name("places") / "places.json"
+
+
+def _merged(base: dict, extra: dict) -> dict:
+    """A shop's words over the shipped ones: tables merged key by key, lists extended."""
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        elif isinstance(value, list) and isinstance(out.get(key), list):
+            out[key] = [*out[key], *(v for v in value if v not in out[key])]
+        else:
+            out[key] = value
+    return out
+
+
+@cache
+def catalogue_words() -> dict:
+    """The catalogue's words (knowledge/products/words.json: product names in English and
+    Chinese, option names and values, units, ordered values, comparative words), with the shop's
+    own file (``KEFU_CATALOGUE_WORDS_FILE``, same shape) merged over them."""
+    words = json.loads(DEMO_WORDS.read_text("utf-8"))
+    words["places"] = json.loads(DEMO_PLACES.read_text("utf-8"))
+    extra = os.environ.get("KEFU_CATALOGUE_WORDS_FILE", "").strip()
+    if extra:
+        words = _merged(words, json.loads(Path(extra).read_text("utf-8")))
+    return words
+
+
+# The Chinese names of the catalogue's products (shop data, above).
+ZH_NAMES: dict[str, tuple[str, ...]] = {name: tuple(words["zh"]) for name, words in catalogue_words()["products"].items() if words.get("zh")}
 
 
 class DescriptionsError(ValueError):

@@ -16,6 +16,10 @@ from tests.conftest import REPO, TAU2, make_settings
 from serving.evaluation.tau2_replay import same
 
 EPISODES = json.loads((REPO / "tests" / "data" / "episodes.json").read_text())
+# Buyers who describe instead of cite (issue 24): written by a helper from each task's user
+# scenario only; tuned on. The blind set (episodes_described_blind.json) is run by `kefu eval
+# episodes`, never here.
+DESCRIBED = json.loads((REPO / "tests" / "data" / "episodes_described.json").read_text())
 EXPECTED = json.loads((TAU2 / "tasks-train-expected.json").read_text()) if TAU2.exists() else {}
 
 pytestmark = [
@@ -68,3 +72,23 @@ def test_episode_ends_in_the_expected_state(knowledge_home, order_db, episode):
     transcript = "\n".join(f">> {t}\n<< {r.answer[:300]}" for t, r in zip(episode["turns"], replies))
     assert not mismatches(order_db, episode["task"]), transcript
     assert all(r.language == episode["language"] for r in replies[1:]), transcript
+
+
+# Described episodes the engine does not finish yet (strict, as above).
+DESCRIBED_FAILURES: dict[str, str] = {}
+
+
+def _described_id(e: dict) -> str:
+    return f"task{e['task']}-{e['language']}-{DESCRIBED.index(e)}"
+
+
+@pytest.mark.parametrize("episode", [pytest.param(e, marks=pytest.mark.xfail(reason=DESCRIBED_FAILURES[_described_id(e)], strict=True))
+                                     if _described_id(e) in DESCRIBED_FAILURES else e for e in DESCRIBED],
+                         ids=[_described_id(e) for e in DESCRIBED])  # fmt: skip
+def test_described_episode_ends_in_the_expected_state(knowledge_home, order_db, episode):
+    test_episode_ends_in_the_expected_state(knowledge_home, order_db, episode)
+
+
+def test_at_least_85_percent_of_described_episodes_are_expected_to_pass(order_dbs):
+    assert len(DESCRIBED) >= 40
+    assert sum(_described_id(e) not in DESCRIBED_FAILURES for e in DESCRIBED) >= 0.85 * len(DESCRIBED)

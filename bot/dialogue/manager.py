@@ -221,6 +221,11 @@ def _merge(state: DialogueState, command: Command, flow: Flow, replace: bool) ->
             slots["order_id"] = command.order_ids[0]
         elif command.other and replace:
             slots.pop("order_id", None)  # bot.flows.common.find_order picks the other one
+    if "order_id" in flow.slots and command.order_ref is not None and (not command.order_ids or command.order_ref.unsure):
+        slots["order_ref"] = command.order_ref.model_dump()
+    if command.address_ref is not None and "address" in flow.slots and command.address is None:
+        slots["address_ref"] = command.address_ref.model_dump()
+        slots.pop("address", None)
     if "reason" in flow.slots and command.reason:
         slots["reason"] = command.reason
     if "address" in flow.slots and command.address:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from bot import templates
 from bot.flows import FlowContext, Step
 from bot.nlu.addresses import country_name
-from bot.nlu.commands import Command
+from bot.nlu.commands import AddressReference, Command, OrderReference
 from bot.nlu.items import resolve_lines
 from bot.nlu.patterns import REFERS_TO_IT
 from bot.nlu.rules import Context, understand
 from bot.templates import say
+from bot.references import address_referred, orders_described
 from bot.tools.context import undeliverable
 
 
@@ -47,7 +48,9 @@ SHIPPING_RULE = {"en": "Do you ship to {country}?", "zh": "能寄到{country}吗
 def address_for(ctx: FlowContext) -> tuple[dict | None, Step | None]:
     """The new address in full, or the step that asks for what is missing (each missing field
     named, what was read so far shown), or refuses a destination the shop does not ship to."""
-    address = ctx.slots.get("address")
+    address = ctx.slots.get("address") or _address_of_the_buyers(ctx)
+    if isinstance(address, Step):
+        return None, address
     partial = ctx.slots.get("address_partial") or {}
     country = (address or partial.get("fields") or {}).get("country")
     if country and (refused := undeliverable(country, ctx.tools.excluded_countries)) is not None:
@@ -67,6 +70,26 @@ def address_for(ctx: FlowContext) -> tuple[dict | None, Step | None]:
     return None, Step(say("ask_address", ctx.language), waiting_for="address")
 
 
+def _address_of_the_buyers(ctx: FlowContext) -> dict | Step | None:
+    """"My default address", "the New York address on my other order": the address the buyer
+    already has (bot.references), settled only when exactly one fits; else they are asked for it."""
+    stored = ctx.slots.get("address_ref")
+    if not stored or ctx.tools.principal.kind != "buyer":
+        return None
+    user = user_details(ctx)
+    if user is None:
+        return None
+    found = address_referred(AddressReference.model_validate(stored), user, buyer_orders(ctx), excluding=ctx.slots.get("order_id"))
+    if len(found) == 1:
+        ctx.slots["address"] = found[0]
+        return found[0]
+    ctx.slots.pop("address_ref", None)
+    if not found:
+        return Step(say("ask_address", ctx.language), waiting_for="address")
+    listed = templates.numbered([templates.address_fields(a, ctx.language) for a in found], ctx.language)
+    return Step(say("which_address", ctx.language, choices=listed), waiting_for="address")
+
+
 def not_possible(ctx: FlowContext, status: dict, action: str) -> Step | None:
     """Why ``action`` cannot be done on this order now, from the tool layer's own list; None if it can."""
     if action in status["can"]:
@@ -82,11 +105,37 @@ def buyer_statuses(ctx: FlowContext) -> list[dict]:
     return [s for s in (order_status(ctx, o) for o in (user or {}).get("orders", [])) if s]
 
 
+def buyer_orders(ctx: FlowContext) -> list[dict]:
+    """get_order_details of each of the buyer's orders, oldest first (their place in the buyer's list)."""
+    user = user_details(ctx)
+    return [d for d in (order_details(ctx, o) for o in (user or {}).get("orders", [])) if d]
+
+
+def _reference(ctx: FlowContext) -> OrderReference | None:
+    stored = ctx.slots.get("order_ref")
+    return OrderReference.model_validate(stored) if stored else None
+
+
+def _holding(ctx: FlowContext, orders: list[dict], items: dict | None) -> list[dict]:
+    """The orders holding every product the buyer named (by the catalogue's name, else by the words used)."""
+    if not items or not items.get("items"):
+        return []
+    named = {slot["product"] for slot in items["items"] if slot.get("product")}
+    if named:
+        # Every product named, else any ("the charger order, I don't need it without the tablet").
+        return ([o for o in orders if named <= {line["name"] for line in o["items"]}]
+                or [o for o in orders if named & {line["name"] for line in o["items"]}])  # fmt: skip
+    return [o for o in orders if lines_meant(ctx, o, {**items, "all": False})]
+
+
 def find_order(ctx: FlowContext, action: str, also: tuple[str, ...] = ()) -> tuple[str | None, Step | None]:
-    """The order the buyer means for ``action``: named; "the other one" of those discussed; the one
-    under discussion ("cancel it"); the only one holding the items named; else the buyer is
-    shown the orders and asked (an example reply that works, naming one that allows it)."""
+    """The order the buyer means for ``action``: named (unless the buyer was unsure of the id and
+    the items named are in another order); "the other one" of those discussed; the one under
+    discussion ("cancel it"); the one the buyer describes ("my Denver order", "the pending one
+    with four items", "my most recent order": bot.references) or whose items they name; else the
+    buyer is asked: a short numbered list of the orders that fit, or all orders with what each allows."""
     command, state = ctx.command, ctx.state
+    reference, items = _reference(ctx), ctx.slots.get("items")
     if command.other and (state.offered_orders or state.focus_order):
         current = ctx.slots.get("order_id") or state.focus_order
         others = [o for o in state.offered_orders if o != current]
@@ -97,23 +146,43 @@ def find_order(ctx: FlowContext, action: str, also: tuple[str, ...] = ()) -> tup
             if len(statuses) == 1:
                 ctx.slots["order_id"] = statuses[0]["order_id"]
     if ctx.slots.get("order_id"):
+        if reference is not None and reference.unsure and items and items.get("items"):
+            # "I think it's #W…, not sure": the items named say which order when the id does not hold them.
+            named = order_details(ctx, ctx.slots["order_id"])
+            if named is None or not lines_meant(ctx, named, items):
+                holding = _holding(ctx, buyer_orders(ctx), items)
+                if len(holding) == 1:
+                    ctx.slots["order_id"] = holding[0]["order_id"]
         return ctx.slots["order_id"], None
-    if state.focus_order and REFERS_TO_IT.search(command.text) and not command.items:
+    described = reference is not None and reference.given()
+    if state.focus_order and REFERS_TO_IT.search(command.text) and not command.items and not described:
         ctx.slots["order_id"] = state.focus_order
         return state.focus_order, None
     statuses = buyer_statuses(ctx)
     if not statuses:
         return None, Step(say("no_orders", ctx.language))
+    candidates = statuses
+    if described or items and items.get("items"):
+        orders = buyer_orders(ctx)
+        fitting = orders_described(reference, orders) if described else orders
+        holding = _holding(ctx, fitting, items)
+        fitting = holding or fitting
+        ids = [o["order_id"] for o in fitting]
+        candidates = [s for s in statuses if s["order_id"] in ids] or statuses
+        allowing_fit = [s for s in candidates if {action, *also} & set(s["can"])]
+        if len(allowing_fit) == 1 and (described or holding):
+            ctx.slots["order_id"] = allowing_fit[0]["order_id"]
+            return allowing_fit[0]["order_id"], None
+        if len(candidates) == 1 and len(fitting) == 1 and (described or holding):
+            ctx.slots["order_id"] = candidates[0]["order_id"]  # the one meant: the flow says why it cannot
+            return candidates[0]["order_id"], None
+        if 1 < len(allowing_fit) < len(statuses):
+            # Several fit the description: a short numbered list to pick from, nothing guessed.
+            state.offered_orders = [s["order_id"] for s in allowing_fit]
+            labels = [templates.order_choice(s, ctx.language) for s in allowing_fit]
+            return None, Step(say("which_of_orders", ctx.language, choices=templates.numbered(labels, ctx.language)), waiting_for="order_id",
+                              choices=list(state.offered_orders))  # fmt: skip
     allowing = [s for s in statuses if {action, *also} & set(s["can"])]
-    items = ctx.slots.get("items")
-    if items and items.get("items"):
-        # "the order with the desk lamp": the orders allowing it that hold the items named.
-        holding = [s for s in allowing if lines_meant(ctx, order_details(ctx, s["order_id"]) or {"items": []}, items)]
-        if len(holding) == 1:
-            ctx.slots["order_id"] = holding[0]["order_id"]
-            return holding[0]["order_id"], None
-        if holding:
-            allowing = holding
     if len(allowing) == 1 and len(statuses) == 1:
         ctx.slots["order_id"] = allowing[0]["order_id"]
         return allowing[0]["order_id"], None

@@ -49,13 +49,14 @@ def change_variants(ctx: FlowContext, preferred: str) -> Step:
         product = ctx.tools.call("get_product_details", {"product_id": line["product_id"]}).result
         # Options the item was named with; for items named by no product ("everything"), the whole
         # request's words; then what the buyer answered when asked ("the blue one").
-        want, avoid = dict(slot.want), dict(slot.avoid)
+        want, avoid, prefer = dict(slot.want), dict(slot.avoid), list(slot.prefer)
         terms = ctx.vocabulary.products.get(line["name"])
         for text in ([items["text"]] if items and not command.items else []) + ([extra] if extra else []):
             if terms is not None:
                 read = read_options(text, terms)
                 want, avoid = {**want, **read.want}, {**avoid, **read.avoid}
-        choice = choose_variant(product["variants"], line["item_id"], want, avoid)
+                prefer += [p for p in read.rank if p not in prefer]
+        choice = choose_variant(product["variants"], line["item_id"], want, avoid, prefer)
         if choice.item_id is None:
             available = [v for k, v in product["variants"].items() if v["available"] and k != line["item_id"]]
             options = "; ".join(", ".join(f"{k}: {v}" for k, v in variant["options"].items()) for variant in available)

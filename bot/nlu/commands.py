@@ -21,6 +21,18 @@ REASONS = ("no longer needed", "ordered by mistake")
 PAYMENT_KINDS = ("original", "gift_card", "credit_card", "paypal")
 
 
+class Preference(BaseModel):
+    """A ranking over one option's values (bot.nlu.ordering): "the biggest" (most), "a size up"
+    (more: the next value above the one bought), "cheaper" (less), "the cheapest" (least),
+    "no more than mine" (at_most_current: price only)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    option: str  # the product's option ("capacity", "resolution") or "price"
+    degree: Literal["most", "least", "more", "less", "at_most_current"]
+    amount: float | None = None  # "1000 more pieces": exactly this far from the value bought
+
+
 class ItemSlot(BaseModel):
     """An item the message names, in the catalogue's terms (resolved against an order's lines by
     ``bot.nlu.items.resolve_lines``)."""
@@ -32,6 +44,34 @@ class ItemSlot(BaseModel):
     described: dict[str, str] = Field(default_factory=dict)  # options that say which bought line ("the black one")
     want: dict[str, str] = Field(default_factory=dict)  # option → value wanted instead (exchange, item change)
     avoid: dict[str, list[str]] = Field(default_factory=dict)  # option → values not wanted ("without water resistance")
+    prefer: list[Preference] = Field(default_factory=list)  # rankings: "the biggest one", "a size up", "cheaper"
+    same_as_other: bool = False  # "the same type as the one I already received": options copied from another line the buyer owns
+
+
+class OrderReference(BaseModel):
+    """An order described instead of cited (bot.references.orders matches it against the buyer's
+    orders): "my Denver order", "the pending one with four items", "my most recent order"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: str | None = None  # pending | processed | delivered | cancelled | …
+    places: list[str] = Field(default_factory=list)  # cities or states the order ships to, as the buyer said them
+    item_count: int | None = None
+    recency: Literal["latest", "oldest"] | None = None
+    payment: Literal["gift_card", "credit_card", "paypal"] | None = None  # "the one I paid with PayPal"
+    unsure: bool = False  # "I think it's #W…, not sure": the id may be wrong where the items say otherwise
+
+    def given(self) -> bool:
+        return bool(self.status or self.places or self.item_count or self.recency or self.payment)
+
+
+class AddressReference(BaseModel):
+    """An address taken from the buyer's own data: "my default address", "the New York address on my other order"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: Literal["default", "order"]
+    place: str | None = None  # the city or state that says which order's address
 
 
 class Address(BaseModel):
@@ -60,6 +100,9 @@ class Command(BaseModel):
     address: Address | None = None
     # An address given in part: {"fields": {...}, "missing": [...], "problems": {field: why}} (bot.nlu.addresses)
     address_partial: dict | None = None
+    address_ref: AddressReference | None = None  # the address is one the buyer already has
+    order_ref: OrderReference | None = None  # the order described ("my Denver order")
+    asks: str | None = None  # a question about the buyer's own data (bot.flows.my_data): option | price | payment | balance | can
     payment: Literal[PAYMENT_KINDS] | None = None  # type: ignore[valid-type]
     email: str | None = None
     name_zip: tuple[str, str, str] | None = None

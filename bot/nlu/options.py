@@ -7,8 +7,10 @@ bare word that fits several options."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.nlu.commands import Preference
+from bot.nlu.ordering import read_preferences
 from bot.nlu.patterns import REFUSE_THING
 from bot.nlu.vocabulary import KEY_WORDS, NULL_VALUES, SIZE_WORDS, UNIT_WORDS, VALUE_WORDS, ProductTerms
 
@@ -88,10 +90,14 @@ def _refused(text: str, start: int) -> bool:
 class OptionWords:
     want: dict[str, str]
     avoid: dict[str, list[str]]
+    rank: list[Preference] = field(default_factory=list)  # "the biggest", "a size up", "cheaper" (bot.nlu.ordering)
 
 
 def read_options(text: str, product: ProductTerms, prefer: set[str] | None = None) -> OptionWords:
     """What ``text`` asks of ``product``'s options."""
+    rank, spans = read_preferences(text, product)
+    for start, end in spans:  # 最大 is "the biggest", not size "大"
+        text = text[:start] + " " * (end - start) + text[end:]
     hits = _find(text, product)
     values = [h for h in hits if h.value is not None]
     keys = [h for h in hits if h.value is None]
@@ -134,4 +140,4 @@ def read_options(text: str, product: ProductTerms, prefer: set[str] | None = Non
             want[hit.key] = "yes"
         else:
             avoid[hit.key] = sorted(set(avoid.get(hit.key, [])) | set(nulls))
-    return OptionWords(want, avoid)
+    return OptionWords(want, avoid, [p for p in rank if p.option not in want])

@@ -18,6 +18,10 @@ from bot.nlu import patterns as P
 from bot.nlu.addresses import AddressReading, read_address
 from bot.nlu.commands import Address, Command, ItemSlot
 from bot.nlu.options import read_options
+from bot.nlu.ordering import asks_ranking
+from bot.nlu.cues import cue
+from bot.nlu.places import is_place
+from bot.nlu.references import read_address_reference, read_order_reference
 from bot.nlu.similarity import Guess, IntentExamples, default_examples
 from bot.nlu.vocabulary import Vocabulary
 from knowledge.documents import detect_language
@@ -117,6 +121,40 @@ def confirmation_of(text: str) -> str | None:
     return None
 
 
+# A name anywhere in a message with a zip code: "hey, Mei Kovacs here, zip 28236", "Sofia Li, San
+# Antonio, 78260", "你好，我报一下信息哈：Yusuf Rossi，邮编19122". Two capitalised words that are
+# not a place or a greeting, the first such pair; the zip a lone 5–6 digit number.
+_NAME_PAIR = re.compile(r"(?<![A-Za-z'-])([A-Z][a-z'-]+)\s+([A-Z][a-z'-]+)(?![A-Za-z'-])")
+_ZIP = re.compile(r"(?<![\d#A-Za-z])(\d{5,6})(?!\d)")
+_ZIP_CUE = re.compile(r"\bzip\b|\bpostal\b|\bpost ?code\b|邮编|邮政编码", re.IGNORECASE)
+_NOT_NAMES = frozenset("hi hey hello hiya yes yeah ok okay thanks thank dear good morning afternoon evening order orders zip my the it's its "
+                       "i'm im this that sorry please name email big apple".split())  # fmt: skip
+
+
+def _name_zip_anywhere(text: str, address_given: bool) -> tuple[str, str, str] | None:
+    zips = _ZIP.findall(text)
+    if len(set(zips)) != 1 or address_given and not _ZIP_CUE.search(text):
+        return None  # an address change carries its own zip
+    words = list(re.finditer(r"(?<![A-Za-z'-])[A-Za-z][a-z'-]*", text))
+    for left, right in zip(words, words[1:]):
+        first, last = left.group(0), right.group(0)
+        if not (first[0].isupper() and last[0].isupper()) or not re.fullmatch(r"[\s]+", text[left.end():right.start()]):
+            continue
+        if first.lower() in _NOT_NAMES or last.lower() in _NOT_NAMES or is_place(f"{first} {last}"):
+            continue
+        return first, last, zips[0]
+    return None
+
+
+def _plausible_name(name_zip: tuple[str, str, str]) -> bool:
+    """"I'm in Seattle, zip 98193" gives no name: a place or a little word is not one."""
+    first, last, _ = name_zip
+    return not (first.lower() in _LITTLE_WORDS or is_place(f"{first} {last}"))
+
+
+_LITTLE_WORDS = frozenset("in from at a an the not here calling looking trying going just so very also still living based".split())
+
+
 @lru_cache(maxsize=256)
 def _reading(text: str) -> AddressReading | None:
     """One message's address, read once: the language, typo repair, item reading and the address
@@ -175,7 +213,7 @@ def read_items(text: str, vocabulary: Vocabulary, wants_change: bool) -> tuple[l
         # The words before the name since the last separator describe it ("the black earbuds").
         head = re.split(r"[,，;；。]|\band\b|和|还有", clean[begin:start])[-1]
         tail = clean[end:stop]
-        if P.KEEP.search(head + " " + re.split(r"[,，;；。]|\band\b|\bbut\b|和|但", tail)[0]) or P.NOT_THIS_ITEM.search(head):
+        if P.KEEP.search(head + " " + re.split(r"[,，;；。?？!！]|\.(?:\s|$)|\band\b|\bbut\b|和|但", tail)[0]) or P.NOT_THIS_ITEM.search(head):
             continue  # "keep the backpack", "背包留着", "…, not the skateboard": not part of the request
         # …and the words after it, up to the next item, say what is wanted instead ("… for the blue ones").
         direction = P.DIRECTION.search(tail) if wants_change else None
@@ -196,7 +234,7 @@ def read_items(text: str, vocabulary: Vocabulary, wants_change: bool) -> tuple[l
             terms = vocabulary.products[products[0]]
             if wants_change:
                 options = read_options(wanted_text, terms)
-                slot.want, slot.avoid = options.want, options.avoid
+                slot.want, slot.avoid, slot.prefer = options.want, options.avoid, options.rank
             slot.described = read_options(described_text, terms, prefer=set(slot.want)).want
         (excluded if except_at is not None and start > except_at else named).append(slot)
     return named, excluded
@@ -252,6 +290,10 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     match = P.NAME_ZIP_EN.search(text) or P.NAME_ZIP_ZH.search(text) or P.NAME_ZIP_BARE.match(text)
     name_zip = (match.group(1), match.group(2), match.group(3)) if match and not email else None
     address, address_partial = _address(text)
+    if name_zip is not None and not _plausible_name(name_zip):
+        name_zip = None
+    if name_zip is None and not email and context.principal_kind == "anonymous":
+        name_zip = _name_zip_anywhere(text, address is not None or address_partial is not None)
     reason = _reason(text)
     payment = _payment(text)
     confirmation = confirmation_of(text)
@@ -277,9 +319,14 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     exchange = P.EXCHANGE.search(text)
     modify_items = P.MODIFY_ITEMS.search(text)
     address_given = address is not None or address_partial is not None
-    order_address = (P.ADDRESS.search(text) or address_given and order_ids) and not P.DEFAULT_ADDRESS.search(text)
+    # "Ship it to my default address" changes the order's address (with a value of the buyer's
+    # own); "change my default address to …" changes the account's.
+    to_own_address = bool(cue("TO_OWN_ADDRESS").search(text))
+    order_address = (P.ADDRESS.search(text) or address_given and order_ids) and (not P.DEFAULT_ADDRESS.search(text) or to_own_address)
     payment_change = P.PAYMENT_CHANGE.search(text) and not ret and not (exchange and vocabulary.mentions(text))
-    wants_change = ((bool(exchange or modify_items) or correction and bool(P.WANT_VERB.search(text)) and not ret)
+    # "I'd like a bigger one", "换个容量最大的": a ranking asks for another variant.
+    ranked = asks_ranking(text)
+    wants_change = ((bool(exchange or modify_items or ranked) or correction and bool(P.WANT_VERB.search(text)) and not ret)
                     and not cancel and not order_address and not payment_change)  # fmt: skip
     items, except_items = read_items(text, vocabulary, wants_change)
     all_items = bool(P.ALL_ITEMS.search(text)) or bool(except_items)
@@ -316,13 +363,13 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
         intent = "cancel"
     elif ret and acting and not wants_change:
         intent = "return"
-    elif order_address and acting and (order_ids or P.CHANGE.search(text) or address_given):
+    elif order_address and (acting or to_own_address) and (order_ids or P.CHANGE.search(text) or address_given or to_own_address):
         intent = "modify_address"
     elif P.DEFAULT_ADDRESS.search(text) and (P.CHANGE.search(text) or address_given) and not rule_question:
         intent = "modify_user_address"
     elif payment_change and (acting or P.CHANGE.search(text) or payment) and not rule_question:
         intent = "modify_payment"
-    elif (exchange or modify_items and items) and acting:
+    elif (exchange or (modify_items or ranked) and items) and acting:
         intent = "exchange"  # another variant: an exchange once delivered, an item change while pending (the flow decides)
     elif order_ids and context.waiting_for == "order_id" and not P.STATUS.search(P.ORDER_ID.sub(" ", text)):
         intent = "inform"  # "#W1234567" after "which order?"
@@ -368,7 +415,10 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     max_price = _price_cap(text) if intent.startswith("product_") else None
     copy_language = ("zh" if P.COPY_ZH.search(text) else "en" if P.COPY_EN.search(text) else None) if intent == "shop_copy" else None
     tone = next((t for t, p in P.TONE.items() if p.search(text)), None) if intent == "shop_copy" else None
-    return Command(intent=intent, order_ids=order_ids, items=items, all_items=all_items, except_items=except_items, other=other,
+    span = _address_span(text)
+    order_ref = read_order_reference(text, bool(order_ids), span) if context.principal_kind != "merchant" else None
+    address_ref = read_address_reference(text) if address is None and intent in ("modify_address", "modify_user_address", "inform") else None
+    return Command(intent=intent, order_ids=order_ids, order_ref=order_ref, address_ref=address_ref, items=items, all_items=all_items, except_items=except_items, other=other,
                    reason=reason, address=address, address_partial=address_partial, payment=payment, email=email, name_zip=name_zip,
                    confirmation=confirmation, correction=correction, order_state=order_state, small_talk=small_talk,
                    action=action, max_price=max_price, copy_language=copy_language, tone=tone, complaint=bool(complaint and intent == "human"),

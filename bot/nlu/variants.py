@@ -1,10 +1,14 @@
 """Which variant a buyer asks for: the option values wanted change, the values to avoid are
-excluded, everything else stays as bought; of the available variants that fit, the one that
-keeps the most of what was bought."""
+excluded, the rankings asked for ("the biggest", "a size up", "cheaper", "no more than mine":
+bot.nlu.ordering) pick among what fits, everything else stays as bought; of the available
+variants that fit, the one that keeps the most of what was bought."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from bot.nlu.commands import Preference
+from bot.nlu.ordering import PRICE, rank_of
 
 
 @dataclass(frozen=True)
@@ -13,21 +17,50 @@ class VariantChoice:
     problem: str | None = None  # no_option_named | not_available
 
 
-def choose_variant(variants: dict[str, dict], current_item_id: str, want: dict[str, str], avoid: dict[str, list[str]] | None = None) -> VariantChoice:
-    """``variants``: get_product_details' {item_id: {"options", "available"}}; ``current_item_id``:
-    the bought variant; ``want``/``avoid``: the option constraints the buyer gave."""
-    avoid = avoid or {}
+def _ranked(candidates: list[tuple[str, dict]], variants: dict[str, dict], current_item_id: str, preference: Preference) -> list[tuple[str, dict]]:
+    ranks = rank_of(variants, preference.option)
+    mine = ranks.get(current_item_id)
+    scored = [(item_id, v) for item_id, v in candidates if item_id in ranks]
+    if preference.degree == "at_most_current":
+        return [(i, v) for i, v in scored if mine is None or ranks[i] <= mine]
+    if preference.degree in ("more", "less"):
+        if mine is None:
+            return []
+        # "A size up": the next value above the one bought (the closest of those above).
+        beyond = [(i, v) for i, v in scored if (ranks[i] > mine if preference.degree == "more" else ranks[i] < mine)]
+        if not beyond or preference.option == PRICE:
+            return beyond  # "cheaper": any cheaper one; the rest of the choice keeps what was bought
+        step = (min if preference.degree == "more" else max)(ranks[i] for i, _ in beyond)
+        return [(i, v) for i, v in beyond if ranks[i] == step]
+    if not scored:
+        return []
+    best = (max if preference.degree == "most" else min)(ranks[i] for i, _ in scored)
+    return [(i, v) for i, v in scored if ranks[i] == best]
+
+
+def choose_variant(variants: dict[str, dict], current_item_id: str, want: dict[str, str], avoid: dict[str, list[str]] | None = None,
+                   prefer: list[Preference] | None = None) -> VariantChoice:  # fmt: skip
+    """``variants``: get_product_details' {item_id: {"options", "available", "price"}};
+    ``current_item_id``: the bought variant; ``want``/``avoid``/``prefer``: the buyer's constraints."""
+    avoid, prefer = avoid or {}, [p for p in (prefer or []) if p.option not in (want or {})]
     current = variants.get(current_item_id, {}).get("options", {})
+    kept = dict(want) if prefer else {}  # with a ranking, "same size, cheaper" holds the size it names
     want = {k: v for k, v in want.items() if current.get(k) != v}  # "from black to blue": black is what was bought
-    if not want and not any(current.get(k) in values for k, values in avoid.items()):
+    if not want and not prefer and not any(current.get(k) in values for k, values in avoid.items()):
         return VariantChoice(None, "no_option_named")
 
     def fits(options: dict) -> bool:
-        return all(options.get(k) == v for k, v in want.items()) and not any(options.get(k) in values for k, values in avoid.items())
+        return (all(options.get(k) == v for k, v in {**kept, **want}.items())
+                and not any(options.get(k) in values for k, values in avoid.items()))  # fmt: skip
 
     matching = [(item_id, v) for item_id, v in variants.items() if item_id != current_item_id and fits(v["options"])]
     available = [(item_id, v) for item_id, v in matching if v.get("available")]
+    # Caps first ("no more than mine"), then the rankings in the order said.
+    for preference in sorted(prefer, key=lambda p: p.degree != "at_most_current"):
+        available = _ranked(available, variants, current_item_id, preference)
     if not available:
         return VariantChoice(None, "not_available")
-    item_id, _ = min(available, key=lambda pair: (sum(pair[1]["options"].get(k) != current.get(k) for k in current), pair[0]))
+    ranked_options = {p.option for p in prefer}
+    item_id, _ = min(available, key=lambda pair: (sum(pair[1]["options"].get(k) != current.get(k) for k in current if k not in ranked_options),
+                                                  pair[1].get("price", 0) if PRICE in ranked_options else 0, pair[0]))  # fmt: skip
     return VariantChoice(item_id)
