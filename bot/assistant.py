@@ -320,6 +320,8 @@ class Assistant:
             self._offer(command, state, tools, turn)
         if outcome.prefix:
             turn.answer = f"{outcome.prefix}\n\n{turn.answer}"
+        if outcome.suffix:
+            turn.answer = f"{turn.answer}\n\n{outcome.suffix}"
 
     def _agent_turn(self, text: str, history: list[Turn], tools: ToolSession, turn: "_TurnState") -> bool:
         hits = self.retriever.search(text, audience=turn.audience)

@@ -45,6 +45,8 @@ T = {
                    "zh": "人工客服正在处理您的会话，请稍候。"},
     "which_order": {"en": "Which order is it? Reply with its number, for example: “{command} {example}”.",
                     "zh": "请问是哪一个订单？请回复订单号，例如：“{command} {example}”。"},
+    "still_waiting": {"en": "Still waiting for your yes: {action}. Reply \"yes\" to go ahead, or \"no\" to stop.",
+                      "zh": "以下操作仍在等待您的确认：{action}。回复“确认”继续，或回复“不用了”取消。"},
     "which_address": {"en": "Which address do you mean?\n{choices}\nPlease give it in full.", "zh": "请问是哪个地址？\n{choices}\n请提供完整地址。"},
     "which_of_orders": {"en": "Which order do you mean?\n{choices}\nReply with its number or its order id.",
                         "zh": "请问是哪一个订单？\n{choices}\n请回复序号或订单号。"},

@@ -21,6 +21,7 @@ from bot.flows import FLOWS, Flow, FlowContext, Step, for_intent
 from bot.flows.common import item_slots
 from bot.nlu.addresses import read_address
 from bot.nlu.commands import Address, Command
+from bot.nlu.cues import cue
 from bot.nlu.patterns import ORDINAL, ORDINALS
 from bot.nlu.vocabulary import Vocabulary
 from bot.templates import say
@@ -29,6 +30,9 @@ from bot.tools.session import PendingAction, ToolSession
 
 
 ALSO = re.compile(r"\bsame (?:for|with)\b|\balso\b|\btoo\b|\bas well\b|^\s*(?:and|then|now)\b|还有|也|再|另外", re.IGNORECASE)
+
+
+_ACTIONS = frozenset({"cancel", "return", "exchange", "modify_items", "modify_address", "modify_payment", "modify_user_address"})
 
 
 @dataclass
@@ -41,6 +45,39 @@ class Outcome:
     choices: list[str] = field(default_factory=list)  # answers offered as buttons
     explain: str | None = None  # a question whose policy answer says why (a refusal's rule)
     handoff_reason: str = "user_request"
+    suffix: str | None = None  # said after the answer (a change that still waits for its yes)
+
+
+def _kept_items(command: Command, state: DialogueState) -> list[str] | None:
+    """The products a change of mind keeps in the change ("only the lamp", "水杯不换了，只换台灯",
+    "leave the lamp as it is"), or None when the message is not one."""
+    named = [i.product for i in command.items if i.product]
+    dropped = [i.product for i in command.except_items if i.product]
+    stored = [i.get("product") for i in (state.slots.get("items") or {}).get("items", []) if i.get("product")]
+    only = cue("ONLY").search(command.text)
+    if not stored or not (named or dropped) or not (only or dropped or command.correction or DROPS.search(command.text)):
+        return None
+    # A product named with "not"/"leave"/"不换了" is dropped; the rest of those named are kept.
+    kept = [p for p in named if p in stored and p not in dropped and not _dropped(command.text, p)]
+    if not kept:
+        kept = [p for p in stored if p not in dropped and not any(_dropped(command.text, n) and n == p for n in named)]
+    return kept if kept and set(kept) != set(stored) else None
+
+
+DROPS = re.compile(r"\bleave\b|\bkeep\b|\bforget\b|\bskip\b|\bnot the\b|\bdon'?t (?:change|exchange|return|do)\b|不换了|不退了|不改了|不要了|算了|留着|保留|不用换|不用退|不用改", re.IGNORECASE)
+
+
+def _dropped(text: str, product: str) -> bool:
+    from bot.nlu.vocabulary import EN_ALIASES
+    from bot.nlu.names import ZH_NAMES
+
+    words = [product, product.split()[-1], *EN_ALIASES.get(product, ()), *ZH_NAMES.get(product, ())]
+    for word in words:
+        for m in re.finditer(re.escape(word), text, re.IGNORECASE):
+            around = text[max(0, m.start() - 14):m.start()] + " " + re.split(r"[,，;；。.!?！？]", text[m.end():m.end() + 16])[0]
+            if DROPS.search(around):
+                return True
+    return False
 
 
 class DialogueManager:
@@ -49,6 +86,24 @@ class DialogueManager:
         self.reread = reread
 
     def handle(self, command: Command, state: DialogueState, tools: ToolSession, language: str) -> Outcome:
+        """The turn's outcome; then the message's further requests, one after another, while
+        none of them waits for the buyer (each proposal waits for its own yes)."""
+        outcome = self._handle(command, state, tools, language)
+        while state.queue and tools.pending is None and state.waiting_for is None and not outcome.wants_human and outcome.answer is not None:
+            following = self._handle(Command.model_validate(state.queue.pop(0)), state, tools, language, queued=True)
+            if following.answer is None:
+                break
+            outcome = Outcome("\n\n".join(a for a in (outcome.answer, following.prefix, following.answer) if a), following.intent,
+                              wants_human=following.wants_human, prefix=outcome.prefix, outcome=following.outcome, choices=following.choices,
+                              explain=following.explain or outcome.explain, handoff_reason=following.handoff_reason)  # fmt: skip
+        return outcome
+
+    def _handle(self, command: Command, state: DialogueState, tools: ToolSession, language: str, queued: bool = False) -> Outcome:
+        if command.then:
+            state.queue = [c.model_dump(mode="json") for c in command.then]
+            command = command.model_copy(update={"then": []})
+        elif not queued and command.intent in _ACTIONS and tools.pending is None and state.waiting_for is None:
+            state.queue = []  # a new request of the buyer's own replaces what the last message left to do
         prefix = None
         if tools.pending is not None:
             settled = self._settle(command, state, tools, language)
@@ -82,13 +137,24 @@ class DialogueManager:
         """A pending change: yes → done; no → dropped; a correction → proposed again; else dropped
         (returns what to say before answering the message as a new one)."""
         action = describe(tools.pending, language)
+        flow = for_intent_of(state)
+        if command.intent != "confirm" and flow is not None and "items" in flow.slots and (kept := _kept_items(command, state)) is not None:
+            # "Actually, only the lamp" / "算了，只换台灯": the same change for fewer items, proposed again.
+            tools.decline()
+            state.slots["only"] = kept
+            state.waiting_for = None
+            if command.payment:
+                state.slots["payment"] = command.payment
+            return self._run(flow, command, state, tools, language)
+        if command.intent == "question" and command.act == "question" and not command.correction and command.confirmation is None:
+            # A question while a change waits ("how much will I get back?"): answered, the change still waits.
+            return Outcome(None, "question", suffix=say("still_waiting", language, action=action))
         if command.intent == "confirm":
             result = tools.confirm()
             state.finish()
             answer = say("done", language, action=action) if result.ok else say("rejected", language, error=result.error)
             return Outcome(answer, "confirm", outcome="done" if result.ok else "refused")
         tools.decline()
-        flow = for_intent_of(state)
         repairs = flow is not None and (command.correction or command.intent in flow.intents or command.intent == "inform") and _gives_slots(command, flow)
         if not repairs and flow is not None and command.correction and "items" in flow.slots and flow.name != "return":
             state.slots["options_text"] = command.text  # "不对，要白色的": another option for the same items

@@ -18,6 +18,7 @@ class DialogueState:
     focus_product: str | None = None  # the product last shown to a shopper ("something like this but cheaper")
     focus_item: str | None = None  # its variant shown first ("anything cheaper?": cheaper than that one)
     choices: list[str] = field(default_factory=list)  # the values offered for the slot waited for ("the first one")
+    queue: list[dict] = field(default_factory=list)  # the message's further requests (commands as data), each done after this one
 
     @classmethod
     def load(cls, data: dict | None) -> "DialogueState":

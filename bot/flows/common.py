@@ -232,7 +232,13 @@ def lines_meant(ctx: FlowContext, order: dict, items: dict | None = None) -> lis
     items = items if items is not None else ctx.slots.get("items")
     if not items:
         return []
-    return resolve_lines(read_against_order(ctx, order, items), order["items"])
+    return only_kept(ctx, resolve_lines(read_against_order(ctx, order, items), order["items"]))
+
+
+def only_kept(ctx: FlowContext, lines: list[dict]) -> list[dict]:
+    """The lines a change of mind kept ("actually, only the lamp": bot.dialogue.manager)."""
+    kept = ctx.slots.get("only")
+    return [line for line in lines if line["name"] in kept] if kept else lines
 
 
 def item_list(order: dict, language: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot import templates
 from bot.flows import FlowContext, Step
-from bot.flows.common import find_order, item_list, order_details, order_status, payment_method, propose, read_against_order
+from bot.flows.common import only_kept, find_order, item_list, order_details, order_status, payment_method, propose, read_against_order
 from bot.nlu.commands import ItemSlot
 from bot.nlu.items import resolve_lines
 from bot.nlu.options import read_options
@@ -36,7 +36,7 @@ def change_variants(ctx: FlowContext, preferred: str) -> Step:
     order = order_details(ctx, order_id)
     items = ctx.slots.get("items")
     command = read_against_order(ctx, order, items) if items else None
-    lines = resolve_lines(command, order["items"]) if command else []
+    lines = only_kept(ctx, resolve_lines(command, order["items"])) if command else []
     if not lines and len(order["items"]) == 1:
         lines = list(order["items"])
     if not lines:

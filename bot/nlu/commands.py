@@ -116,8 +116,11 @@ class Command(BaseModel):
     max_price: float | None = None  # a price cap a shopper names ("under $50", "100美元以内")
     copy_language: Literal["en", "zh"] | None = None  # a merchant's copy in this language ("write it in Chinese")
     tone: Literal["friendly", "professional", "playful"] | None = None  # …and this tone
+    # The requests after this one in the same message ("return the mat, and exchange the shoes"),
+    # each done and confirmed on its own after this one (bot.nlu.requests, bot.dialogue.manager).
+    then: list["Command"] = Field(default_factory=list)
     text: str = ""
 
     def slots(self) -> dict:
         """The slots given (for the labelled set's exact-match and the console's trace)."""
-        return self.model_dump(exclude={"intent", "text", "act"}, exclude_defaults=True)
+        return self.model_dump(exclude={"intent", "text", "act", "then"}, exclude_defaults=True)

@@ -22,6 +22,7 @@ from bot.nlu.ordering import asks_ranking
 from bot.nlu.cues import cue
 from bot.nlu.places import is_place
 from bot.nlu.references import read_address_reference, read_order_reference
+from bot.nlu.requests import split_requests
 from bot.nlu.similarity import Guess, IntentExamples, default_examples
 from bot.nlu.vocabulary import Vocabulary
 from knowledge.documents import detect_language
@@ -237,7 +238,21 @@ def read_items(text: str, vocabulary: Vocabulary, wants_change: bool) -> tuple[l
                 slot.want, slot.avoid, slot.prefer = options.want, options.avoid, options.rank
             slot.described = read_options(described_text, terms, prefer=set(slot.want)).want
         (excluded if except_at is not None and start > except_at else named).append(slot)
-    return named, excluded
+    return _one_slot_per_product(named), excluded
+
+
+def _one_slot_per_product(slots: list[ItemSlot]) -> list[ItemSlot]:
+    """A product named twice ("the vacuum…, the vacuum is the canister one") is one item, described by both mentions."""
+    merged: list[ItemSlot] = []
+    for slot in slots:
+        same = next((m for m in merged if slot.product and m.product == slot.product), None)
+        if same is None:
+            merged.append(slot)
+            continue
+        same.described = {**same.described, **slot.described}
+        same.want, same.avoid = {**same.want, **slot.want}, {**same.avoid, **slot.avoid}
+        same.prefer = same.prefer + [p for p in slot.prefer if p not in same.prefer]
+    return merged
 
 
 def _shopping(text: str, items: list[ItemSlot], context: Context, acting_on_order: bool) -> str | None:
@@ -279,10 +294,31 @@ def _guess(text: str, context: Context, rule_question: bool, examples: IntentExa
     return examples.guess(text, examples.allowed(context.principal_kind, context.waiting_for, rule_question))
 
 
+def _asked(pattern: re.Pattern, text: str) -> re.Match | None:
+    """The first match of an action word that asks for it: not "please don't cancel any orders", "订单都不要取消"."""
+    return next((m for m in pattern.finditer(text) if not cue("NOT_ACTION").search(text[max(0, m.start() - 24):m.start()])), None)
+
+
+ACTION_INTENTS = frozenset({"cancel", "return", "exchange", "modify_items", "modify_address", "modify_payment", "modify_user_address"})
+
+
 def understand(text: str, vocabulary: Vocabulary, context: Context | None = None, examples: IntentExamples | None | object = _PACKAGED) -> Command:
     """``examples``: the labelled messages a message no cue reads is compared with (default the
-    packaged ones; None: cue patterns only)."""
+    packaged ones; None: cue patterns only). Several requests in one message: the first, with
+    the others in ``then`` (bot.nlu.requests)."""
     context = context or Context()
+    pieces = split_requests(text) if context.waiting_for != "confirmation" else [text]
+    if len(pieces) > 1:
+        commands = [_understand_one(piece, vocabulary, context, examples) for piece in pieces]
+        actions = [c for c in commands if c.intent in ACTION_INTENTS]
+        if len(actions) > 1:
+            first = commands[0] if commands[0].intent in ACTION_INTENTS else actions[0]
+            found = {k: v for c in commands for k, v in (("email", c.email), ("name_zip", c.name_zip)) if v}  # identity said anywhere
+            return first.model_copy(update={**found, "then": [c for c in actions if c is not first]})
+    return _understand_one(text, vocabulary, context, examples)
+
+
+def _understand_one(text: str, vocabulary: Vocabulary, context: Context, examples: IntentExamples | None | object) -> Command:
     raw = text
     text = repair_typos(text)
     order_ids = [f"#W{digits}" for digits in dict.fromkeys(P.ORDER_ID.findall(text))]
@@ -315,8 +351,8 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     # ("Can I pay for my order with two cards?"); a question about a named order, or its state, is not.
     general = act == "question" and not order_ids and not email and not name_zip and not P.OWN_STATUS.search(text)
     rule_question = (P.RULE_QUESTION.search(text) or general) and not order_ids and (not P.OWN_ORDER.search(text) or P.HYPOTHETICAL.search(text) or general)
-    cancel, ret = P.CANCEL.search(text), P.RETURN.search(text)
-    exchange = P.EXCHANGE.search(text)
+    cancel, ret = _asked(P.CANCEL, text), _asked(P.RETURN, text)
+    exchange = _asked(P.EXCHANGE, text)
     modify_items = P.MODIFY_ITEMS.search(text)
     address_given = address is not None or address_partial is not None
     # "Ship it to my default address" changes the order's address (with a value of the buyer's

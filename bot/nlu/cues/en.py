@@ -32,3 +32,8 @@ TO_OWN_ADDRESS = (r"\b(?:to|at|use) (?:my|the) (?:default|usual|home|account|pro
 
 # An order not shipped yet (pending): "the order that hasn't shipped yet".
 NOT_SHIPPED = r"\b(?:has ?n[o']t|have ?n[o']t|not|never|isn'?t|wasn'?t) (?:been |yet )?(?:shipped|sent|dispatched|gone out|left)\b|\bnot (?:shipped|sent) yet\b|\bstill pending\b|\bnot yet (?:shipped|sent)\b"
+
+# Where one request ends and the next begins: "First, … Second, … And last, …".
+ENUMERATION = r"(?<![\w#])\(?[1-9][)）]|(?:^|(?<=[.!?;:]\s)|(?<=,\s))(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|next|then|also|plus|and (?:then|also|finally|lastly|last)|finally|lastly|last(?: thing)?|one more thing|another thing|oh,? and)\b[,:]?"
+# An action word that does not ask for the action: "don't cancel anything", "without cancelling".
+NOT_ACTION = r"(?:\bdon'?t|\bdo not|\bnot|\bnever|\bwithout|\bno need to|\brather not)\s+(?:\w+\s+){0,1}$"
