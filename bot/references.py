@@ -40,6 +40,8 @@ def address_referred(reference: AddressReference, user: dict, orders: list[dict]
     """The addresses the reference can mean (one: settled; several or none: ask)."""
     if reference.source == "default":
         return [_fields(user["address"])]
+    if reference.order_id:
+        return [_fields(o["address"]) for o in orders if o["order_id"] == reference.order_id]
     candidates = [o for o in orders if o["order_id"] != excluding and (reference.place is None or address_in(o["address"], reference.place))]
     if reference.place and address_in(user["address"], reference.place):
         candidates.append({"address": user["address"]})

@@ -22,8 +22,9 @@ from bot.flows.common import item_slots
 from bot.nlu.addresses import read_address
 from bot.nlu.commands import Address, Command
 from bot.nlu.cues import cue
+from bot.nlu.names import ZH_NAMES
 from bot.nlu.patterns import ORDINAL, ORDINALS
-from bot.nlu.vocabulary import Vocabulary
+from bot.nlu.vocabulary import EN_ALIASES, Vocabulary
 from bot.templates import say
 from bot.tools.session import PendingAction, ToolSession
 
@@ -68,16 +69,23 @@ DROPS = re.compile(r"\bleave\b|\bkeep\b|\bforget\b|\bskip\b|\bnot the\b|\bdon'?t
 
 
 def _dropped(text: str, product: str) -> bool:
-    from bot.nlu.vocabulary import EN_ALIASES
-    from bot.nlu.names import ZH_NAMES
-
+    """Whether the clause that names ``product`` drops it ("leave the water bottle as it is", "水杯不换了")."""
     words = [product, product.split()[-1], *EN_ALIASES.get(product, ()), *ZH_NAMES.get(product, ())]
     for word in words:
         for m in re.finditer(re.escape(word), text, re.IGNORECASE):
-            around = text[max(0, m.start() - 14):m.start()] + " " + re.split(r"[,，;；。.!?！？]", text[m.end():m.end() + 16])[0]
-            if DROPS.search(around):
+            before = re.split(r"[,，;；。.!?！？:：]", text[max(0, m.start() - 20):m.start()])[-1]
+            after = re.split(r"[,，;；。.!?！？]", text[m.end():m.end() + 20])[0]
+            if DROPS.search(f"{before} {after}"):
                 return True
     return False
+
+
+def _confirms_the_same(command: Command, state: DialogueState) -> bool:
+    """"Yes, go ahead with the lamp": a yes that names only what the change already holds."""
+    if command.confirmation not in ("yes", "yes_but") or command.order_ids or command.address or command.payment or command.reason or command.except_items:
+        return False
+    stored = {i.get("product") for i in (state.slots.get("items") or {}).get("items", [])}
+    return all(i.product in stored and not (i.want or i.avoid or i.prefer) for i in command.items)
 
 
 class DialogueManager:
@@ -149,7 +157,7 @@ class DialogueManager:
         if command.intent == "question" and command.act == "question" and not command.correction and command.confirmation is None:
             # A question while a change waits ("how much will I get back?"): answered, the change still waits.
             return Outcome(None, "question", suffix=say("still_waiting", language, action=action))
-        if command.intent == "confirm":
+        if command.intent == "confirm" or command.confirmation == "yes_but" and _confirms_the_same(command, state):
             result = tools.confirm()
             state.finish()
             answer = say("done", language, action=action) if result.ok else say("rejected", language, error=result.error)
@@ -186,6 +194,9 @@ class DialogueManager:
             return self._run(flow, command, state, tools, language)  # a bare "yes" answers nothing: the same question again
         if not answers:
             return None
+        if "items" in flow.slots and (kept := _kept_items(command, state)) is not None:
+            state.slots["only"] = kept  # "哦不对，水杯还是算了，就换台灯": the rest of the request, for fewer items
+            return self._run(flow, command, state, tools, language)
         if state.waiting_for == "options":
             state.slots["options_text"] = command.text
         _merge(state, command, flow, replace=command.correction)

@@ -8,6 +8,7 @@ from bot.flows import FlowContext, Step
 from bot.nlu.addresses import country_name
 from bot.nlu.commands import AddressReference, Command, OrderReference
 from bot.nlu.items import resolve_lines
+from bot.nlu.ordering import price_rank
 from bot.nlu.patterns import REFERS_TO_IT
 from bot.nlu.rules import Context, understand
 from bot.templates import say
@@ -145,6 +146,8 @@ def find_order(ctx: FlowContext, action: str, also: tuple[str, ...] = ()) -> tup
             statuses = [s for s in buyer_statuses(ctx) if s["order_id"] != current and {action, *also} & set(s["can"])]
             if len(statuses) == 1:
                 ctx.slots["order_id"] = statuses[0]["order_id"]
+    if ctx.slots.get("order_id") and command.correction and not command.order_ids and price_rank(command.text):
+        ctx.slots.pop("order_id")  # "no, return the more expensive one instead": which order, again
     if ctx.slots.get("order_id"):
         if reference is not None and reference.unsure and items and items.get("items"):
             # "I think it's #W…, not sure": the items named say which order when the id does not hold them.
@@ -164,12 +167,21 @@ def find_order(ctx: FlowContext, action: str, also: tuple[str, ...] = ()) -> tup
     candidates = statuses
     if described or items and items.get("items"):
         orders = buyer_orders(ctx)
-        fitting = orders_described(reference, orders) if described else orders
-        holding = _holding(ctx, fitting, items)
-        fitting = holding or fitting
+        # The items first ("the grill I just ordered": the latest of the orders with a grill), then the description.
+        holding = _holding(ctx, orders, items)
+        fitting = orders_described(reference, holding or orders) if described else holding or orders
+        holding = [o for o in fitting if o in holding]
         ids = [o["order_id"] for o in fitting]
         candidates = [s for s in statuses if s["order_id"] in ids] or statuses
         allowing_fit = [s for s in candidates if {action, *also} & set(s["can"])]
+        if len(allowing_fit) > 1 and holding and action in ("return", "cancel") and (rank := price_rank(command.text)) is not None:
+            # "Return the cheaper one" of two tablets in two orders: the order of the cheaper (dearer) line.
+            named = {slot.get("product") for slot in items["items"]}
+            priced = [(line["price"], o["order_id"]) for o in fitting for line in o["items"] if line["name"] in named
+                      and o["order_id"] in {s["order_id"] for s in allowing_fit}]  # fmt: skip
+            if priced:
+                ctx.slots["order_id"] = (min if rank == "least" else max)(priced)[1]
+                return ctx.slots["order_id"], None
         if len(allowing_fit) == 1 and (described or holding):
             ctx.slots["order_id"] = allowing_fit[0]["order_id"]
             return allowing_fit[0]["order_id"], None

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from bot import templates
 from bot.flows import FlowContext, Step
-from bot.flows.common import only_kept, find_order, item_list, order_details, order_status, payment_method, propose, read_against_order
+from bot.flows.common import not_possible, buyer_orders, only_kept, find_order, item_list, order_details, order_status, payment_method, propose, read_against_order
 from bot.nlu.commands import ItemSlot
+from bot.nlu.cues import cue
+from bot.nlu.references import read_order_reference
+from bot.references import orders_described, other_line
 from bot.nlu.items import resolve_lines
 from bot.nlu.options import read_options
 from bot.nlu.variants import choose_variant
@@ -32,7 +35,7 @@ def change_variants(ctx: FlowContext, preferred: str) -> Step:
     ctx.state.focus_order = order_id
     action = next((a for a in (preferred, *TOOLS) if a in status["can"]), None)
     if action is None:
-        return Step(say("not_now", ctx.language, action=templates.ACTIONS[preferred][ctx.language], status=templates.status_answer(status, ctx.language)))
+        return not_possible(ctx, status, preferred)
     order = order_details(ctx, order_id)
     items = ctx.slots.get("items")
     command = read_against_order(ctx, order, items) if items else None
@@ -50,13 +53,23 @@ def change_variants(ctx: FlowContext, preferred: str) -> Step:
         # Options the item was named with; for items named by no product ("everything"), the whole
         # request's words; then what the buyer answered when asked ("the blue one").
         want, avoid, prefer = dict(slot.want), dict(slot.avoid), list(slot.prefer)
+        fallbacks: dict[str, list[str]] = {}
         terms = ctx.vocabulary.products.get(line["name"])
         for text in ([items["text"]] if items and not command.items else []) + ([extra] if extra else []):
             if terms is not None:
                 read = read_options(text, terms)
                 want, avoid = {**want, **read.want}, {**avoid, **read.avoid}
                 prefer += [p for p in read.rank if p not in prefer]
+                fallbacks = {**fallbacks, **read.fallbacks}
+        if terms is not None and items:
+            fallbacks = {**read_options(items["text"], terms).fallbacks, **fallbacks}
+        if slot.same_as_other and (copied := _same_as_other(ctx, line, order_id, items)) is not None:
+            want = {**copied, **want}
         choice = choose_variant(product["variants"], line["item_id"], want, avoid, prefer)
+        for key, values in fallbacks.items():
+            for value in values:  # "battery would be best, then USB": the next value named, in turn
+                if choice.item_id is None and key in want:
+                    choice = choose_variant(product["variants"], line["item_id"], {**want, key: value}, avoid, prefer)
         if choice.item_id is None:
             available = [v for k, v in product["variants"].items() if v["available"] and k != line["item_id"]]
             options = "; ".join(", ".join(f"{k}: {v}" for k, v in variant["options"].items()) for variant in available)
@@ -83,3 +96,17 @@ def change_variants(ctx: FlowContext, preferred: str) -> Step:
     arguments = {"order_id": order_id, "item_ids": [old for old, _ in pairs], "new_item_ids": [new for _, new in pairs], "payment_method_id": method["id"]}
     described = {**order, "new_items": new_items, "price_difference": round(difference, 2), "payment": method}
     return propose(ctx, TOOLS[action], arguments, described)
+
+
+def _same_as_other(ctx: FlowContext, line: dict, order_id: str, items: dict | None) -> dict | None:
+    """The options of the buyer's other line of this product ("the same type as the grill I already
+    received": the orders described after "the same as"); None when there is none or several differ."""
+    text = (items or {}).get("text", "")
+    same = cue("SAME_AS").search(text)
+    source = read_order_reference(text[same.end():], False, None) if same else None
+    orders = [o for o in buyer_orders(ctx) if o["order_id"] != order_id]
+    if source is not None and source.given():
+        orders = orders_described(source.model_copy(update={"recency": None}), orders)
+    lines = other_line(line["name"], orders, line["item_id"])
+    options = {tuple(sorted(other["options"].items())) for other in lines}
+    return dict(lines[0]["options"]) if len(options) == 1 else None

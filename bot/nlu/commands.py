@@ -72,6 +72,7 @@ class AddressReference(BaseModel):
 
     source: Literal["default", "order"]
     place: str | None = None  # the city or state that says which order's address
+    order_id: str | None = None  # "the same address as my order #W…"
 
 
 class Address(BaseModel):

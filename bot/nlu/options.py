@@ -79,6 +79,8 @@ def _negated(text: str, start: int) -> bool:
     before = re.split(r"[,，;；、]|\band\b|\bbut\b|\bor\b|和|但|或", before)[-1]
     # "有没有黑色的" / "有没有不带…" asks whether there is one: 有没有 is a question, not a "没有".
     before = re.sub(r"有没有|有木有|是不是|要不要|能不能|可不可以", " ", before)
+    # "没有的话 USB", "再不行就插电的", "if not, USB": a fallback, not a refusal.
+    before = re.sub(r"没有的话|没有就|不行的话|再不行|不行就|要不然|不然|if not|otherwise|if there'?s none|if (?:that'?s|it'?s) not", " ", before, flags=re.IGNORECASE)
     return bool(_NEGATION_WORD.search(before))
 
 
@@ -91,6 +93,8 @@ class OptionWords:
     want: dict[str, str]
     avoid: dict[str, list[str]]
     rank: list[Preference] = field(default_factory=list)  # "the biggest", "a size up", "cheaper" (bot.nlu.ordering)
+    # Values named in order of preference for one option ("battery would be best, then USB"): tried in turn.
+    fallbacks: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_options(text: str, product: ProductTerms, prefer: set[str] | None = None) -> OptionWords:
@@ -119,11 +123,14 @@ def read_options(text: str, product: ProductTerms, prefer: set[str] | None = Non
             hit = pick[0]
             chosen.append(_Hit(hit.start, hit.end, hit.key, hit.value, hit.literal, bool(keyed)))
             used_keys.update(id(k) for k in near if k.key == hit.key)
+    fallbacks: dict[str, list[str]] = {}
     for hit in chosen:
         if _negated(text, hit.start):
             avoid.setdefault(hit.key, []).append(hit.value)
         elif hit.key not in want:
             want[hit.key] = hit.value
+        elif hit.value != want[hit.key] and hit.value not in fallbacks.setdefault(hit.key, []):
+            fallbacks[hit.key].append(hit.value)
     # An option named without a value: "no backlight" → none; "waterproof" → yes; "防水" → not "not resistant".
     for hit in keys:
         if id(hit) in used_keys or hit.key in want:
@@ -140,4 +147,4 @@ def read_options(text: str, product: ProductTerms, prefer: set[str] | None = Non
             want[hit.key] = "yes"
         else:
             avoid[hit.key] = sorted(set(avoid.get(hit.key, [])) | set(nulls))
-    return OptionWords(want, avoid, [p for p in rank if p.option not in want])
+    return OptionWords(want, avoid, [p for p in rank if p.option not in want], {k: v for k, v in fallbacks.items() if v})

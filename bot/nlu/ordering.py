@@ -126,3 +126,11 @@ def rank_of(product_variants: dict[str, dict], option: str) -> dict[str, float]:
 def asks_ranking(text: str) -> bool:
     """Whether the message asks for a ranked variant at all ("a bigger one", "the cheapest", "最便宜的")."""
     return any(pattern.search(text) for pattern, _, _ in _rank_words()) or bool(cue("MOST").search(text) or cue("LEAST").search(text))
+
+
+def price_rank(text: str) -> str | None:
+    """"the cheaper one" → least, "the more expensive one" → most: a choice among the buyer's own items by what they cost."""
+    for pattern, dimension, degree in _rank_words():
+        if dimension == PRICE and pattern.search(text):
+            return "least" if degree in ("less", "least") else "most"
+    return None

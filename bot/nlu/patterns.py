@@ -128,7 +128,7 @@ FILLER = re.compile(r"^\s*(?:(?:hmm+|hm+|um+|uh+|erm+|well|oh|ah|so|actually|呃
 DECLINE_REST = re.compile(r"leave it|\bkeep\b|as it is|\bhold off\b|\bfor now\b|\bnot yet\b|\bthanks?\b|thank you|never ?mind|don'?t|do not|forget it|not now|不用|不要|算了|先不|保持|不改|不换", re.IGNORECASE)
 # An item the buyer keeps: "return the boots but keep the backpack", "背包留着".
 KEEP = re.compile(r"\bkeep(?:ing)?\b|留着|留下|不退|保留|还要用|还在用|要留", re.IGNORECASE)
-WANT_VERB = re.compile(r"\bwant\b|\bprefer\b|\brather\b|\bshould be\b|要|想要", re.IGNORECASE)
+WANT_VERB = re.compile(r"\bwant\b|\bneed\b|\bprefer\b|\brather\b|\bshould be\b|要|想要", re.IGNORECASE)
 # "不要防水的", "not the RGB one": the thing itself is refused (its other values are fine).
 REFUSE_THING = re.compile(r"不要|不想要|\bnot (?:the|a|an)\b|\bdon'?t want\b|\bno (?:more )?(?:the )?\w+ ones?\b", re.IGNORECASE)
 SHOP = re.compile(r"\b(?:my|our) (?:shop|store)\b|\bwe (?:get|got|have|had|sold)\b|店铺|店里|本店|我的店", re.IGNORECASE)

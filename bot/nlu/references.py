@@ -40,7 +40,7 @@ def order_places(text: str, skip: tuple[int, int] | None = None) -> list[str]:
 
 
 def read_order_reference(text: str, has_order_id: bool, address_span: tuple[int, int] | None) -> OrderReference | None:
-    status = "pending" if cue("NOT_SHIPPED").search(text) else next((s for s in _DESCRIBING_STATES if P.ORDER_STATES[s].search(text)), None)
+    status = "pending" if cue("NOT_SHIPPED").search(text) or cue("JUST_PLACED").search(text) else next((s for s in _DESCRIBING_STATES if P.ORDER_STATES[s].search(text)), None)
     if status is None and _RECEIVED.search(text):
         status = "delivered"
     count = cue("ITEM_COUNT").search(text)
@@ -55,7 +55,12 @@ def read_order_reference(text: str, has_order_id: bool, address_span: tuple[int,
     return reference if reference.given() or reference.unsure else None
 
 
+_SAME_ADDRESS_AS_ORDER = re.compile(r"(?:same (?:shipping |delivery )?address as|address (?:of|from|on)|和|跟|同)\s*(?:my |the |that )?(?:order\s*)?#?\s?W\s?(\d{7})", re.IGNORECASE)
+
+
 def read_address_reference(text: str) -> AddressReference | None:
+    if (named := _SAME_ADDRESS_AS_ORDER.search(text)) is not None:
+        return AddressReference(source="order", order_id=f"#W{named.group(1)}")
     if cue("MY_DEFAULT_ADDRESS").search(text):
         return AddressReference(source="default")
     other = cue("OTHER_ORDER_ADDRESS").search(text)

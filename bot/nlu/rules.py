@@ -105,12 +105,16 @@ def dialogue_act(text: str) -> str | None:
     return None
 
 
+# "好的，换吧", "嗯，改吧", "那就退吧": a yes said as the action ("do it").
+_DO_IT_ZH = re.compile(r"^\s*(?:嗯+|好的?|行|可以|对|ok)?[，,\s]*(?:那就|那|就)?(?:换|改|退|办|弄|做|来|取消|确认|继续|执行|提交)(?:吧|呗|啊|了|哈)?[。!！~～\s]*$", re.IGNORECASE)
+
+
 def confirmation_of(text: str) -> str | None:
     """yes | no | yes_but (a yes with a condition or another request: not a confirmation) | None."""
     hesitation = P.FILLER.match(text)
     if hesitation and (P.NO_START.match(text[hesitation.end():]) or not P.YES_ZH.match(text)):
         text = text[hesitation.end():]  # "hmm no, don't do it" refuses; "嗯嗯好的" stays a yes
-    if P.YES_ZH.match(text):
+    if P.YES_ZH.match(text) or _DO_IT_ZH.match(text):
         return "yes"
     if P.YES_START.match(text):
         rest = re.findall(r"[a-z']+", text.lower())
@@ -238,7 +242,14 @@ def read_items(text: str, vocabulary: Vocabulary, wants_change: bool) -> tuple[l
                 slot.want, slot.avoid, slot.prefer = options.want, options.avoid, options.rank
             slot.described = read_options(described_text, terms, prefer=set(slot.want)).want
         (excluded if except_at is not None and start > except_at else named).append(slot)
-    return _one_slot_per_product(named), excluded
+    named = _one_slot_per_product(named)
+    if wants_change and (same := cue("SAME_AS").search(clean)) is not None:
+        # "change the grill to the same type as the one I already received": options copied from another line the buyer owns.
+        counts = {p: sum(1 for m in mentions if p in m[3]) for p in {s.product for s in named if s.product}}
+        for slot in named:
+            if len(named) == 1 or counts.get(slot.product, 0) > 1:
+                slot.same_as_other = True
+    return named, excluded
 
 
 def _one_slot_per_product(slots: list[ItemSlot]) -> list[ItemSlot]:
@@ -333,6 +344,9 @@ def _understand_one(text: str, vocabulary: Vocabulary, context: Context, example
     reason = _reason(text)
     payment = _payment(text)
     confirmation = confirmation_of(text)
+    do_it = _DO_IT_ZH.match(text) is not None and context.waiting_for != "confirmation"
+    if do_it:
+        confirmation = None  # "那就取消吧" with nothing waiting: the action itself, on the order under discussion
     bare_answer = confirmation if confirmation in ("yes", "no") else None  # kept for "nothing to confirm"
     if confirmation == "no" and context.waiting_for != "confirmation":
         confirmation = None  # "不需要了" answering "why cancel?" is a reason, not a refusal
@@ -361,13 +375,16 @@ def _understand_one(text: str, vocabulary: Vocabulary, context: Context, example
     order_address = (P.ADDRESS.search(text) or address_given and order_ids) and (not P.DEFAULT_ADDRESS.search(text) or to_own_address)
     payment_change = P.PAYMENT_CHANGE.search(text) and not ret and not (exchange and vocabulary.mentions(text))
     # "I'd like a bigger one", "换个容量最大的": a ranking asks for another variant.
-    ranked = asks_ranking(text)
+    # …but "return the cheaper one" says which of the buyer's items, not which variant to get.
+    ranked = asks_ranking(text) and (act != "question" or bool(P.WANTS.search(text))) and not ret
+    if ret and modify_items and not exchange and modify_items.group(0).lower() == "instead":
+        modify_items = None  # "return the more expensive one instead": still a return
     wants_change = ((bool(exchange or modify_items or ranked) or correction and bool(P.WANT_VERB.search(text)) and not ret)
                     and not cancel and not order_address and not payment_change)  # fmt: skip
     items, except_items = read_items(text, vocabulary, wants_change)
     all_items = bool(P.ALL_ITEMS.search(text)) or bool(except_items)
     rule_question = rule_question and not items and not (context.has_focus_order and P.REFERS_TO_IT.search(text))
-    about_an_order = bool(order_ids or items or P.IMPERATIVE.search(text) or context.has_focus_order and P.REFERS_TO_IT.search(text)
+    about_an_order = bool(order_ids or items or P.IMPERATIVE.search(text) or do_it and context.has_focus_order or context.has_focus_order and P.REFERS_TO_IT.search(text)
                           or wants and act != "question" or all_items or P.OWN_ORDER.search(text) or other or confirmation == "yes_but")  # fmt: skip
     acting = about_an_order and not rule_question
 
@@ -452,8 +469,13 @@ def _understand_one(text: str, vocabulary: Vocabulary, context: Context, example
     copy_language = ("zh" if P.COPY_ZH.search(text) else "en" if P.COPY_EN.search(text) else None) if intent == "shop_copy" else None
     tone = next((t for t, p in P.TONE.items() if p.search(text)), None) if intent == "shop_copy" else None
     span = _address_span(text)
-    order_ref = read_order_reference(text, bool(order_ids), span) if context.principal_kind != "merchant" else None
+    # The order meant is described before "the same as …"; what follows describes the other one.
+    same_as = cue("SAME_AS").search(text)
+    described = text[: same_as.start()] if same_as else text
+    order_ref = read_order_reference(described, bool(order_ids), span) if context.principal_kind != "merchant" else None
     address_ref = read_address_reference(text) if address is None and intent in ("modify_address", "modify_user_address", "inform") else None
+    if address_ref is not None and address_ref.order_id in order_ids:
+        order_ids = [o for o in order_ids if o != address_ref.order_id]  # the order whose address is copied is not the one changed
     return Command(intent=intent, order_ids=order_ids, order_ref=order_ref, address_ref=address_ref, items=items, all_items=all_items, except_items=except_items, other=other,
                    reason=reason, address=address, address_partial=address_partial, payment=payment, email=email, name_zip=name_zip,
                    confirmation=confirmation, correction=correction, order_state=order_state, small_talk=small_talk,

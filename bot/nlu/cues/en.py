@@ -15,7 +15,7 @@ OLDEST = r"\b(?:oldest|earliest|first) (?:order|one|purchase)\b|\bmy first order
 ITEM_COUNT = r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|single) (?:items?|things|products|pieces)\b"
 # An order id the buyer is not sure of: "I think it's #W…, not sure".
 UNSURE = r"\bnot (?:100% )?sure\b|\bi think\b|\bmaybe\b|\bif i remember\b|\bi believe\b|\bsomething like\b|\bor something\b|\bcould be\b|\bprobably\b"
-PAID_WITH = r"\bpaid (?:with|by|using|via|through)\b|\bbought with\b|\bon my\b|\bcharged to\b"
+PAID_WITH = r"\bpaid (?:with|by|using|via|through)\b|\bbought with\b|\bcharged to\b"
 
 # Values from the buyer's own data.
 MY_DEFAULT_ADDRESS = r"\b(?:my|the) (?:default|usual|home|account|profile)(?: shipping| delivery)? address\b|\baddress (?:on|in) (?:my )?(?:account|profile|file)\b|\bmy (?:home|usual)\b"
@@ -37,3 +37,5 @@ NOT_SHIPPED = r"\b(?:has ?n[o']t|have ?n[o']t|not|never|isn'?t|wasn'?t) (?:been 
 ENUMERATION = r"(?<![\w#])\(?[1-9][)）]|(?:^|(?<=[.!?;:]\s)|(?<=,\s))(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|next|then|also|plus|and (?:then|also|finally|lastly|last)|finally|lastly|last(?: thing)?|one more thing|another thing|oh,? and)\b[,:]?"
 # An action word that does not ask for the action: "don't cancel anything", "without cancelling".
 NOT_ACTION = r"(?:\bdon'?t|\bdo not|\bnot|\bnever|\bwithout|\bno need to|\brather not)\s+(?:\w+\s+){0,1}$"
+# An order placed a moment ago (not shipped yet): "the grill I just ordered".
+JUST_PLACED = r"\bjust (?:placed|ordered|made)\b|\b(?:placed|ordered) (?:it )?(?:just now|a (?:moment|minute) ago)\b"
