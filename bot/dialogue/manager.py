@@ -98,7 +98,10 @@ class DialogueManager:
         none of them waits for the buyer (each proposal waits for its own yes)."""
         outcome = self._handle(command, state, tools, language)
         while state.queue and tools.pending is None and state.waiting_for is None and not outcome.wants_human and outcome.answer is not None:
-            following = self._handle(Command.model_validate(state.queue.pop(0)), state, tools, language, queued=True)
+            queued = Command.model_validate(state.queue.pop(0))
+            if queued.otherwise and outcome.outcome in ("done", "proposed"):
+                continue  # "if not, cancel the order": the request before it went through
+            following = self._handle(queued, state, tools, language, queued=True)
             if following.answer is None:
                 break
             outcome = Outcome("\n\n".join(a for a in (outcome.answer, following.prefix, following.answer) if a), following.intent,

@@ -122,6 +122,13 @@ def _holding(ctx: FlowContext, orders: list[dict], items: dict | None) -> list[d
     if not items or not items.get("items"):
         return []
     named = {slot["product"] for slot in items["items"] if slot.get("product")}
+    described = [slot for slot in items["items"] if slot.get("product") and slot.get("described")]
+    if described:
+        # "the 15-inch laptop with 32GB": the orders with a line of that product and those options.
+        exact = [o for o in orders if all(any(line["name"] == slot["product"] and all(line["options"].get(k) == v for k, v in slot["described"].items())
+                                              for line in o["items"]) for slot in described)]  # fmt: skip
+        if exact:
+            return exact
     if named:
         # Every product named, else any ("the charger order, I don't need it without the tablet").
         return ([o for o in orders if named <= {line["name"] for line in o["items"]}]
@@ -146,7 +153,7 @@ def find_order(ctx: FlowContext, action: str, also: tuple[str, ...] = ()) -> tup
             statuses = [s for s in buyer_statuses(ctx) if s["order_id"] != current and {action, *also} & set(s["can"])]
             if len(statuses) == 1:
                 ctx.slots["order_id"] = statuses[0]["order_id"]
-    if ctx.slots.get("order_id") and command.correction and not command.order_ids and price_rank(command.text):
+    if ctx.slots.get("order_id") and not command.order_ids and price_rank(command.text) and command.text != (items or {}).get("text"):
         ctx.slots.pop("order_id")  # "no, return the more expensive one instead": which order, again
     if ctx.slots.get("order_id"):
         if reference is not None and reference.unsure and items and items.get("items"):

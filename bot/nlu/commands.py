@@ -120,8 +120,9 @@ class Command(BaseModel):
     # The requests after this one in the same message ("return the mat, and exchange the shoes"),
     # each done and confirmed on its own after this one (bot.nlu.requests, bot.dialogue.manager).
     then: list["Command"] = Field(default_factory=list)
+    otherwise: bool = False  # in ``then``: only if the request before it cannot be done ("if not, cancel the order")
     text: str = ""
 
     def slots(self) -> dict:
         """The slots given (for the labelled set's exact-match and the console's trace)."""
-        return self.model_dump(exclude={"intent", "text", "act", "then"}, exclude_defaults=True)
+        return self.model_dump(exclude={"intent", "text", "act", "then", "otherwise"}, exclude_defaults=True)

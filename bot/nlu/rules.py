@@ -243,7 +243,7 @@ def read_items(text: str, vocabulary: Vocabulary, wants_change: bool) -> tuple[l
             slot.described = read_options(described_text, terms, prefer=set(slot.want)).want
         (excluded if except_at is not None and start > except_at else named).append(slot)
     named = _one_slot_per_product(named)
-    if wants_change and (same := cue("SAME_AS").search(clean)) is not None:
+    if wants_change and (same := cue("SAME_AS").search(clean)) is not None and not cue("AS_IT_IS").search(same.group(0)):
         # "change the grill to the same type as the one I already received": options copied from another line the buyer owns.
         counts = {p: sum(1 for m in mentions if p in m[3]) for p in {s.product for s in named if s.product}}
         for slot in named:
@@ -325,7 +325,8 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
         if len(actions) > 1:
             first = commands[0] if commands[0].intent in ACTION_INTENTS else actions[0]
             found = {k: v for c in commands for k, v in (("email", c.email), ("name_zip", c.name_zip)) if v}  # identity said anywhere
-            return first.model_copy(update={**found, "then": [c for c in actions if c is not first]})
+            rest = [c.model_copy(update={"otherwise": bool(cue("OTHERWISE").search(c.text))}) for c in actions if c is not first]
+            return first.model_copy(update={**found, "then": rest})
     return _understand_one(text, vocabulary, context, examples)
 
 
@@ -384,6 +385,8 @@ def _understand_one(text: str, vocabulary: Vocabulary, context: Context, example
     items, except_items = read_items(text, vocabulary, wants_change)
     all_items = bool(P.ALL_ITEMS.search(text)) or bool(except_items)
     rule_question = rule_question and not items and not (context.has_focus_order and P.REFERS_TO_IT.search(text))
+    # "Can I cancel just the skateboard?": whether a part of an order can be cancelled is the policy's to answer.
+    rule_question = rule_question or bool(act == "question" and P.ASKS_POSSIBLE.search(text) and cue("ONLY").search(text) and P.CANCEL.search(text))
     about_an_order = bool(order_ids or items or P.IMPERATIVE.search(text) or do_it and context.has_focus_order or context.has_focus_order and P.REFERS_TO_IT.search(text)
                           or wants and act != "question" or all_items or P.OWN_ORDER.search(text) or other or confirmation == "yes_but")  # fmt: skip
     acting = about_an_order and not rule_question

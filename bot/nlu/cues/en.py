@@ -39,3 +39,6 @@ ENUMERATION = r"(?<![\w#])\(?[1-9][)）]|(?:^|(?<=[.!?;:]\s)|(?<=,\s))(?:first(?
 NOT_ACTION = r"(?:\bdon'?t|\bdo not|\bnot|\bnever|\bwithout|\bno need to|\brather not)\s+(?:\w+\s+){0,1}$"
 # An order placed a moment ago (not shipped yet): "the grill I just ordered".
 JUST_PLACED = r"\bjust (?:placed|ordered|made)\b|\b(?:placed|ordered) (?:it )?(?:just now|a (?:moment|minute) ago)\b"
+# A request that holds only if the one before it cannot be done: "if that's not possible, cancel the order".
+OTHERWISE = r"^\s*(?:(?:and )?if (?:that'?s|it'?s|this is|there'?s|there is|that is) (?:not|no)\b|if not\b|otherwise\b|failing that\b|if (?:you|they) (?:can'?t|cannot|don'?t)\b)"
+AS_IT_IS = r"\bmine\b|\bmy current\b|\bthe one i have\b|\bcurrent(?:ly)?\b|\bas (?:it is|before)\b|\bthe ones? i (?:ordered|bought|have)\b"
