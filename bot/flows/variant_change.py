@@ -5,17 +5,20 @@ allows one exchange, one item change)."""
 
 from __future__ import annotations
 
+import re
+
 from bot import templates
 from bot.flows import FlowContext, Step
-from bot.flows.common import not_possible, buyer_orders, only_kept, find_order, item_list, order_details, order_status, payment_method, propose, read_against_order
+from bot.flows.common import buyer_orders, find_order, item_list, not_possible, only_kept, order_details, order_status, payment_method, propose, read_against_order
 from bot.nlu.commands import ItemSlot
 from bot.nlu.cues import cue
-from bot.nlu.references import read_order_reference
-from bot.references import orders_described, other_line
 from bot.nlu.items import resolve_lines
 from bot.nlu.options import read_options
+from bot.nlu.references import read_order_reference
 from bot.nlu.variants import choose_variant
+from bot.nlu.vocabulary import KEY_WORDS
 from bot.product_answers import alternatives_answer
+from bot.references import orders_described, other_line
 from bot.templates import say
 
 TOOLS = {"exchange": "exchange_delivered_order_items", "modify_items": "modify_pending_order_items"}
@@ -65,11 +68,12 @@ def change_variants(ctx: FlowContext, preferred: str) -> Step:
             fallbacks = {**read_options(items["text"], terms).fallbacks, **fallbacks}
         if slot.same_as_other and (copied := _same_as_other(ctx, line, order_id, items)) is not None:
             want = {**copied, **want}
-        choice = choose_variant(product["variants"], line["item_id"], want, avoid, prefer)
+        keep = _kept_as_is(items["text"] if items else "", line, terms)
+        choice = choose_variant(product["variants"], line["item_id"], want, avoid, prefer, keep)
         for key, values in fallbacks.items():
             for value in values:  # "battery would be best, then USB": the next value named, in turn
                 if choice.item_id is None and key in want:
-                    choice = choose_variant(product["variants"], line["item_id"], {**want, key: value}, avoid, prefer)
+                    choice = choose_variant(product["variants"], line["item_id"], {**want, key: value}, avoid, prefer, keep)
         if choice.item_id is None:
             available = [v for k, v in product["variants"].items() if v["available"] and k != line["item_id"]]
             options = "; ".join(", ".join(f"{k}: {v}" for k, v in variant["options"].items()) for variant in available)
@@ -110,3 +114,13 @@ def _same_as_other(ctx: FlowContext, line: dict, order_id: str, items: dict | No
     lines = other_line(line["name"], orders, line["item_id"])
     options = {tuple(sorted(other["options"].items())) for other in lines}
     return dict(lines[0]["options"]) if len(options) == 1 else None
+
+
+def _kept_as_is(text: str, line: dict, terms) -> dict[str, str]:
+    """Options the buyer says stay as they are ("same material and colour as mine", "材质和颜色都跟我现在订的一样")."""
+    same = cue("SAME_AS").search(text)
+    if same is None or terms is None or not cue("AS_IT_IS").search(same.group(0) + text[same.end():same.end() + 12]):
+        return {}
+    clause = re.split(r"[,，;；。.!?！？]", text[: same.start()])[-1] + same.group(0)
+    named = {key for key in line["options"] for word in (key, *KEY_WORDS.get(key.lower(), ())) if re.search(re.escape(word), clause, re.IGNORECASE)}
+    return {key: line["options"][key] for key in named}

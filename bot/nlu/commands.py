@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 # What a message can ask for. Flows (bot/flows) declare which of these start them.
 INTENTS = (
     "identify", "status", "my_orders", "shop_orders", "cancel", "return", "exchange", "modify_items", "modify_address",
-    "modify_payment", "modify_user_address", "human", "small_talk", "question", "inform", "confirm", "decline",
+    "modify_payment", "modify_user_address", "my_data", "human", "small_talk", "question", "inform", "confirm", "decline",
     "product_search", "product_compare", "product_alternatives", "shop_summary", "shop_stock", "shop_reviews", "shop_copy",
 )  # fmt: skip
 REASONS = ("no longer needed", "ordered by mistake")

@@ -49,7 +49,7 @@ def value_ranks(values: list[str] | tuple[str, ...]) -> dict[str, float] | None:
 def _rank_words() -> list[tuple[re.Pattern, str, str]]:
     """(pattern, dimension, degree) for the shop's comparative words ("brighter", "最便宜"), longest first."""
     words = catalogue_words()["rank_words"]
-    pairs = sorted(((w, dim, degree) for by_language in words.values() for w, (dim, degree) in by_language.items()), key=lambda t: -len(t[0]))
+    pairs = sorted(((w, dim, degree) for by_language in words.values() for w, (dim, degree) in by_language.items()), key=lambda t: (-len(t[0]), t[2] not in ("most", "least")))
     return [(re.compile(rf"(?<![a-z]){re.escape(w)}(?![a-z])" if re.search(r"[a-z]", w) else re.escape(w), re.IGNORECASE), dim, degree)
             for w, dim, degree in pairs]  # fmt: skip
 

@@ -106,7 +106,7 @@ CORRECTION = re.compile(r"^\s*(?:(?:no|nope|not that|sorry|actually|oops|wait|i 
                         re.IGNORECASE)  # fmt: skip
 # Where the bought item's description ends and what is wanted instead starts: "the black one *for* a blue one".
 DIRECTION = re.compile(r"\b(?:for|to|into|with)\b|\binstead\b|\b(?:could|can|may) (?:i|we) (?:have|get)\b|换成|改成|换为|改为|换一个|换个|换到|想要|要换", re.IGNORECASE)
-REFERS_TO_IT = re.compile(r"\bit\b|\bthat (?:one|order)\b|\bthis order\b|\bthe order\b|这个订单|这单|该订单|它|这个", re.IGNORECASE)
+REFERS_TO_IT = re.compile(r"^\s*那(?:就|么)?(?=取消|退|换|改)|\bit\b|\bthat (?:one|order)\b|\bthis order\b|\bthe order\b|这个订单|这单|该订单|它|这个", re.IGNORECASE)
 # Modifying a pending order's items, said as a change rather than an exchange.
 MODIFY_ITEMS = re.compile(r"\bmake (?:it|them|that|this) (?:a |an )?\w+|\bmake (?:the|my) [\w -]{2,30}? (?:a|an|in)\b|\b(?:change|changed|modify|update|switch|swap)\b.{0,60}?\b(?:to|for|into)\b|\binstead\b|换成|改成|换为|改为|换一个|换个", re.IGNORECASE)
 # Words that may follow a yes without making it conditional: "Yes, I confirm, please go ahead."

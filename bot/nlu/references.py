@@ -55,7 +55,7 @@ def read_order_reference(text: str, has_order_id: bool, address_span: tuple[int,
     return reference if reference.given() or reference.unsure else None
 
 
-_SAME_ADDRESS_AS_ORDER = re.compile(r"(?:same (?:shipping |delivery )?address as|address (?:of|from|on)|和|跟|同)\s*(?:my |the |that )?(?:order\s*)?#?\s?W\s?(\d{7})", re.IGNORECASE)
+_SAME_ADDRESS_AS_ORDER = re.compile(r"(?:same (?:shipping |delivery )?address as|address (?:from|used (?:for|on))|和|跟|同)\s*(?:my |the |that )?(?:order\s*)?#?\s?W\s?(\d{7})", re.IGNORECASE)
 
 
 def read_address_reference(text: str) -> AddressReference | None:

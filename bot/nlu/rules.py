@@ -106,7 +106,7 @@ def dialogue_act(text: str) -> str | None:
 
 
 # "好的，换吧", "嗯，改吧", "那就退吧": a yes said as the action ("do it").
-_DO_IT_ZH = re.compile(r"^\s*(?:嗯+|好的?|行|可以|对|ok)?[，,\s]*(?:那就|那|就)?(?:换|改|退|办|弄|做|来|取消|确认|继续|执行|提交)(?:吧|呗|啊|了|哈)?[。!！~～\s]*$", re.IGNORECASE)
+_DO_IT_ZH = re.compile(r"^\s*(?:嗯+|好的?|行|可以|对|ok)?[，,\s]*(?:那就|那|就)?(?:换|改|退|办|弄|做|来|取消|确认|继续|执行|提交)(?:吧|呗|啊|了|哈)?(?:[，,][^，,。]{0,12})?[。!！~～\s]*$", re.IGNORECASE)
 
 
 def confirmation_of(text: str) -> str | None:
@@ -322,7 +322,8 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
     if len(pieces) > 1:
         commands = [_understand_one(piece, vocabulary, context, examples) for piece in pieces]
         actions = [c for c in commands if c.intent in ACTION_INTENTS]
-        if len(actions) > 1:
+        # The same request said in two breaths ("地址写错了，改成 …") is one; enumerated ones ("1）… 2）…") are several.
+        if len(actions) > 1 and (len({c.intent for c in actions}) > 1 or cue("ENUMERATION").search(text)):
             first = commands[0] if commands[0].intent in ACTION_INTENTS else actions[0]
             found = {k: v for c in commands for k, v in (("email", c.email), ("name_zip", c.name_zip)) if v}  # identity said anywhere
             rest = [c.model_copy(update={"otherwise": bool(cue("OTHERWISE").search(c.text))}) for c in actions if c is not first]
@@ -444,6 +445,12 @@ def _understand_one(text: str, vocabulary: Vocabulary, context: Context, example
         intent = "identify"
     elif reason and context.has_focus_order:
         intent = "cancel"  # "I no longer need it", about the order under discussion
+    asks = None
+    if intent in ("question", "status", "my_orders", "product_search") and act == "question" and context.principal_kind == "buyer":
+        # "Which card did I pay with?", "礼品卡还剩多少？", "is the camera I bought 10x zoom?": from the buyer's own data.
+        asks = "payment" if cue("ASKS_PAYMENT").search(text) else "balance" if cue("ASKS_BALANCE").search(text) else (
+            "item" if items and cue("ASKS_ITEM").search(text) else None)  # fmt: skip
+        intent = "my_data" if asks else intent
     if intent == "question":
         small_talk = next((name for name, pattern in P.SMALL_TALK.items() if pattern.match(text)), None)
         # "how do I contact support?" gets the fixed answer; "what's your phone number?" the knowledge base's.
@@ -476,10 +483,10 @@ def _understand_one(text: str, vocabulary: Vocabulary, context: Context, example
     same_as = cue("SAME_AS").search(text)
     described = text[: same_as.start()] if same_as else text
     order_ref = read_order_reference(described, bool(order_ids), span) if context.principal_kind != "merchant" else None
-    address_ref = read_address_reference(text) if address is None and intent in ("modify_address", "modify_user_address", "inform") else None
+    address_ref = read_address_reference(text) if address is None and address_partial is None and intent in ("modify_address", "modify_user_address", "inform") else None
     if address_ref is not None and address_ref.order_id in order_ids:
         order_ids = [o for o in order_ids if o != address_ref.order_id]  # the order whose address is copied is not the one changed
-    return Command(intent=intent, order_ids=order_ids, order_ref=order_ref, address_ref=address_ref, items=items, all_items=all_items, except_items=except_items, other=other,
+    return Command(intent=intent, order_ids=order_ids, order_ref=order_ref, address_ref=address_ref, asks=asks, items=items, all_items=all_items, except_items=except_items, other=other,
                    reason=reason, address=address, address_partial=address_partial, payment=payment, email=email, name_zip=name_zip,
                    confirmation=confirmation, correction=correction, order_state=order_state, small_talk=small_talk,
                    action=action, max_price=max_price, copy_language=copy_language, tone=tone, complaint=bool(complaint and intent == "human"),

@@ -39,12 +39,14 @@ def _ranked(candidates: list[tuple[str, dict]], variants: dict[str, dict], curre
 
 
 def choose_variant(variants: dict[str, dict], current_item_id: str, want: dict[str, str], avoid: dict[str, list[str]] | None = None,
-                   prefer: list[Preference] | None = None) -> VariantChoice:  # fmt: skip
+                   prefer: list[Preference] | None = None, keep: dict[str, str] | None = None) -> VariantChoice:  # fmt: skip
     """``variants``: get_product_details' {item_id: {"options", "available", "price"}};
-    ``current_item_id``: the bought variant; ``want``/``avoid``/``prefer``: the buyer's constraints."""
+    ``current_item_id``: the bought variant; ``want``/``avoid``/``prefer``: the buyer's constraints;
+    ``keep``: options that must stay as bought."""
     avoid, prefer = avoid or {}, [p for p in (prefer or []) if p.option not in (want or {})]
     current = variants.get(current_item_id, {}).get("options", {})
-    kept = dict(want) if prefer else {}  # with a ranking, "same size, cheaper" holds the size it names
+    # With a ranking, "same size, cheaper" holds the size it names; "材质和颜色都跟现在的一样" holds those options.
+    kept = {**(keep or {}), **(dict(want) if prefer else {})}
     want = {k: v for k, v in want.items() if current.get(k) != v}  # "from black to blue": black is what was bought
     if not want and not prefer and not any(current.get(k) in values for k, values in avoid.items()):
         return VariantChoice(None, "no_option_named")

@@ -42,3 +42,8 @@ JUST_PLACED = r"\bjust (?:placed|ordered|made)\b|\b(?:placed|ordered) (?:it )?(?
 # A request that holds only if the one before it cannot be done: "if that's not possible, cancel the order".
 OTHERWISE = r"^\s*(?:(?:and )?if (?:that'?s|it'?s|this is|there'?s|there is|that is) (?:not|no)\b|if not\b|otherwise\b|failing that\b|if (?:you|they) (?:can'?t|cannot|don'?t)\b)"
 AS_IT_IS = r"\bmine\b|\bmy current\b|\bthe one i have\b|\bcurrent(?:ly)?\b|\bas (?:it is|before)\b|\bthe ones? i (?:ordered|bought|have)\b"
+
+# Questions about the buyer's own data (bot/flows/my_data.py).
+ASKS_PAYMENT = r"\b(?:which|what) (?:card|payment(?: method)?|method)\b.{0,30}\b(?:i|did i|was)\b.{0,12}\b(?:pay|paid|use|used|charged)\b|\bhow did i pay\b|\bwhat did i pay (?:with|by)\b"
+ASKS_BALANCE = r"\b(?:how much|what)(?:'s| is)? (?:is )?(?:left|remaining|still)? ?(?:on|in) (?:my|the) gift ?card\b|\bgift ?card(?:'s)? balance\b|\bbalance (?:on|of) (?:my|the) gift ?card\b"
+ASKS_ITEM = r"^\s*(?:is|are|does|do|was|what(?:'s| is| are)?|which|how much (?:is|was|did))\b.{0,60}\b(?:i (?:bought|ordered|got|received)|my)\b"

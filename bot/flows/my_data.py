@@ -1,0 +1,47 @@
+"""Questions about the buyer's own data, answered from the tools before any action: which payment
+method an order used ("which card did I pay with?"), the gift card balance ("how much is left on
+my gift card?"), the options and price of an item they bought ("is the camera I bought 10x
+zoom?"). The order asked about becomes the one under discussion, so "ok, then cancel it" /
+"那就取消吧" goes on with it."""
+
+from __future__ import annotations
+
+from bot import templates
+from bot.flows import Flow, FlowContext, Step
+from bot.flows.common import find_order, order_details, user_details
+from bot.templates import say
+
+
+def run(ctx: FlowContext) -> Step:
+    asks = ctx.command.asks or ctx.slots.get("asks")
+    ctx.slots["asks"] = asks
+    if asks == "balance":
+        user = user_details(ctx) or {}
+        cards = [m for m in user.get("payment_methods", {}).values() if m.get("source") == "gift_card"]
+        if not cards:
+            return Step(say("no_gift_card", ctx.language))
+        return Step(say("gift_card_balance", ctx.language, cards="; ".join(templates.payment_name(c, ctx.language) for c in cards)))
+    order_id = ctx.slots.get("order_id") or ctx.state.focus_order if not ctx.slots.get("items") and not ctx.slots.get("order_ref") else None
+    if order_id is None:
+        order_id, asked = find_order(ctx, "status", also=("cancel", "return", "exchange", "modify_items", "modify_address", "modify_payment"))
+        if asked:
+            return asked
+    order = order_details(ctx, order_id)
+    if order is None:
+        return Step(say("order_not_found", ctx.language, order_id=order_id))
+    ctx.state.focus_order = order_id
+    if asks == "payment":
+        user = user_details(ctx) or {}
+        methods = user.get("payment_methods", {})
+        used = [methods.get(p["payment_method_id"], {"source": p["payment_method_id"].rsplit("_", 1)[0]}) for p in order.get("payment_history", [])
+                if p.get("transaction_type") == "payment"]  # fmt: skip
+        names = "、".join if ctx.language == "zh" else ", ".join
+        return Step(say("paid_with", ctx.language, order_id=order_id, methods=names(dict.fromkeys(templates.payment_name(m, ctx.language) for m in used))))
+    named = {slot.get("product") for slot in (ctx.slots.get("items") or {}).get("items", [])}
+    lines = [line for line in order["items"] if line["name"] in named] or order["items"]
+    sep = "；" if ctx.language == "zh" else "; "
+    described = sep.join(f"{templates.item_label(line, ctx.language)}{'：' if ctx.language == 'zh' else ': '}{line['price']:.2f} USD" for line in lines)
+    return Step(say("bought_items", ctx.language, order_id=order_id, items=described))
+
+
+FLOW = Flow("my_data", ("my_data",), run, slots=("order_id", "items"))
