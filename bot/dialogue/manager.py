@@ -85,7 +85,7 @@ def _confirms_the_same(command: Command, state: DialogueState) -> bool:
     if command.confirmation not in ("yes", "yes_but") or command.order_ids or command.address or command.payment or command.reason or command.except_items:
         return False
     stored = {i.get("product") for i in (state.slots.get("items") or {}).get("items", [])}
-    return all(i.product in stored and not (i.want or i.avoid or i.prefer) for i in command.items)
+    return bool(command.items) and all(i.product in stored and not (i.want or i.avoid or i.prefer) for i in command.items)
 
 
 class DialogueManager:

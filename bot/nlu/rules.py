@@ -378,7 +378,7 @@ def _understand_one(text: str, vocabulary: Vocabulary, context: Context, example
     payment_change = P.PAYMENT_CHANGE.search(text) and not ret and not (exchange and vocabulary.mentions(text))
     # "I'd like a bigger one", "换个容量最大的": a ranking asks for another variant.
     # …but "return the cheaper one" says which of the buyer's items, not which variant to get.
-    ranked = asks_ranking(text) and (act != "question" or bool(P.WANTS.search(text))) and not ret
+    ranked = asks_ranking(text) and (act != "question" or bool(P.WANTS.search(text))) and not ret and not P.PRODUCT_ALTERNATIVE.search(text)
     if ret and modify_items and not exchange and modify_items.group(0).lower() == "instead":
         modify_items = None  # "return the more expensive one instead": still a return
     wants_change = ((bool(exchange or modify_items or ranked) or correction and bool(P.WANT_VERB.search(text)) and not ret)
