@@ -484,6 +484,8 @@ def _understand_one(text: str, vocabulary: Vocabulary, context: Context, example
     described = text[: same_as.start()] if same_as else text
     order_ref = read_order_reference(described, bool(order_ids), span) if context.principal_kind != "merchant" else None
     address_ref = read_address_reference(text) if address is None and address_partial is None and intent in ("modify_address", "modify_user_address", "inform") else None
+    if address_ref is not None and address_ref.source == "default" and not to_own_address:
+        address_ref = None  # "change my default address" names what changes, not the value
     if address_ref is not None and address_ref.order_id in order_ids:
         order_ids = [o for o in order_ids if o != address_ref.order_id]  # the order whose address is copied is not the one changed
     return Command(intent=intent, order_ids=order_ids, order_ref=order_ref, address_ref=address_ref, asks=asks, items=items, all_items=all_items, except_items=except_items, other=other,
