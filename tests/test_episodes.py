@@ -74,9 +74,10 @@ def test_episode_ends_in_the_expected_state(knowledge_home, order_db, episode):
 
 
 # Described episodes the engine does not finish yet (strict, as above).
-# 28 of 52 fail at the end of the first session on issue 24; the kinds each misses are in the issue's note.
+# 29 of 52 fail at the end of the first session on issue 24; the kinds each misses are in the issue's note.
 DESCRIBED_FAILURES: dict[str, str] = {
     "task0-en-0": "not finished yet (issue 24 note)",
+    "task19-en-3": "'the pet bed and the office chair for their cheapest versions': the ranking reaches the chair only (it passed once by a 'yes, but…' taken as a yes)",
     "task23-en-4": "not finished yet (issue 24 note)",
     "task28-en-6": "not finished yet (issue 24 note)",
     "task29-en-7": "not finished yet (issue 24 note)",
@@ -119,6 +120,6 @@ def test_described_episode_ends_in_the_expected_state(knowledge_home, order_db, 
 
 
 def test_described_episodes_in_both_languages_are_expected_to_pass(order_dbs):
-    # The issue's target is 85 %; this is the floor reached so far (24 of 52), kept from going down.
+    # The issue's target is 85 %; this is the floor reached so far (23 of 52), kept from going down.
     passing = [e for e in DESCRIBED if _described_id(e) not in DESCRIBED_FAILURES]
-    assert len(DESCRIBED) >= 40 and len(passing) >= 24 and {e["language"] for e in passing} == {"en", "zh"}
+    assert len(DESCRIBED) >= 40 and len(passing) >= 23 and {e["language"] for e in passing} == {"en", "zh"}

@@ -20,20 +20,16 @@ from bot.dialogue.state import DialogueState
 from bot.flows import FLOWS, Flow, FlowContext, Step, for_intent
 from bot.flows.common import item_slots
 from bot.nlu.addresses import read_address
-from bot.nlu.commands import Address, Command
+from bot.nlu.commands import ACTION_INTENTS, Address, Command
 from bot.nlu.cues import cue
-from bot.nlu.names import ZH_NAMES
 from bot.nlu.patterns import ORDINAL, ORDINALS
-from bot.nlu.vocabulary import EN_ALIASES, Vocabulary
+from bot.nlu.vocabulary import Vocabulary
 from bot.templates import say
 from bot.tools.session import PendingAction, ToolSession
 
 
 
 ALSO = re.compile(r"\bsame (?:for|with)\b|\balso\b|\btoo\b|\bas well\b|^\s*(?:and|then|now)\b|还有|也|再|另外", re.IGNORECASE)
-
-
-_ACTIONS = frozenset({"cancel", "return", "exchange", "modify_items", "modify_address", "modify_payment", "modify_user_address"})
 
 
 @dataclass
@@ -49,35 +45,25 @@ class Outcome:
     suffix: str | None = None  # said after the answer (a change that still waits for its yes)
 
 
-def _kept_items(command: Command, state: DialogueState) -> list[str] | None:
+def _kept_items(command: Command, state: DialogueState, vocabulary: Vocabulary) -> list[str] | None:
     """The products a change of mind keeps in the change ("only the lamp", "水杯不换了，只换台灯",
     "leave the lamp as it is"), or None when the message is not one."""
     named = [i.product for i in command.items if i.product]
-    dropped = [i.product for i in command.except_items if i.product]
     stored = [i.get("product") for i in (state.slots.get("items") or {}).get("items", []) if i.get("product")]
-    only = cue("ONLY").search(command.text)
-    if not stored or not (named or dropped) or not (only or dropped or command.correction or DROPS.search(command.text)):
+    text = command.text
+    if not stored or not (named or command.except_items) or not (cue("ONLY").search(text) or command.except_items or command.correction or cue("DROPS").search(text)):
         return None
-    # A product named with "not"/"leave"/"不换了" is dropped; the rest of those named are kept.
-    kept = [p for p in named if p in stored and p not in dropped and not _dropped(command.text, p)]
-    if not kept:
-        kept = [p for p in stored if p not in dropped and not any(_dropped(command.text, n) and n == p for n in named)]
+    # A product whose clause drops it ("leave the water bottle as it is", "水杯不换了") is dropped; the rest of those named are kept.
+    dropped = {i.product for i in command.except_items} | {
+        product for start, end, _, products in vocabulary.mentions(text) for product in products if _clause_drops(text, start, end)}
+    kept = [p for p in named if p in stored and p not in dropped] or [p for p in stored if p not in dropped]
     return kept if kept and set(kept) != set(stored) else None
 
 
-DROPS = re.compile(r"\bleave\b|\bkeep\b|\bforget\b|\bskip\b|\bnot the\b|\bdon'?t (?:change|exchange|return|do)\b|不换了|不退了|不改了|不要了|算了|留着|保留|不用换|不用退|不用改", re.IGNORECASE)
-
-
-def _dropped(text: str, product: str) -> bool:
-    """Whether the clause that names ``product`` drops it ("leave the water bottle as it is", "水杯不换了")."""
-    words = [product, product.split()[-1], *EN_ALIASES.get(product, ()), *ZH_NAMES.get(product, ())]
-    for word in words:
-        for m in re.finditer(re.escape(word), text, re.IGNORECASE):
-            before = re.split(r"[,，;；。.!?！？:：]", text[max(0, m.start() - 20):m.start()])[-1]
-            after = re.split(r"[,，;；。.!?！？]", text[m.end():m.end() + 20])[0]
-            if DROPS.search(f"{before} {after}"):
-                return True
-    return False
+def _clause_drops(text: str, start: int, end: int) -> bool:
+    before = re.split(r"[,，;；。.!?！？:：]", text[max(0, start - 20):start])[-1]
+    after = re.split(r"[,，;；。.!?！？]", text[end:end + 20])[0]
+    return bool(cue("DROPS").search(f"{before} {after}"))
 
 
 def _confirms_the_same(command: Command, state: DialogueState) -> bool:
@@ -113,7 +99,7 @@ class DialogueManager:
         if command.then:
             state.queue = [c.model_dump(mode="json") for c in command.then]
             command = command.model_copy(update={"then": []})
-        elif not queued and command.intent in _ACTIONS and tools.pending is None and state.waiting_for is None:
+        elif not queued and command.intent in ACTION_INTENTS and tools.pending is None and state.waiting_for is None:
             state.queue = []  # a new request of the buyer's own replaces what the last message left to do
         prefix = None
         if tools.pending is not None:
@@ -149,7 +135,7 @@ class DialogueManager:
         (returns what to say before answering the message as a new one)."""
         action = describe(tools.pending, language)
         flow = for_intent_of(state)
-        if command.intent != "confirm" and flow is not None and "items" in flow.slots and (kept := _kept_items(command, state)) is not None:
+        if command.intent != "confirm" and flow is not None and "items" in flow.slots and (kept := _kept_items(command, state, self.vocabulary)) is not None:
             # "Actually, only the lamp" / "算了，只换台灯": the same change for fewer items, proposed again.
             tools.decline()
             state.slots["only"] = kept
@@ -197,7 +183,7 @@ class DialogueManager:
             return self._run(flow, command, state, tools, language)  # a bare "yes" answers nothing: the same question again
         if not answers:
             return None
-        if "items" in flow.slots and (kept := _kept_items(command, state)) is not None:
+        if "items" in flow.slots and (kept := _kept_items(command, state, self.vocabulary)) is not None:
             state.slots["only"] = kept  # "哦不对，水杯还是算了，就换台灯": the rest of the request, for fewer items
             return self._run(flow, command, state, tools, language)
         if state.waiting_for == "options":

@@ -28,6 +28,8 @@ class FlowContext:
     state: DialogueState  # ctx.state.slots: what the flow has collected (JSON-able)
     vocabulary: Vocabulary
     reread: bool = True  # the command came from the rules: its text may be read again against an order's own lines
+    # Reads made once per run (a run proposes at most one write, so nothing read changes during it).
+    cache: dict = field(default_factory=dict)
 
     @property
     def slots(self) -> dict:

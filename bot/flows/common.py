@@ -108,8 +108,10 @@ def buyer_statuses(ctx: FlowContext) -> list[dict]:
 
 def buyer_orders(ctx: FlowContext) -> list[dict]:
     """get_order_details of each of the buyer's orders, oldest first (their place in the buyer's list)."""
-    user = user_details(ctx)
-    return [d for d in (order_details(ctx, o) for o in (user or {}).get("orders", [])) if d]
+    if "orders" not in ctx.cache:
+        user = user_details(ctx)
+        ctx.cache["orders"] = [d for d in (order_details(ctx, o) for o in (user or {}).get("orders", [])) if d]
+    return ctx.cache["orders"]
 
 
 def _reference(ctx: FlowContext) -> OrderReference | None:

@@ -21,7 +21,9 @@ def run(ctx: FlowContext) -> Step:
         if not cards:
             return Step(say("no_gift_card", ctx.language))
         return Step(say("gift_card_balance", ctx.language, cards="; ".join(templates.payment_name(c, ctx.language) for c in cards)))
-    order_id = ctx.slots.get("order_id") or ctx.state.focus_order if not ctx.slots.get("items") and not ctx.slots.get("order_ref") else None
+    # Named, or the one under discussion unless the question describes another ("the camera I bought").
+    described = ctx.slots.get("items") or ctx.slots.get("order_ref")
+    order_id = ctx.slots.get("order_id") or (None if described else ctx.state.focus_order)
     if order_id is None:
         order_id, asked = find_order(ctx, "status", also=("cancel", "return", "exchange", "modify_items", "modify_address", "modify_payment"))
         if asked:

@@ -17,6 +17,8 @@ INTENTS = (
     "modify_payment", "modify_user_address", "my_data", "human", "small_talk", "question", "inform", "confirm", "decline",
     "product_search", "product_compare", "product_alternatives", "shop_summary", "shop_stock", "shop_reviews", "shop_copy",
 )  # fmt: skip
+# The intents that ask for a write (each proposed and confirmed on its own).
+ACTION_INTENTS = frozenset({"cancel", "return", "exchange", "modify_items", "modify_address", "modify_payment", "modify_user_address"})
 REASONS = ("no longer needed", "ordered by mistake")
 PAYMENT_KINDS = ("original", "gift_card", "credit_card", "paypal")
 

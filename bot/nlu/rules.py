@@ -16,10 +16,10 @@ from rapidfuzz import fuzz, process
 
 from bot.nlu import patterns as P
 from bot.nlu.addresses import AddressReading, read_address
-from bot.nlu.commands import Address, Command, ItemSlot
+from bot.nlu.commands import ACTION_INTENTS, Address, Command, ItemSlot
+from bot.nlu.cues import cue
 from bot.nlu.options import read_options
 from bot.nlu.ordering import asks_ranking
-from bot.nlu.cues import cue
 from bot.nlu.places import is_place
 from bot.nlu.references import read_address_reference, read_order_reference
 from bot.nlu.requests import split_requests
@@ -105,16 +105,12 @@ def dialogue_act(text: str) -> str | None:
     return None
 
 
-# "好的，换吧", "嗯，改吧", "那就退吧": a yes said as the action ("do it").
-_DO_IT_ZH = re.compile(r"^\s*(?:嗯+|好的?|行|可以|对|ok)?[，,\s]*(?:那就|那|就)?(?:换|改|退|办|弄|做|来|取消|确认|继续|执行|提交)(?:吧|呗|啊|了|哈)?(?:[，,][^，,。]{0,12})?[。!！~～\s]*$", re.IGNORECASE)
-
-
 def confirmation_of(text: str) -> str | None:
     """yes | no | yes_but (a yes with a condition or another request: not a confirmation) | None."""
     hesitation = P.FILLER.match(text)
     if hesitation and (P.NO_START.match(text[hesitation.end():]) or not P.YES_ZH.match(text)):
         text = text[hesitation.end():]  # "hmm no, don't do it" refuses; "嗯嗯好的" stays a yes
-    if P.YES_ZH.match(text) or _DO_IT_ZH.match(text):
+    if P.YES_ZH.match(text) or cue("DO_IT").match(text):
         return "yes"
     if P.YES_START.match(text):
         rest = re.findall(r"[a-z']+", text.lower())
@@ -129,7 +125,6 @@ def confirmation_of(text: str) -> str | None:
 # A name anywhere in a message with a zip code: "hey, Mei Kovacs here, zip 28236", "Sofia Li, San
 # Antonio, 78260", "你好，我报一下信息哈：Yusuf Rossi，邮编19122". Two capitalised words that are
 # not a place or a greeting, the first such pair; the zip a lone 5–6 digit number.
-_NAME_PAIR = re.compile(r"(?<![A-Za-z'-])([A-Z][a-z'-]+)\s+([A-Z][a-z'-]+)(?![A-Za-z'-])")
 _ZIP = re.compile(r"(?<![\d#A-Za-z])(\d{5,6})(?!\d)")
 _ZIP_CUE = re.compile(r"\bzip\b|\bpostal\b|\bpost ?code\b|邮编|邮政编码", re.IGNORECASE)
 _NOT_NAMES = frozenset("hi hey hello hiya yes yeah ok okay thanks thank dear good morning afternoon evening order orders zip my the it's its "
@@ -310,9 +305,6 @@ def _asked(pattern: re.Pattern, text: str) -> re.Match | None:
     return next((m for m in pattern.finditer(text) if not cue("NOT_ACTION").search(text[max(0, m.start() - 24):m.start()])), None)
 
 
-ACTION_INTENTS = frozenset({"cancel", "return", "exchange", "modify_items", "modify_address", "modify_payment", "modify_user_address"})
-
-
 def understand(text: str, vocabulary: Vocabulary, context: Context | None = None, examples: IntentExamples | None | object = _PACKAGED) -> Command:
     """``examples``: the labelled messages a message no cue reads is compared with (default the
     packaged ones; None: cue patterns only). Several requests in one message: the first, with
@@ -346,7 +338,7 @@ def _understand_one(text: str, vocabulary: Vocabulary, context: Context, example
     reason = _reason(text)
     payment = _payment(text)
     confirmation = confirmation_of(text)
-    do_it = _DO_IT_ZH.match(text) is not None and context.waiting_for != "confirmation"
+    do_it = cue("DO_IT").match(text) is not None and context.waiting_for != "confirmation"
     if do_it:
         confirmation = None  # "那就取消吧" with nothing waiting: the action itself, on the order under discussion
     bare_answer = confirmation if confirmation in ("yes", "no") else None  # kept for "nothing to confirm"

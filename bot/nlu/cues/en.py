@@ -24,7 +24,6 @@ SAME_AS = r"\b(?:same|identical|matching|match(?:es)?) (?:\w+ ){0,2}(?:as|like|t
 
 # Several requests, and what the confirmation's answer keeps.
 ONLY = r"\bonly\b|\bjust\b"
-THEN_DO_IT = r"^\s*(?:ok(?:ay)?|alright|fine|sure|great|good|in that case|then|so)?[\s,.!]*(?:then |so )?(?:please )?(?:go ahead|do (?:it|that)|let'?s do (?:it|that)|proceed)\b"
 
 # The order's address changed to one the buyer already has: "send it to my default address instead", "use the New York address from my other order".
 TO_OWN_ADDRESS = (r"\b(?:to|at|use) (?:my|the) (?:default|usual|home|account|profile)(?: shipping| delivery)? address\b|\b(?:to|use) (?:my|the) (?:[A-Z][a-z]+ ){1,2}address\b"
@@ -47,3 +46,5 @@ AS_IT_IS = r"\bmine\b|\bmy current\b|\bthe one i have\b|\bcurrent(?:ly)?\b|\bas 
 ASKS_PAYMENT = r"\b(?:which|what) (?:card|payment(?: method)?|method)\b.{0,30}\b(?:i|did i|was)\b.{0,12}\b(?:pay|paid|use|used|charged)\b|\bhow did i pay\b|\bwhat did i pay (?:with|by)\b"
 ASKS_BALANCE = r"\b(?:how much|what)(?:'s| is)? (?:is )?(?:left|remaining|still)? ?(?:on|in) (?:my|the) gift ?card\b|\bgift ?card(?:'s)? balance\b|\bbalance (?:on|of) (?:my|the) gift ?card\b"
 ASKS_ITEM = r"^\s*(?:is|are|does|do|was|what(?:'s| is| are)?|which|how much (?:is|was|did))\b.{0,60}\b(?:i (?:bought|ordered|got|received)|my)\b"
+# A change of mind that drops an item: "leave the water bottle as it is", "forget the lamp".
+DROPS = r"\bleave\b|\bkeep\b|\bforget\b|\bskip\b|\bnot the\b|\bdon'?t (?:change|exchange|return|do)\b"
