@@ -31,6 +31,8 @@ def orders_described(reference: OrderReference, orders: list[dict]) -> list[dict
         fits = [o for o in fits if len(o["items"]) == reference.item_count]
     if reference.payment:
         fits = [o for o in fits if any(p["payment_method_id"].startswith(reference.payment) for p in o.get("payment_history", []))]
+    if reference.with_products:
+        fits = [o for o in fits if set(reference.with_products) <= {line["name"] for line in o["items"]}]
     if reference.recency and fits:
         fits = [fits[-1] if reference.recency == "latest" else fits[0]]
     return fits
@@ -42,6 +44,8 @@ def address_referred(reference: AddressReference, user: dict, orders: list[dict]
         return [_fields(user["address"])]
     if reference.order_id:
         return [_fields(o["address"]) for o in orders if o["order_id"] == reference.order_id]
+    if reference.product:
+        orders = [o for o in orders if any(line["name"] == reference.product for line in o["items"])]
     candidates = [o for o in orders if o["order_id"] != excluding and (reference.place is None or address_in(o["address"], reference.place))]
     if reference.place and address_in(user["address"], reference.place):
         candidates.append({"address": user["address"]})

@@ -49,6 +49,10 @@ T = {
     "gift_card_balance": {"en": "On your account: {cards}.", "zh": "您账户里的礼品卡：{cards}。"},
     "paid_with": {"en": "Order {order_id} was paid with: {methods}.", "zh": "订单 {order_id} 的支付方式：{methods}。"},
     "bought_items": {"en": "In order {order_id}: {items}.", "zh": "订单 {order_id} 中：{items}。"},
+    "cancel_whole_only": {"en": "Order {order_id} can only be cancelled as a whole, so I can't cancel just {items}. I can cancel the whole order, or change items to another option, if you like.",
+                          "zh": "订单 {order_id} 只能整单取消，不能只取消{items}。需要的话，我可以取消整个订单，或者把商品换成其他款式。"},
+    "cancel_is_whole": {"en": "{items} are all the items of order {order_id}: I can cancel the whole order if you like.",
+                        "zh": "{items}就是订单 {order_id} 的全部商品：需要的话，我可以取消整个订单。"},
     "still_waiting": {"en": "Still waiting for your yes: {action}. Reply \"yes\" to go ahead, or \"no\" to stop.",
                       "zh": "以下操作仍在等待您的确认：{action}。回复“确认”继续，或回复“不用了”取消。"},
     "which_address": {"en": "Which address do you mean?\n{choices}\nPlease give it in full.", "zh": "请问是哪个地址？\n{choices}\n请提供完整地址。"},
@@ -64,6 +68,13 @@ T = {
                    "zh": "请问要更换订单 {order_id} 中的哪件商品？{items}"},
     "which_variant": {"en": "What would you like instead? Say the option, for example: {example}. Available: {options}.",
                       "zh": "请问要换成什么规格？请说明选项，例如：{example}。可选：{options}。"},
+    "left_as_is": {"en": "The option you asked for is not available now, so this stays as it is: {items}.", "zh": "您要的规格目前无货，以下商品保持不变：{items}。"},
+    "variants_that_fit": {"en": "These are in stock and fit what you asked for:\n{choices}\nWhich would you like?",
+                          "zh": "以下有货且符合您的要求：\n{choices}\n请问要哪一款？"},
+    "once_per_order": {"en": "Note: order {order_id} can be returned or exchanged only once, so once this is done I cannot also {other} ({items}) in it. Say \"no\" if you would rather do that instead.",
+                       "zh": "请注意：订单 {order_id} 只能退货或换货一次，办理这一项后就不能再{other}（{items}）了。如果想改办那一项，请回复“不”。"},
+    "then_other_orders": {"en": "Then the same for order {orders}, confirmed on its own.", "zh": "之后再为订单 {orders} 办理同样的操作，单独确认。"},
+    "variant_not_in_stock": {"en": "That option of {name} is not available now.", "zh": "{name} 的该规格目前无货。"},
     "variant_unavailable_offer": {"en": "That option of {name} is not available now.\n{alternatives}\nWhich would you like?",
                                   "zh": "{name} 的该规格目前无货。\n{alternatives}\n请问要换成哪一款？"},
     "variant_unavailable": {"en": "That option of {name} is not available now. Available: {options}.",
@@ -94,6 +105,8 @@ T = {
                      "zh": "如需我为您{action}，请先验证身份：发送账户邮箱，或您的姓名和邮编。"},
     "offer_order": {"en": "If you'd like me to {action} for you, tell me which order.", "zh": "如需我为您{action}，请告诉我是哪个订单。"},
     "thanks": {"en": "You're welcome! Is there anything else I can help with?", "zh": "不客气！还有什么可以帮您的吗？"},
+    "leave_it": {"en": "OK, I'll leave it as it is: nothing has been changed. Is there anything else I can help with?",
+                 "zh": "好的，保持原样，没有做任何更改。还有什么可以帮您的吗？"},
     "goodbye": {"en": "Thank you for contacting us. Goodbye!", "zh": "感谢您的咨询，再见！"},
     "abuse": {"en": "I'm here to help with your orders and our policies. Let's keep it respectful: how can I help?",
               "zh": "我很乐意为您处理订单和政策问题，请文明交流。请问需要什么帮助？"},
@@ -169,6 +182,10 @@ def order_choice(status: dict, language: str) -> str:
     names = sep.join(dict.fromkeys(product_name(i["name"], language) for i in status["items"]))
     state = state_name(status["status"], language)
     return f"{status['order_id']}（{state}；{names}）" if language == "zh" else f"{status['order_id']} ({state}; {names})"
+
+
+def money(amount: float, language: str) -> str:
+    return f"{amount:.2f} 美元" if language == "zh" else f"${amount:.2f}"
 
 
 def numbered(labels: list[str], language: str) -> str:

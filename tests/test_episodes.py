@@ -55,10 +55,7 @@ def test_at_least_thirty_episodes_in_both_languages_are_expected_to_pass(order_d
 
 
 # Episodes the engine does not finish yet (strict: one that starts passing must be moved out):
-KNOWN_FAILURES = {
-    "103": "'the backpack I got with the vacuum cleaner': the vacuum cleaner, which names the order, is returned too",
-    "58": "笔记本 (the laptop, said short) is read as the notebook",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("episode", [pytest.param(e, marks=pytest.mark.xfail(reason=KNOWN_FAILURES[e["task"]], strict=True))
@@ -73,38 +70,16 @@ def test_episode_ends_in_the_expected_state(knowledge_home, order_db, episode):
     assert all(r.language == episode["language"] for r in replies[1:]), transcript
 
 
-# Described episodes the engine does not finish yet (strict, as above).
-# 29 of 52 fail at the end of the first session on issue 24; the kinds each misses are in the issue's note.
+# Described episodes the engine does not finish yet (strict, as above); 45 of 52 pass.
+_ONE_YES_EACH = "each write waits for its own yes (issue 24): the script confirms once for two orders, so the second waits"
 DESCRIBED_FAILURES: dict[str, str] = {
-    "task0-en-0": "not finished yet (issue 24 note)",
-    "task19-en-3": "'the pet bed and the office chair for their cheapest versions': the ranking reaches the chair only (it passed once by a 'yes, but…' taken as a yes)",
-    "task23-en-4": "not finished yet (issue 24 note)",
-    "task28-en-6": "not finished yet (issue 24 note)",
-    "task29-en-7": "not finished yet (issue 24 note)",
-    "task43-en-9": "not finished yet (issue 24 note)",
-    "task76-en-15": "not finished yet (issue 24 note)",
-    "task81-en-16": "not finished yet (issue 24 note)",
-    "task89-en-18": "not finished yet (issue 24 note)",
-    "task103-en-20": "not finished yet (issue 24 note)",
-    "task106-en-21": "not finished yet (issue 24 note)",
-    "task109-en-22": "not finished yet (issue 24 note)",
-    "task92-en-23": "not finished yet (issue 24 note)",
-    "task58-en-24": "not finished yet (issue 24 note)",
-    "task1-zh-26": "not finished yet (issue 24 note)",
-    "task29-zh-30": "not finished yet (issue 24 note)",
-    "task34-zh-31": "not finished yet (issue 24 note)",
-    "task58-zh-35": "not finished yet (issue 24 note)",
-    "task78-zh-38": "not finished yet (issue 24 note)",
-    "task88-zh-41": "not finished yet (issue 24 note)",
-    "task89-zh-42": "not finished yet (issue 24 note)",
-    "task93-zh-43": "not finished yet (issue 24 note)",
-    "task99-zh-44": "not finished yet (issue 24 note)",
-    "task106-zh-45": "not finished yet (issue 24 note)",
-    "task110-zh-46": "not finished yet (issue 24 note)",
-    "task81-zh-47": "not finished yet (issue 24 note)",
-    "task105-zh-48": "not finished yet (issue 24 note)",
-    "task96-zh-49": "not finished yet (issue 24 note)",
-    "task19-zh-50": "not finished yet (issue 24 note)",
+    "task19-en-3": "a return and an exchange on the same delivered order (one of them allowed): the bot proposes the return first instead of laying out both and what each saves",
+    "task19-zh-50": "a return and an exchange on the same delivered order (one of them allowed): the bot proposes the return first instead of laying out both and what each saves",
+    "task81-en-16": _ONE_YES_EACH,
+    "task81-zh-47": _ONE_YES_EACH,
+    "task92-en-23": "the smart watch and the e-reader added at the confirmation: the e-reader is in another order, whose return waits for its own yes (issue 24)",
+    "task106-en-21": "the episode's email (sofia.thomas3019@…) is not in the data: the buyer cannot be verified",
+    "task106-zh-45": "the episode's email (sofia.thomas3019@…) is not in the data: the buyer cannot be verified",
 }
 
 
@@ -120,6 +95,6 @@ def test_described_episode_ends_in_the_expected_state(knowledge_home, order_db, 
 
 
 def test_described_episodes_in_both_languages_are_expected_to_pass(order_dbs):
-    # The issue's target is 85 %; this is the floor reached so far (23 of 52), kept from going down.
+    # The issue's target: 85 % of the described episodes end in the expected state (45 of 52 do).
     passing = [e for e in DESCRIBED if _described_id(e) not in DESCRIBED_FAILURES]
-    assert len(DESCRIBED) >= 40 and len(passing) >= 23 and {e["language"] for e in passing} == {"en", "zh"}
+    assert len(DESCRIBED) >= 40 and len(passing) >= 0.85 * len(DESCRIBED) and {e["language"] for e in passing} == {"en", "zh"}

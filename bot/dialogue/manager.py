@@ -43,6 +43,7 @@ class Outcome:
     explain: str | None = None  # a question whose policy answer says why (a refusal's rule)
     handoff_reason: str = "user_request"
     suffix: str | None = None  # said after the answer (a change that still waits for its yes)
+    cannot: str | None = None  # the request cannot be done as asked (bot.flows.Step.cannot)
 
 
 def _kept_items(command: Command, state: DialogueState, vocabulary: Vocabulary) -> list[str] | None:
@@ -60,6 +61,17 @@ def _kept_items(command: Command, state: DialogueState, vocabulary: Vocabulary) 
     return kept if kept and set(kept) != set(stored) else None
 
 
+def _added_items(command: Command, state: DialogueState, flow: Flow) -> dict | None:
+    """The stored items with those the message adds ("please add them to the return", "手表也一起退"), or None."""
+    stored = state.slots.get("items") or {}
+    named = {i.get("product") for i in stored.get("items", [])}
+    new = [i for i in command.items if i.product and i.product not in named]
+    if not new or command.intent not in (*flow.intents, "inform") or not cue("ADD_TO").search(command.text) or cue("ONLY").search(command.text):
+        return None
+    return {"text": f"{stored.get('text', '')} {command.text}".strip(), "items": [*stored.get("items", []), *(i.model_dump() for i in new)],
+            "all": False, "except": []}  # fmt: skip
+
+
 def _clause_drops(text: str, start: int, end: int) -> bool:
     before = re.split(r"[,，;；。.!?！？:：]", text[max(0, start - 20):start])[-1]
     after = re.split(r"[,，;；。.!?！？]", text[end:end + 20])[0]
@@ -74,6 +86,17 @@ def _confirms_the_same(command: Command, state: DialogueState) -> bool:
     return bool(command.items) and all(i.product in stored and not (i.want or i.avoid or i.prefer) for i in command.items)
 
 
+def _repeats_the_action(command: Command, state: DialogueState, flow: Flow | None) -> bool:
+    """"Yes, please cancel", "确认取消" while a cancel waits: the action said again, nothing new in it."""
+    if flow is None or command.intent not in flow.intents or command.confirmation == "no" or command.correction:
+        return False
+    slots = state.slots
+    new = (command.items or command.all_items or command.except_items or command.address or command.address_ref or command.order_ref
+           or any(o != slots.get("order_id") for o in command.order_ids) or command.payment and command.payment != slots.get("payment")
+           or command.reason and command.reason != slots.get("reason"))  # fmt: skip
+    return not new
+
+
 class DialogueManager:
     def __init__(self, vocabulary: Vocabulary, reread: bool = True) -> None:
         self.vocabulary = vocabulary
@@ -82,12 +105,18 @@ class DialogueManager:
     def handle(self, command: Command, state: DialogueState, tools: ToolSession, language: str) -> Outcome:
         """The turn's outcome; then the message's further requests, one after another, while
         none of them waits for the buyer (each proposal waits for its own yes)."""
-        outcome = self._handle(command, state, tools, language)
+        queued = False
+        while not _price_holds(command, state, tools) and (command.then or queued and state.queue):
+            # "If it's under $200, exchange mine for it; if not, return it": the request whose condition holds.
+            if command.then:
+                state.queue = [c.model_dump(mode="json") for c in command.then]
+            command, queued = Command.model_validate(state.queue.pop(0)), True
+        outcome = _otherwise(self._handle(command, state, tools, language, queued=queued), state, tools)
         while state.queue and tools.pending is None and state.waiting_for is None and not outcome.wants_human and outcome.answer is not None:
             queued = Command.model_validate(state.queue.pop(0))
-            if queued.otherwise and outcome.outcome in ("done", "proposed"):
+            if queued.otherwise and outcome.outcome in ("done", "proposed") or not _price_holds(queued, state, tools):
                 continue  # "if not, cancel the order": the request before it went through
-            following = self._handle(queued, state, tools, language, queued=True)
+            following = _otherwise(self._handle(queued, state, tools, language, queued=True), state, tools)
             if following.answer is None:
                 break
             outcome = Outcome("\n\n".join(a for a in (outcome.answer, following.prefix, following.answer) if a), following.intent,
@@ -143,10 +172,19 @@ class DialogueManager:
             if command.payment:
                 state.slots["payment"] = command.payment
             return self._run(flow, command, state, tools, language)
+        if flow is not None and "items" in flow.slots and (added := _added_items(command, state, flow)) is not None:
+            # "Wait, also return the smart watch and the e-reader": the same change for more items, proposed
+            # again (items in another order become a request of their own: bot.flows.common.find_order).
+            tools.decline()
+            state.slots["items"] = added
+            state.slots.pop("order_id", None)
+            state.slots.pop("order_ref", None)  # it described the first items' order; the items now say which orders
+            state.waiting_for = None
+            return self._run(flow, command, state, tools, language)
         if command.intent == "question" and command.act == "question" and not command.correction and command.confirmation is None:
             # A question while a change waits ("how much will I get back?"): answered, the change still waits.
             return Outcome(None, "question", suffix=say("still_waiting", language, action=action))
-        if command.intent == "confirm" or command.confirmation == "yes_but" and _confirms_the_same(command, state):
+        if command.intent == "confirm" or command.confirmation == "yes_but" and _confirms_the_same(command, state) or _repeats_the_action(command, state, flow):
             result = tools.confirm()
             state.finish()
             answer = say("done", language, action=action) if result.ok else say("rejected", language, error=result.error)
@@ -219,7 +257,7 @@ class DialogueManager:
         outcome = step.outcome or ("proposed" if step.waiting_for == "confirmation" else "asked" if step.waiting_for else "info")
         return Outcome(step.answer, step.intent or (command.intent if command.intent not in ("inform", "status") else flow.intents[0]),
                        wants_human=step.wants_human, outcome=outcome, choices=[*step.choices], explain=step.explain,
-                       handoff_reason=step.handoff_reason)  # fmt: skip
+                       handoff_reason=step.handoff_reason, cannot=step.cannot)  # fmt: skip
 
     def _identify(self, command: Command, tools: ToolSession, language: str) -> str:
         if command.email:
@@ -234,21 +272,48 @@ class DialogueManager:
         return say("verified", language, name=name)
 
 
+def _price_holds(command: Command, state: DialogueState, tools: ToolSession) -> bool:
+    """Whether a request's price condition holds for the product just shown (none shown: it holds,
+    and the proposal states the price before anything is written)."""
+    if command.price_below is None and command.price_at_least is None:
+        return True
+    if not state.focus_product or not state.focus_item:
+        return True
+    found = tools.call("get_product_details", {"product_id": state.focus_product})
+    variant = found.result.get("variants", {}).get(state.focus_item) if found.ok else None
+    if variant is None:
+        return True
+    price = float(variant["price"])
+    return (command.price_below is None or price < command.price_below) and (command.price_at_least is None or price >= command.price_at_least)
+
+
+def _otherwise(outcome: Outcome, state: DialogueState, tools: ToolSession) -> Outcome:
+    """"Change it to maple, 34 inch; if that's not possible, cancel the order": when it is not
+    possible, the flow is dropped and the request for that case (next in the queue) goes on."""
+    if outcome.cannot and state.queue and state.queue[0].get("otherwise") and tools.pending is None:
+        state.finish()
+        state.queue[0]["otherwise"] = False
+        return Outcome(outcome.cannot, outcome.intent, prefix=outcome.prefix, outcome="info")
+    return outcome
+
+
 def for_intent_of(state: DialogueState) -> Flow | None:
     return FLOWS.get(state.flow) if state.flow else None
 
 
 def _picked(command: Command, state: DialogueState) -> Command:
-    """"The first one", "2", "第二个" after the bot offered choices (a reason) or listed orders: the
-    command with that choice as the slot's value."""
+    """"The first one", "2", "第二个" after the bot offered choices (a reason, a variant) or listed
+    orders: the command with that choice as the slot's value."""
     match = ORDINAL.match(command.text)
-    if match is None or state.waiting_for not in ("reason", "order_id"):
+    if match is None or state.waiting_for not in ("reason", "order_id", "options"):
         return command
-    offered = state.choices if state.waiting_for == "reason" else state.offered_orders
+    offered = state.offered_orders if state.waiting_for == "order_id" else state.choices
     index = ORDINALS[match.group("word").lower()]
     if not offered or index >= len(offered):
         return command
     value = offered[index]
+    if state.waiting_for == "options":
+        return command.model_copy(update={"text": value, "intent": "inform"})  # the variant listed: its option values
     return command.model_copy(update={"reason": value} if state.waiting_for == "reason" else {"order_ids": [value]})
 
 

@@ -13,6 +13,7 @@ class DialogueState:
     waiting_for: str | None = None  # what the bot asked for: order_id | reason | address | items | options | payment | confirmation | identity
     deferred: dict | None = None  # a command (as data) that waits for the buyer to verify, answered once they have
     focus_order: str | None = None  # the order under discussion ("cancel it", "the other one")
+    focus_orders: list[str] = field(default_factory=list)  # several under discussion ("then cancel the whole order" of each)
     offered_orders: list[str] = field(default_factory=list)  # the orders the bot listed to choose from
     last_flow: str | None = None  # the task just finished: "and also the keyboard" continues it
     focus_product: str | None = None  # the product last shown to a shopper ("something like this but cheaper")

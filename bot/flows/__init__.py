@@ -50,6 +50,9 @@ class Step:
     # refusal): the assistant quotes it, cited.
     explain: str | None = None
     handoff_reason: str = "user_request"  # with wants_human: "complaint" for frustration
+    # The request cannot be done as asked (the option wanted is not in stock): said instead of the
+    # step's answer when the buyer gave a request for that case ("if not, cancel the order").
+    cannot: str | None = None
 
 
 @dataclass(frozen=True)

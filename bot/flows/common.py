@@ -167,12 +167,21 @@ def find_order(ctx: FlowContext, action: str, also: tuple[str, ...] = ()) -> tup
                     ctx.slots["order_id"] = holding[0]["order_id"]
         return ctx.slots["order_id"], None
     described = reference is not None and reference.given()
+    if len(state.focus_orders) > 1 and REFERS_TO_IT.search(command.text) and not command.items and not described:
+        # "Then cancel the whole order" after a question about items in two orders: each order in turn.
+        first, *rest = state.focus_orders
+        state.focus_orders = []
+        queue_for_orders(ctx, action, [(order_id, []) for order_id in rest])
+        ctx.slots["order_id"] = first
+        return first, None
     if state.focus_order and REFERS_TO_IT.search(command.text) and not command.items and not described:
         ctx.slots["order_id"] = state.focus_order
         return state.focus_order, None
     statuses = buyer_statuses(ctx)
     if not statuses:
         return None, Step(say("no_orders", ctx.language))
+    if (source := _address_source(ctx)) and len(kept := [s for s in statuses if s["order_id"] not in source]) < len(statuses):
+        statuses = kept  # "another order … same address as the luggage order": not the order copied from
     candidates = statuses
     if described or items and items.get("items"):
         orders = buyer_orders(ctx)
@@ -197,6 +206,16 @@ def find_order(ctx: FlowContext, action: str, also: tuple[str, ...] = ()) -> tup
         if len(candidates) == 1 and len(fitting) == 1 and (described or holding):
             ctx.slots["order_id"] = candidates[0]["order_id"]  # the one meant: the flow says why it cannot
             return candidates[0]["order_id"], None
+        if action in SPLIT_BY_ORDER and items and not [o for o in holding if set(named_products(items)) <= {line["name"] for line in o["items"]}]:
+            # "Return the skateboard, the hose and the backpack" from three orders: one request per
+            # order, the first now, the others queued (each proposed and confirmed on its own).
+            groups = lines_by_order(ctx, [o for o in orders if o["order_id"] in {s["order_id"] for s in allowing_fit}], items)
+            if groups is not None and len(groups) > 1:
+                (first, products), rest = groups[0], groups[1:]
+                queue_for_orders(ctx, action, rest)
+                ctx.slots["order_id"] = first
+                ctx.slots["items"] = {**items, "items": [slot for slot in items["items"] if slot.get("product") in products] or items["items"]}
+                return first, None
         if 1 < len(allowing_fit) < len(statuses):
             # Several fit the description: a short numbered list to pick from, nothing guessed.
             state.offered_orders = [s["order_id"] for s in allowing_fit]
@@ -213,6 +232,76 @@ def find_order(ctx: FlowContext, action: str, also: tuple[str, ...] = ()) -> tup
         return None, Step(f"{listed}\n\n{say('none_allow', ctx.language)}")
     command_words = templates.COMMANDS.get(action, templates.COMMANDS["return"])[ctx.language]
     return None, Step(f"{listed}\n\n{say('which_order', ctx.language, command=command_words, example=allowing[0]['order_id'])}", waiting_for="order_id")
+
+
+# Requests on items that may be split into one request per order (a cancel is of a whole order: never split).
+SPLIT_BY_ORDER = ("return", "exchange", "modify_items")
+
+
+def named_products(items: dict | None) -> list[str]:
+    return list(dict.fromkeys(slot["product"] for slot in (items or {}).get("items", []) if slot.get("product")))
+
+
+def lines_by_order(ctx: FlowContext, orders: list[dict], items: dict) -> list[tuple[str, list[str]]] | None:
+    """The orders holding the items named, each with the products it holds, in the order the
+    buyer named them; None when an item is in more than one of them (then the buyer is asked)."""
+    found: dict[str, list[str]] = {}
+    for order in orders:
+        names = list(dict.fromkeys(line["name"] for line in lines_meant(ctx, order, {**items, "all": False, "except": []})))
+        if names:
+            found[order["order_id"]] = names
+    held = [name for names in found.values() for name in names]
+    if not found or len(held) != len(set(held)):
+        return None
+    text = items.get("text", "").lower()
+    mentions = {slot.get("product"): text.find((slot.get("mention") or "").lower()) for slot in items.get("items", [])}
+    first_said = {order_id: min((mentions.get(n, len(text)) for n in names), default=len(text)) for order_id, names in found.items()}
+    return sorted(found.items(), key=lambda pair: first_said[pair[0]])
+
+
+def queue_for_orders(ctx: FlowContext, action: str, groups: list[tuple[str, list[str]]]) -> None:
+    """The same request for each of these orders (with the products it holds; none: the whole
+    order), queued before what the message left to do."""
+    items = ctx.slots.get("items") or {}
+    queued = []
+    for order_id, products in groups:
+        slots = [slot for slot in items.get("items", []) if slot.get("product") in products] or items.get("items", [])
+        command = Command(intent=action, order_ids=[order_id], items=slots, reason=ctx.slots.get("reason") or ctx.command.reason,
+                          payment=ctx.slots.get("payment") or ctx.command.payment, text=items.get("text") or ctx.command.text)  # fmt: skip
+        queued.append(command.model_dump(mode="json"))
+    ctx.state.queue = queued + ctx.state.queue
+    # Said with the proposal: what comes next, so nothing the buyer asked for looks dropped.
+    ctx.cache["then_note"] = say("then_other_orders", ctx.language, orders="、".join(o for o, _ in groups) if ctx.language == "zh" else ", ".join(o for o, _ in groups))
+
+
+# A delivered order is returned or exchanged once (the tools refuse a second): said before the first is written.
+_ONCE = {"return_delivered_order_items": "return", "exchange_delivered_order_items": "exchange"}
+
+
+def _once_per_order(ctx: FlowContext, name: str, arguments: dict) -> str | None:
+    """When another request of the message (queued) would return or exchange items of the same
+    delivered order, the policy's limit and the choice it leaves: stated with the proposal."""
+    if name not in _ONCE:
+        return None
+    order = order_details(ctx, arguments["order_id"]) or {"items": []}
+    held = {line["name"] for line in order["items"]}
+    for queued in ctx.state.queue:
+        products = {i.get("product") for i in queued.get("items", []) if i.get("product")}
+        if queued.get("intent") in _ONCE.values() and (queued.get("order_ids") or [arguments["order_id"]])[0] == arguments["order_id"] and products & held:
+            other = templates.ACTIONS[queued["intent"]][ctx.language]
+            named = ("、" if ctx.language == "zh" else ", ").join(templates.product_name(p, ctx.language) for p in products & held)
+            return say("once_per_order", ctx.language, order_id=arguments["order_id"], other=other, items=named)
+    return None
+
+
+def _address_source(ctx: FlowContext) -> set[str]:
+    """The orders an address is copied from (named, or holding the product named)."""
+    stored = ctx.slots.get("address_ref") or {}
+    if stored.get("order_id"):
+        return {stored["order_id"]}
+    if stored.get("product"):
+        return {o["order_id"] for o in buyer_orders(ctx) if any(line["name"] == stored["product"] for line in o["items"])}
+    return set()
 
 
 def order_for(ctx: FlowContext, action: str) -> tuple[str | None, Step | None]:
@@ -281,7 +370,10 @@ def payment_method(ctx: FlowContext, order: dict, kind: str | None, for_refund: 
         kind_name = {"gift_card": ("a gift card", "礼品卡"), "paypal": ("a PayPal account", "PayPal 账户"),
                      "credit_card": ("a credit card", "信用卡")}[kind][ctx.language == "zh"]  # fmt: skip
         return None, Step(say("no_payment_kind", ctx.language, kind=kind_name, methods=names), waiting_for="payment")
-    return of_kind[0], None
+    # "my Visa card", "the card ending 1037": the buyer's own card of that brand or number, else the first of the kind.
+    said = " ".join(t for t in (ctx.command.text, (ctx.slots.get("items") or {}).get("text", "")) if t).casefold()
+    named = [m for m in of_kind if m.get("brand") and m["brand"].casefold() in said or m.get("last_four") and str(m["last_four"]) in said]
+    return (named or of_kind)[0], None
 
 
 def propose(ctx: FlowContext, name: str, arguments: dict, order: dict | None = None) -> Step:
@@ -290,5 +382,8 @@ def propose(ctx: FlowContext, name: str, arguments: dict, order: dict | None = N
     if result.needs_confirmation:
         # Described now, while the order's item names are at hand, for the confirmation turn too.
         ctx.tools.pending.described = {lang: templates.describe_action(name, arguments, lang, order) for lang in ("en", "zh")}
-        return Step(say("confirm", ctx.language, action=ctx.tools.pending.described[ctx.language]), waiting_for="confirmation")
+        answer = say("confirm", ctx.language, action=ctx.tools.pending.described[ctx.language])
+        if (limit := _once_per_order(ctx, name, arguments)) is not None:
+            answer = f"{limit}\n{answer}"
+        return Step(f"{answer}\n{ctx.cache['then_note']}" if ctx.cache.get("then_note") else answer, waiting_for="confirmation")
     return Step(say("rejected", ctx.language, error=result.error), outcome="refused")

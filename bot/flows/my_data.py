@@ -2,13 +2,15 @@
 method an order used ("which card did I pay with?"), the gift card balance ("how much is left on
 my gift card?"), the options and price of an item they bought ("is the camera I bought 10x
 zoom?"). The order asked about becomes the one under discussion, so "ok, then cancel it" /
-"那就取消吧" goes on with it."""
+"那就取消吧" goes on with it. "Can I cancel just the jacket?" is answered from that order: a
+pending order is cancelled whole (the tools cancel orders, not lines), so the bot says so and
+offers what it can do; "then cancel the whole order" goes on with it."""
 
 from __future__ import annotations
 
 from bot import templates
 from bot.flows import Flow, FlowContext, Step
-from bot.flows.common import find_order, order_details, user_details
+from bot.flows.common import buyer_orders, find_order, lines_by_order, lines_meant, not_possible, order_details, order_status, user_details
 from bot.templates import say
 
 
@@ -21,6 +23,8 @@ def run(ctx: FlowContext) -> Step:
         if not cards:
             return Step(say("no_gift_card", ctx.language))
         return Step(say("gift_card_balance", ctx.language, cards="; ".join(templates.payment_name(c, ctx.language) for c in cards)))
+    if asks == "cancel_part":
+        return _cancel_part(ctx)
     # Named, or the one under discussion unless the question describes another ("the camera I bought").
     described = ctx.slots.get("items") or ctx.slots.get("order_ref")
     order_id = ctx.slots.get("order_id") or (None if described else ctx.state.focus_order)
@@ -44,6 +48,45 @@ def run(ctx: FlowContext) -> Step:
     sep = "；" if ctx.language == "zh" else "; "
     described = sep.join(f"{templates.item_label(line, ctx.language)}{'：' if ctx.language == 'zh' else ': '}{line['price']:.2f} USD" for line in lines)
     return Step(say("bought_items", ctx.language, order_id=order_id, items=described))
+
+
+# The policy's answer to quote under the reply (cited).
+PART_CANCEL_RULE = {"en": "Can I cancel only some items of my order?", "zh": "能只取消订单里的部分商品吗？"}
+
+
+def _cancel_part(ctx: FlowContext) -> Step:
+    items = ctx.slots.get("items")
+    order_id = ctx.slots.get("order_id") or (None if items or ctx.slots.get("order_ref") else ctx.state.focus_order)
+    if order_id is None and items and not ctx.slots.get("order_ref"):
+        # The items may be in several pending orders: each is answered, and "then cancel the whole order" means each.
+        pending = [o for o in buyer_orders(ctx) if "cancel" in (order_status(ctx, o["order_id"]) or {}).get("can", [])]
+        groups = lines_by_order(ctx, pending, items)
+        if groups is not None and len(groups) > 1:
+            ctx.state.focus_orders = [order_id for order_id, _ in groups]
+            ctx.state.focus_order = None
+            answers = [_whole_only(ctx, order_id) for order_id, _ in groups]
+            return Step("\n".join(answers), explain=PART_CANCEL_RULE[ctx.language])
+    if order_id is None:
+        order_id, asked = find_order(ctx, "cancel")
+        if asked:
+            return asked
+    status = order_status(ctx, order_id)
+    if status is None:
+        return Step(say("order_not_found", ctx.language, order_id=order_id))
+    ctx.state.focus_order = order_id
+    if blocked := not_possible(ctx, status, "cancel"):
+        return blocked
+    return Step(_whole_only(ctx, order_id), explain=PART_CANCEL_RULE[ctx.language])
+
+
+def _whole_only(ctx: FlowContext, order_id: str) -> str:
+    order = order_details(ctx, order_id) or {"items": []}
+    lines = lines_meant(ctx, order)
+    sep = "、" if ctx.language == "zh" else ", "
+    named = sep.join(dict.fromkeys(templates.product_name(line["name"], ctx.language) for line in lines))
+    if lines and len(lines) == len(order["items"]):
+        return say("cancel_is_whole", ctx.language, order_id=order_id, items=named)
+    return say("cancel_whole_only", ctx.language, order_id=order_id, items=named or ("这些商品" if ctx.language == "zh" else "some of its items"))
 
 
 FLOW = Flow("my_data", ("my_data",), run, slots=("order_id", "items"))

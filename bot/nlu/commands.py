@@ -62,9 +62,10 @@ class OrderReference(BaseModel):
     recency: Literal["latest", "oldest"] | None = None
     payment: Literal["gift_card", "credit_card", "paypal"] | None = None  # "the one I paid with PayPal"
     unsure: bool = False  # "I think it's #W…, not sure": the id may be wrong where the items say otherwise
+    with_products: list[str] = Field(default_factory=list)  # "the backpack that came with the vacuum cleaner": the order also holds these
 
     def given(self) -> bool:
-        return bool(self.status or self.places or self.item_count or self.recency or self.payment)
+        return bool(self.status or self.places or self.item_count or self.recency or self.payment or self.with_products)
 
 
 class AddressReference(BaseModel):
@@ -75,6 +76,7 @@ class AddressReference(BaseModel):
     source: Literal["default", "order"]
     place: str | None = None  # the city or state that says which order's address
     order_id: str | None = None  # "the same address as my order #W…"
+    product: str | None = None  # "same as the luggage set order", "跟平板那个订单的地址一样": the order holding it
 
 
 class Address(BaseModel):
@@ -105,14 +107,14 @@ class Command(BaseModel):
     address_partial: dict | None = None
     address_ref: AddressReference | None = None  # the address is one the buyer already has
     order_ref: OrderReference | None = None  # the order described ("my Denver order")
-    asks: str | None = None  # a question about the buyer's own data (bot.flows.my_data): option | price | payment | balance | can
+    asks: str | None = None  # a question about the buyer's own data (bot.flows.my_data): item | payment | balance | cancel_part
     payment: Literal[PAYMENT_KINDS] | None = None  # type: ignore[valid-type]
     email: str | None = None
     name_zip: tuple[str, str, str] | None = None
     confirmation: Literal["yes", "no", "yes_but"] | None = None
     correction: bool = False  # "no, …", "不对，…": the slots given replace what was understood before
     order_state: str | None = None  # an order status the message names ("pending orders", "待发货订单")
-    small_talk: str | None = None  # greeting | thanks | goodbye | about_bot | contact | clarify (a yes or no with nothing to confirm)
+    small_talk: str | None = None  # greeting | thanks | goodbye | about_bot | contact | clarify (a yes or no with nothing to confirm) | leave_it ("don't cancel it")
     complaint: bool = False  # frustration or a complaint ("worst service ever!!", "太差了"): apologise, hand off
     act: Literal["question", "request"] | None = None  # a question about what is possible, or a request to act
     action: str | None = None  # an order action wanted where no order is named yet ("I want to cancel my order")
@@ -123,8 +125,12 @@ class Command(BaseModel):
     # each done and confirmed on its own after this one (bot.nlu.requests, bot.dialogue.manager).
     then: list["Command"] = Field(default_factory=list)
     otherwise: bool = False  # in ``then``: only if the request before it cannot be done ("if not, cancel the order")
+    # A condition on the price of the product just shown ("if it's under $200, exchange mine for it"):
+    # the request holds only if the price is below / at least this (bot.dialogue.manager).
+    price_below: float | None = None
+    price_at_least: float | None = None
     text: str = ""
 
     def slots(self) -> dict:
         """The slots given (for the labelled set's exact-match and the console's trace)."""
-        return self.model_dump(exclude={"intent", "text", "act", "then", "otherwise"}, exclude_defaults=True)
+        return self.model_dump(exclude={"intent", "text", "act", "then", "otherwise", "price_below", "price_at_least"}, exclude_defaults=True)

@@ -21,7 +21,12 @@ INSTRUCTIONS = """You turn one customer-service message of an online shop into a
 Intents: {intents}. The bot is waiting for: {waiting_for}. The speaker is: {principal}.
 Use the catalogue's product names for items ({products}); put option values the customer wants in `want`, values
 they refuse in `avoid`, values that describe the item they bought in `described`. Order ids look like #W1234567.
-A yes/no answer to a confirmation question is intent confirm/decline; "yes, but ..." is not a confirmation."""
+A yes/no answer to a confirmation question is intent confirm/decline; "yes, but ..." is not a confirmation.
+An order described instead of cited goes in `order_ref` (status, places, item_count, recency, payment, with_products); an
+address the customer already has in `address_ref`; "the biggest", "a size up", "the cheapest" in an item's `prefer`;
+further requests of the same message in `then` (each its own Command, `otherwise` when it holds only if the one before fails,
+`price_below`/`price_at_least` when it holds only at a price of the product just shown); a question about their own order,
+card or gift card is intent my_data with `asks`."""
 
 
 class ModelCommandGenerator:

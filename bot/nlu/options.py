@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.nlu.commands import Preference
+from bot.nlu.cues import cue
 from bot.nlu.ordering import read_preferences
 from bot.nlu.patterns import REFUSE_THING
 from bot.nlu.vocabulary import KEY_WORDS, NULL_VALUES, SIZE_WORDS, UNIT_WORDS, VALUE_WORDS, ProductTerms
@@ -80,8 +81,17 @@ def _negated(text: str, start: int) -> bool:
     # "有没有黑色的" / "有没有不带…" asks whether there is one: 有没有 is a question, not a "没有".
     before = re.sub(r"有没有|有木有|是不是|要不要|能不能|可不可以", " ", before)
     # "没有的话 USB", "再不行就插电的", "if not, USB": a fallback, not a refusal.
-    before = re.sub(r"没有的话|没有就|不行的话|再不行|不行就|要不然|不然|if not|otherwise|if there'?s none|if (?:that'?s|it'?s) not", " ", before, flags=re.IGNORECASE)
+    # "If there's no clicky one that's full size…", "要是没有 clicky 轴的": a condition, not a refusal.
+    before = re.sub(r"没有的话|没有[^，。；,;]{0,12}?就|不行的话|再不行|不行就|要不然|不然|(?:要是|如果|假如|万一)没有|if not|otherwise|if there'?s none|if there(?:'s| is| are) no\b|if you (?:don'?t|do not) have|if (?:that'?s|it'?s) not",
+                    " ", before, flags=re.IGNORECASE)  # fmt: skip
     return bool(_NEGATION_WORD.search(before))
+
+
+def _any_value(text: str, start: int) -> bool:
+    """The option's value does not matter in its clause: "waterproof or not doesn't matter", "防水不防水都行"."""
+    before = re.split(r"[,，;；。.!?！？]", text[:start])[-1]
+    after = re.split(r"[,，;；。.!?！？]", text[start:])[0]
+    return bool(cue("ANY_VALUE").search(before + after))
 
 
 def _refused(text: str, start: int) -> bool:
@@ -102,7 +112,7 @@ def read_options(text: str, product: ProductTerms, prefer: set[str] | None = Non
     rank, spans = read_preferences(text, product)
     for start, end in spans:  # 最大 is "the biggest", not size "大"
         text = text[:start] + " " * (end - start) + text[end:]
-    hits = _find(text, product)
+    hits = [h for h in _find(text, product) if not _any_value(text, h.start)]
     values = [h for h in hits if h.value is not None]
     keys = [h for h in hits if h.value is None]
     want: dict[str, str] = {}
@@ -114,9 +124,18 @@ def read_options(text: str, product: ProductTerms, prefer: set[str] | None = Non
         by_span.setdefault((hit.start, hit.end), []).append(hit)
     chosen: list[_Hit] = []
     used_keys: set[int] = set()
+
+    def near_keys(start: int, end: int) -> list[_Hit]:
+        return [k for k in keys if abs(k.start - end) <= 2 or abs(start - k.end) <= 2]
+
+    # Options named with their value ("high-ventilation") are taken; a bare word that fits several
+    # ("medium": size M or medium ventilation) then goes to an option not taken.
+    keyed_options = {h.key for (start, end), group in by_span.items() for h in group if any(k.key == h.key for k in near_keys(start, end))}
     for (start, end), group in sorted(by_span.items()):
-        near = [k for k in keys if abs(k.start - end) <= 2 or abs(start - k.end) <= 2]
+        near = near_keys(start, end)
         keyed = [h for h in group if any(k.key == h.key for k in near)]
+        if not keyed and len({h.key for h in group}) > 1:
+            group = [h for h in group if h.key not in keyed_options] or group
         preferred = [h for h in group if h.key in (prefer or ())]  # "large instead of medium": both sizes
         pick = keyed or preferred or [h for h in group if h.literal] or group
         if len({h.key for h in pick}) == 1:
@@ -133,11 +152,15 @@ def read_options(text: str, product: ProductTerms, prefer: set[str] | None = Non
             fallbacks[hit.key].append(hit.value)
     # An option named without a value: "no backlight" → none; "waterproof" → yes; "防水" → not "not resistant".
     for hit in keys:
-        if id(hit) in used_keys or hit.key in want:
+        if id(hit) in used_keys:
             continue
         options = product.options[hit.key]
         nulls = [v for v in options if v.lower() in NULL_VALUES]
         if not nulls:
+            continue
+        if hit.key in want:
+            if _negated(text, hit.start) and want[hit.key] not in nulls and nulls[0] not in fallbacks.setdefault(hit.key, []):
+                fallbacks[hit.key].append(nulls[0])  # "RGB backlight; if there's none, no backlight is fine"
             continue
         if _negated(text, hit.start) and _refused(text, hit.start):
             avoid[hit.key] = sorted(set(avoid.get(hit.key, [])) | (set(options) - set(nulls)))  # "不要防水的": not the waterproof one

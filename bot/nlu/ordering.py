@@ -93,6 +93,15 @@ def read_preferences(text: str, product: ProductTerms) -> tuple[list[Preference]
         preferences.append(Preference(option=option, degree=degree))
         spans.append(span)
 
+    # "1000 more pieces", "片数多1000片": exactly this far from the value bought, on the option named next to it.
+    for amount in cue("BY_AMOUNT").finditer(text):
+        near = text[max(0, amount.start() - 8):amount.end() + 12]
+        option = next((key for pattern, key in _option_words(product) if _orderable(product, key) and key != PRICE and pattern.search(near)), None)
+        if option is not None:
+            said = amount.group(0).lower()
+            degree = "less" if any(word in said for word in ("fewer", "less", "少", "减")) else "more"
+            preferences.append(Preference(option=option, degree=degree, amount=float(re.search(r"\d+(?:\.\d+)?", said).group(0))))
+            spans.append(amount.span())
     if (cap := cue("CAP_CURRENT").search(text)) is not None:
         add(PRICE, "at_most_current", cap.span())
     # A degree word next to an option's name: "the highest resolution", "容量最大", "more storage".

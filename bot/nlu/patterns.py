@@ -98,7 +98,7 @@ PAYPAL = re.compile(r"pay ?pal|贝宝", re.IGNORECASE)
 CREDIT_CARD = re.compile(r"credit ?card|\bcard ending\b|\bvisa\b|\bmaster ?card\b|\bamex\b|信用卡|银行卡", re.IGNORECASE)
 ORIGINAL_PAYMENT = re.compile(r"original (?:payment|method|card)|same (?:card|payment|method)|\bback to (?:my )?(?:card|original)|原路|原支付|原来的(?:支付|付款|卡)",
                               re.IGNORECASE)  # fmt: skip
-ALL_ITEMS = re.compile(r"\beverything\b|\ball (?:of )?(?:the |my )?(?:items|things|of it|of them)\b|\ball items\b|\bthe whole order\b|\bentire order\b|"
+ALL_ITEMS = re.compile(r"(?<!that's )(?<!that is )(?<!thats )\beverything\b(?! else)|\ball (?:of )?(?:the |my )?(?:items|things|of it|of them)\b|\ball items\b|\bthe whole order\b|\bentire order\b|"
                        r"\ball\b(?= (?:except|but)\b)|全部|所有(?:商品|东西)|都退|整个订单|整单", re.IGNORECASE)  # fmt: skip
 EXCEPT = re.compile(r"\bexcept(?: for)?\b|\bbut not\b|\bother than\b|\bapart from\b|\bexcluding\b|\bbesides\b|除了|除去|以外|之外", re.IGNORECASE)
 OTHER = re.compile(r"\bthe other (?:one|order|item)\b|\bthe other\b|\banother order\b|\bnot (?:this|that) (?:one|order)\b|另一个|另外一个|另一单|另一笔", re.IGNORECASE)
@@ -106,14 +106,14 @@ CORRECTION = re.compile(r"^\s*(?:(?:no|nope|not that|sorry|actually|oops|wait|i 
                         re.IGNORECASE)  # fmt: skip
 # Where the bought item's description ends and what is wanted instead starts: "the black one *for* a blue one".
 DIRECTION = re.compile(r"\b(?:for|to|into|with)\b|\binstead\b|\b(?:could|can|may) (?:i|we) (?:have|get)\b|换成|改成|换为|改为|换一个|换个|换到|想要|要换", re.IGNORECASE)
-REFERS_TO_IT = re.compile(r"^\s*那(?:就|么)?(?=取消|退|换|改)|\bit\b|\bthat (?:one|order)\b|\bthis order\b|\bthe order\b|这个订单|这单|该订单|它|这个", re.IGNORECASE)
+REFERS_TO_IT = re.compile(r"^\s*那(?:就|么)?(?=取消|退|换|改)|\bit\b|\bthat (?:one|order)\b|\b(?:this|that|the) (?:whole |entire )?order\b|这个订单|这单|该订单|整个订单|整单|它|这个", re.IGNORECASE)
 # Modifying a pending order's items, said as a change rather than an exchange.
 MODIFY_ITEMS = re.compile(r"\bmake (?:it|them|that|this) (?:a |an )?\w+|\bmake (?:the|my) [\w -]{2,30}? (?:a|an|in)\b|\b(?:change|changed|modify|update|switch|swap)\b.{0,60}?\b(?:to|for|into)\b|\binstead\b|换成|改成|换为|改为|换一个|换个", re.IGNORECASE)
 # Words that may follow a yes without making it conditional: "Yes, I confirm, please go ahead."
 YES_WORDS = frozenset(
     """yes y yeah yep yup sure ok okay alright confirm confirmed confirming i do it please go ahead proceed that's right correct
     sounds good fine absolutely definitely of course thats thanks thank you that is right exactly perfect great do so let's lets
-    is are all good works me for with it's just now ahead yes and process submit place this that""" 
+    is are all good works me for with it's just now ahead yes and process submit place this that everything that's""" 
     .split()
 )  # fmt: skip
 YES_START = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|alright|confirm(?:ed)?|i confirm|go ahead|please (?:do|go ahead|proceed)|do it|proceed|"
@@ -165,7 +165,7 @@ POLICY_TOPIC = re.compile(r"\b(?:shipping|delivery|delivered|deliver|express|shi
                           r"售后|政策|规定|优惠|折扣|优惠券|会员|积分|付款|支付|账户|营业时间|客服", re.IGNORECASE)  # fmt: skip
 CHEAPER = re.compile(r"\bcheaper\b|\bless expensive\b|\blower price\b|便宜|低一点的价|价格低", re.IGNORECASE)
 # With a product named, plainer asking is enough: "有水杯吗？", "any yoga mats?", "the desk lamp, how much?".
-PRODUCT_ASK_NAMED = re.compile(r"有[^，,。？?！!]{1,12}吗|\bany\b|\bhow much\b|\bprice\b|\bcost\b|\bstock\b|\bsell\b|多少钱|贵不贵|还有吗|有吗", re.IGNORECASE)
+PRODUCT_ASK_NAMED = re.compile(r"\b(?:cheapest|most expensive|priciest|least expensive)\b|\bavailable\b|\bwhat are (?:its|the) options\b|最便宜|最贵|有[^，,。？?！!]{1,12}吗|\bany\b|\bhow much\b|\bprice\b|\bcost\b|\bstock\b|\bsell\b|多少钱|贵不贵|还有吗|有吗", re.IGNORECASE)
 # A message about something already bought: "my order", "I bought", "这单" (not just any "my": "my dog sheds").
 OWN_PURCHASE = re.compile(r"\bi (?:ordered|bought|placed|purchased|received|got)\b|\bthis order\b|\bmy (?:order|purchase|package|parcel|delivery|item)s?\b|"
                           r"这单|这个订单|我(?:买|下|订)的|我买了|我下了|我.{0,8}的(?:那个)?订单|收到的", re.IGNORECASE)  # fmt: skip

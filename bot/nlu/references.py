@@ -18,7 +18,7 @@ _NUMBERS = {"one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "
 _DESCRIBING_STATES = ("pending", "processed", "delivered", "cancelled")
 _RECEIVED = re.compile(r"\b(?:i|we) (?:received|got)\b|\barrived\b|收到的|到货的|已经到了", re.IGNORECASE)
 # A place followed by "address" is the address wanted, not the order meant: "my New York address".
-_ADDRESS_AFTER = re.compile(r"^\W{0,3}(?:\w+\W+){0,1}(?:address|one on|地址)", re.IGNORECASE)
+_ADDRESS_AFTER = re.compile(r"^\W{0,3}(?:\w+\W+){0,1}(?:address|one on|地址)|^\s*的?(?:那个|新)?(?:收货)?地址", re.IGNORECASE)
 
 
 def _payment_kind(text: str) -> str | None:
@@ -55,7 +55,7 @@ def read_order_reference(text: str, has_order_id: bool, address_span: tuple[int,
     return reference if reference.given() or reference.unsure else None
 
 
-_SAME_ADDRESS_AS_ORDER = re.compile(r"(?:same (?:shipping |delivery )?address as|address (?:from|used (?:for|on))|和|跟|同)\s*(?:my |the |that )?(?:order\s*)?#?\s?W\s?(\d{7})", re.IGNORECASE)
+_SAME_ADDRESS_AS_ORDER = re.compile(r"(?:same (?:shipping |delivery )?address as|address (?:from|used (?:for|on))|和|跟|同)\s*(?:my |the |that |我的?\s*)?(?:order\s*|订单\s*)?#?\s?W\s?(\d{7})", re.IGNORECASE)
 
 
 def read_address_reference(text: str) -> AddressReference | None:

@@ -14,6 +14,8 @@ from bot.nlu.cues import cue
 # difference to my PayPal") belongs to it, so it is not a kind of its own here.
 _KINDS = (("cancel", P.CANCEL), ("return", P.RETURN), ("change", P.EXCHANGE), ("change", P.MODIFY_ITEMS), ("address", P.ADDRESS),
           ("default_address", P.DEFAULT_ADDRESS))  # fmt: skip
+# "Refund to my Visa", "差价或者退款都走我的 Visa 卡": how the money goes with a request, not one of its own.
+_MONEY = re.compile(r"refund|money back|退款", re.IGNORECASE)
 _STRONG = re.compile(r"[.!?;。！？；]\s*")
 _BOUNDARY = re.compile(r"[.!?;。！？；]\s*|,\s*(?:and\s+)?|，\s*|\s+and\s+(?:also\s+|then\s+)?|\s+also\s+|\s+then\s+|另外|还有|然后|再把|并且|同时")
 
@@ -25,8 +27,10 @@ def _cues(text: str) -> list[tuple[int, str]]:
         for m in pattern.finditer(text):
             if cue("NOT_ACTION").search(text[max(0, m.start() - 24):m.start()]):
                 continue  # "please don't cancel any orders"
-            if kind == "change" and (m.group(0).lower() == "instead" or P.ADDRESS.search(m.group(0))):
-                continue  # "…instead", "change the shipping address to": not another item change
+            if kind == "return" and _MONEY.fullmatch(m.group(0)):
+                continue  # "差价或者退款都走我的 Visa 卡", "refund to my card": how the money goes, not another request
+            if kind == "change" and (m.group(0).lower() == "instead" or P.ADDRESS.search(m.group(0)) or P.ADDRESS.search(text[max(0, m.start() - 6):m.start()])):
+                continue  # "…instead", "change the shipping address to", "收货地址改成": not another item change
             if kind == "default_address" and any(s <= m.start() < e for s, e in own_address):
                 kind = "address"  # "send it to my default address": the order's address, a value of the buyer's
             found.append((m.start(), kind))

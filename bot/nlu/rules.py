@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 from bot.nlu import patterns as P
 from bot.nlu.addresses import AddressReading, read_address
-from bot.nlu.commands import ACTION_INTENTS, Address, Command, ItemSlot
+from bot.nlu.commands import AddressReference, OrderReference, ACTION_INTENTS, Address, Command, ItemSlot
 from bot.nlu.cues import cue
 from bot.nlu.options import read_options
 from bot.nlu.ordering import asks_ranking
@@ -211,7 +211,7 @@ def read_items(text: str, vocabulary: Vocabulary, wants_change: bool) -> tuple[l
         stop = mentions[n + 1][0] if n + 1 < len(mentions) else len(clean)
         begin = mentions[n - 1][1] if n else 0
         # The words before the name since the last separator describe it ("the black earbuds").
-        head = re.split(r"[,，;；。]|\band\b|和|还有", clean[begin:start])[-1]
+        head = re.split(r"[,，;；。?？!！]|\.(?:\s|$)|\band\b|和|还有", clean[begin:start], flags=re.IGNORECASE)[-1]
         tail = clean[end:stop]
         if P.KEEP.search(head + " " + re.split(r"[,，;；。?？!！]|\.(?:\s|$)|\band\b|\bbut\b|和|但", tail)[0]) or P.NOT_THIS_ITEM.search(head):
             continue  # "keep the backpack", "背包留着", "…, not the skateboard": not part of the request
@@ -305,6 +305,49 @@ def _asked(pattern: re.Pattern, text: str) -> re.Match | None:
     return next((m for m in pattern.finditer(text) if not cue("NOT_ACTION").search(text[max(0, m.start() - 24):m.start()])), None)
 
 
+_ADDRESS_INTENTS = ("modify_address", "modify_user_address")
+
+
+def _same_address_as(command: Command, requests: list[Command]) -> Command:
+    """"Change that order's address to my new home, and my default address too": a later address
+    request with no address of its own takes the one the message gave."""
+    if command.intent not in _ADDRESS_INTENTS or command.address or command.address_ref or command.address_partial:
+        return command
+    given = next((c for c in requests if c is not command and c.intent in _ADDRESS_INTENTS and (c.address or c.address_ref)), None)
+    return command.model_copy(update={"address": given.address, "address_ref": given.address_ref}) if given else command
+
+
+def _amount(match: re.Match | None) -> float | None:
+    return float(next(g for g in match.groups() if g)) if match else None
+
+
+def _came_with(text: str, vocabulary: Vocabulary) -> list[str]:
+    """Products named only to say which order ("the backpack that came with the vacuum cleaner", "跟吸尘器一起买的背包")."""
+    found = []
+    for start, end, _, products in vocabulary.mentions(text):
+        if len(products) == 1 and (cue("CAME_WITH").search(text[max(0, start - 40):start])
+                                   or cue("CAME_WITH_BEFORE").search(text[max(0, start - 6):start]) and cue("CAME_WITH_AFTER").search(text[end:end + 12])):  # fmt: skip
+            found.append(products[0])
+    return found
+
+
+def _order_named_by_item(text: str, vocabulary: Vocabulary) -> str | None:
+    """A product said as the name of an order ("the luggage set order", "平板那个订单"), with "same
+    as"/"on"/"跟…一样" around it: the order whose address is meant."""
+    if not (cue("SAME_AS").search(text) or re.search(r"\b(?:on|from|in) the \w+(?: \w+)? order\b", text, re.IGNORECASE)):
+        return None
+    for start, end, _, products in vocabulary.mentions(text):
+        if len(products) == 1 and re.match(r"\s*(?:order\b|(?:那个|那|的)?(?:订单|单子)|那单)", text[end:end + 8], re.IGNORECASE):
+            return products[0]
+    return None
+
+
+def _only_negated_actions(text: str) -> bool:
+    """Action words, each of them negated: "don't cancel it", "订单都不要取消"."""
+    patterns = (P.CANCEL, P.RETURN, P.EXCHANGE)
+    return any(p.search(text) for p in patterns) and not any(_asked(p, text) for p in patterns)
+
+
 def understand(text: str, vocabulary: Vocabulary, context: Context | None = None, examples: IntentExamples | None | object = _PACKAGED) -> Command:
     """``examples``: the labelled messages a message no cue reads is compared with (default the
     packaged ones; None: cue patterns only). Several requests in one message: the first, with
@@ -319,6 +362,7 @@ def understand(text: str, vocabulary: Vocabulary, context: Context | None = None
             first = commands[0] if commands[0].intent in ACTION_INTENTS else actions[0]
             found = {k: v for c in commands for k, v in (("email", c.email), ("name_zip", c.name_zip)) if v}  # identity said anywhere
             rest = [c.model_copy(update={"otherwise": bool(cue("OTHERWISE").search(c.text))}) for c in actions if c is not first]
+            rest = [_same_address_as(c, [first, *rest]) for c in rest]
             return first.model_copy(update={**found, "then": rest})
     return _understand_one(text, vocabulary, context, examples)
 
@@ -438,6 +482,10 @@ def _understand_one(text: str, vocabulary: Vocabulary, context: Context, example
     elif reason and context.has_focus_order:
         intent = "cancel"  # "I no longer need it", about the order under discussion
     asks = None
+    if (context.principal_kind == "buyer" and act == "question" and intent in ("question", "cancel", "status", "my_orders") and P.ASKS_POSSIBLE.search(text)
+            and cue("ONLY").search(text) and cue("CANCEL_PART").search(text) and (items or P.ORDER_NOUN.search(text) or context.has_focus_order)):  # fmt: skip
+        # "Can I remove just the jacket from my pending order?": answered from that order (bot/flows/my_data.py).
+        intent, asks = "my_data", "cancel_part"
     if intent in ("question", "status", "my_orders", "product_search") and act == "question" and context.principal_kind == "buyer":
         # "Which card did I pay with?", "礼品卡还剩多少？", "is the camera I bought 10x zoom?": from the buyer's own data.
         asks = "payment" if cue("ASKS_PAYMENT").search(text) else "balance" if cue("ASKS_BALANCE").search(text) else (
@@ -448,6 +496,8 @@ def _understand_one(text: str, vocabulary: Vocabulary, context: Context, example
         # "how do I contact support?" gets the fixed answer; "what's your phone number?" the knowledge base's.
         small_talk = small_talk or ("contact" if P.CONTACT.search(text) and len(text) <= 60 and not P.CONTACT_DETAIL.search(text) else None)
         intent = "small_talk" if small_talk else intent
+    if intent == "question" and context.waiting_for is None and _only_negated_actions(text):
+        intent, small_talk = "small_talk", "leave_it"  # "ok, then leave that order alone. Don't cancel it."
     if intent == "question" and bare_answer and context.waiting_for is None and not rule_question:
         intent, small_talk = "small_talk", "clarify"  # a stray "yes" / "好的" / "no thanks": nothing waits for it
     if intent == "question" and not P.NAMES_AN_ID.search(text) and not about_people and not (bare_answer and context.waiting_for):
@@ -475,13 +525,34 @@ def _understand_one(text: str, vocabulary: Vocabulary, context: Context, example
     same_as = cue("SAME_AS").search(text)
     described = text[: same_as.start()] if same_as else text
     order_ref = read_order_reference(described, bool(order_ids), span) if context.principal_kind != "merchant" else None
-    address_ref = read_address_reference(text) if address is None and address_partial is None and intent in ("modify_address", "modify_user_address", "inform") else None
-    if address_ref is not None and address_ref.source == "default" and not to_own_address:
-        address_ref = None  # "change my default address" names what changes, not the value
+    address_ref = None
+    if address is None and address_partial is None and intent in ("modify_address", "modify_user_address", "inform"):
+        # "Change my default address to her Chicago address": the value is said after what changes.
+        changed = P.DEFAULT_ADDRESS.search(text) if intent == "modify_user_address" else None
+        value_text = text[changed.end():] if changed else text
+        address_ref = read_address_reference(value_text)
+        if address_ref is not None and address_ref.source == "default" and not to_own_address:
+            address_ref = None  # "change my default address" names what changes, not the value
+        if (address_ref is None or address_ref.source == "order" and not address_ref.order_id and not address_ref.place) and (
+                source := _order_named_by_item(value_text, vocabulary)) is not None:  # fmt: skip
+            # "same as the luggage set order", "就跟平板那个订单的地址一样": the address on the order holding it.
+            address_ref = AddressReference(source="order", product=source)
+            items = [i for i in items if i.product != source]
+    price_below = price_at_least = None
+    if intent in ACTION_INTENTS:
+        # "If it's under $200, exchange mine for it; if it's $200 or more, return mine": each holds at its price.
+        price_below = _amount(cue("PRICE_BELOW").search(text))
+        price_at_least = _amount(cue("PRICE_AT_LEAST").search(text))
+    if companions := _came_with(text, vocabulary):
+        # "the backpack that came with the vacuum cleaner": the vacuum says which order, it is not returned.
+        items = [i for i in items if i.product not in companions] or items
+        order_ref = (order_ref or OrderReference()).model_copy(update={"with_products": companions})
     if address_ref is not None and address_ref.order_id in order_ids:
         order_ids = [o for o in order_ids if o != address_ref.order_id]  # the order whose address is copied is not the one changed
+    if address_ref is not None and (address_ref.order_id or address_ref.product) and other:
+        order_ref = None  # "another order … same as the luggage order": the words describe the order copied from
     return Command(intent=intent, order_ids=order_ids, order_ref=order_ref, address_ref=address_ref, asks=asks, items=items, all_items=all_items, except_items=except_items, other=other,
                    reason=reason, address=address, address_partial=address_partial, payment=payment, email=email, name_zip=name_zip,
                    confirmation=confirmation, correction=correction, order_state=order_state, small_talk=small_talk,
                    action=action, max_price=max_price, copy_language=copy_language, tone=tone, complaint=bool(complaint and intent == "human"),
-                   act=act, text=raw)  # fmt: skip
+                   act=act, price_below=price_below, price_at_least=price_at_least, text=raw)  # fmt: skip

@@ -26,6 +26,10 @@ def _ranked(candidates: list[tuple[str, dict]], variants: dict[str, dict], curre
     if preference.degree in ("more", "less"):
         if mine is None:
             return []
+        if preference.amount is not None:
+            # "1000 more pieces": the value exactly that far from the one bought.
+            target = mine + preference.amount if preference.degree == "more" else mine - preference.amount
+            return [(i, v) for i, v in scored if abs(ranks[i] - target) < 1e-9]
         # "A size up": the next value above the one bought (the closest of those above).
         beyond = [(i, v) for i, v in scored if (ranks[i] > mine if preference.degree == "more" else ranks[i] < mine)]
         if not beyond or preference.option == PRICE:
@@ -43,11 +47,26 @@ def choose_variant(variants: dict[str, dict], current_item_id: str, want: dict[s
     """``variants``: get_product_details' {item_id: {"options", "available", "price"}};
     ``current_item_id``: the bought variant; ``want``/``avoid``/``prefer``: the buyer's constraints;
     ``keep``: options that must stay as bought."""
+    fitting = fitting_variants(variants, current_item_id, want, avoid, prefer, keep)
+    if isinstance(fitting, VariantChoice):
+        return fitting
+    current = variants.get(current_item_id, {}).get("options", {})
+    ranked_options = {p.option for p in prefer or []}
+    item_id, _ = min(fitting, key=lambda pair: (sum(pair[1]["options"].get(k) != current.get(k) for k in current if k not in ranked_options),
+                                                pair[1].get("price", 0) if PRICE in ranked_options else 0, pair[0]))  # fmt: skip
+    return VariantChoice(item_id)
+
+
+def fitting_variants(variants: dict[str, dict], current_item_id: str, want: dict[str, str], avoid: dict[str, list[str]] | None = None,
+                     prefer: list[Preference] | None = None, keep: dict[str, str] | None = None) -> list[tuple[str, dict]] | VariantChoice:  # fmt: skip
+    """Every available variant the buyer's constraints allow (what "what options do you have?"
+    lists), or the VariantChoice that says why there is none."""
     avoid, prefer = avoid or {}, [p for p in (prefer or []) if p.option not in (want or {})]
     current = variants.get(current_item_id, {}).get("options", {})
     # With a ranking, "same size, cheaper" holds the size it names; "材质和颜色都跟现在的一样" holds those options.
-    kept = {**(keep or {}), **(dict(want) if prefer else {})}
-    want = {k: v for k, v in want.items() if current.get(k) != v}  # "from black to blue": black is what was bought
+    # A value named that is the one bought ("change it to maple, 34 inch, graphic" of a 34-inch board) stays.
+    kept = {**(keep or {}), **(dict(want) if prefer else {}), **{k: v for k, v in want.items() if current.get(k) == v}}
+    want = {k: v for k, v in want.items() if current.get(k) != v}
     if not want and not prefer and not any(current.get(k) in values for k, values in avoid.items()):
         return VariantChoice(None, "no_option_named")
 
@@ -62,7 +81,4 @@ def choose_variant(variants: dict[str, dict], current_item_id: str, want: dict[s
         available = _ranked(available, variants, current_item_id, preference)
     if not available:
         return VariantChoice(None, "not_available")
-    ranked_options = {p.option for p in prefer}
-    item_id, _ = min(available, key=lambda pair: (sum(pair[1]["options"].get(k) != current.get(k) for k in current if k not in ranked_options),
-                                                  pair[1].get("price", 0) if PRICE in ranked_options else 0, pair[0]))  # fmt: skip
-    return VariantChoice(item_id)
+    return available
