@@ -1007,6 +1007,46 @@ def eval_tau2_replay(
     print(f"{figures['matched']}/{figures['tasks']} tasks match")
 
 
+@eval_app.command("episodes")
+def eval_episodes(
+    episodes_path: Annotated[Path, typer.Argument(metavar="EPISODES.json", help="Scripted episodes (tests/data/episodes_described_blind2.json).")],
+    db_json: Annotated[Path, typer.Option("--db", help="τ²-retail db.json.")],
+    expected_path: Annotated[Path, typer.Option("--expected", help="The reference end states (tasks-train-expected.json).")],
+    report: Annotated[Path | None, typer.Option(help="Folder for the JSON report (default KEFU_HOME/reports).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Scripted buyer episodes on a fresh copy of the shop each; pass when the orders and users the task touches end as τ²'s reference. Last line: N/M episodes pass."""
+    import tempfile
+
+    from rich.progress import Progress
+
+    from serving.evaluation.scripted import run_scripted, summary
+    from serving.evaluation.shops import FreshShops
+    from serving.runtime import build_runtime
+
+    episodes, expected = _json_file(episodes_path), _json_file(expected_path)
+    if not isinstance(episodes, list) or any(not isinstance(e, dict) or e.get("task") not in expected or not e.get("turns") for e in episodes):
+        raise fail(f"{episodes_path}: expected a list of {{task, language, turns}} whose tasks are in {expected_path.name}")
+    settings = settings_or_exit()
+    with tempfile.TemporaryDirectory(prefix="kefu-episodes-") as scratch, Progress(console=err, transient=True) as progress:
+        shops = FreshShops(db_json, Path(scratch))
+        with index_errors():
+            runtime = build_runtime(settings, start_vllm=False)
+        bar = progress.add_task("episodes", total=len(episodes))
+        try:
+            results = run_scripted(runtime.assistant.on_database, episodes, expected, shops, on_episode=lambda _r: progress.advance(bar))
+        finally:
+            runtime.close()
+    figures = summary(results)
+    (_report_dir(report) / f"episodes-{episodes_path.stem}.json").write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    if as_json:
+        print(json.dumps(figures, ensure_ascii=False))
+    else:
+        for r in results:
+            out.print(f"{r.id:>14}: {'pass' if r.passed else 'FAIL ' + ', '.join(r.differences)}")
+    print(f"{figures['passed']}/{figures['episodes']} episodes pass")
+
+
 @eval_app.command("tau2")
 def eval_tau2(
     tasks_path: Annotated[Path, typer.Option("--tasks", help="τ²-retail tasks (tasks-train.json).")],

@@ -17,8 +17,8 @@ from serving.evaluation.tau2_replay import same
 
 EPISODES = json.loads((REPO / "tests" / "data" / "episodes.json").read_text())
 # Buyers who describe instead of cite (issue 24): written by a helper from each task's user
-# scenario only; tuned on. The blind set (episodes_described_blind.json) is run by `kefu eval
-# episodes`, never here.
+# scenario only; tuned on. The blind sets (episodes_described_blind*.json) are run by `kefu eval
+# episodes` (serving/evaluation/scripted.py), never here.
 DESCRIBED = json.loads((REPO / "tests" / "data" / "episodes_described.json").read_text())
 EXPECTED = json.loads((TAU2 / "tasks-train-expected.json").read_text()) if TAU2.exists() else {}
 

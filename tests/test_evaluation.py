@@ -78,6 +78,24 @@ def test_tau2_replay_command_reports_every_task(knowledge_home, tmp_path):
     assert report["tasks"] == 5 and report["matched"] == 5 and all(r["flags_match"] and not r["differences"] for r in report["results"])
 
 
+@pytest.mark.skipif(not TAU2.exists(), reason="needs ../shared/datasets/tau2-retail")
+def test_episodes_command_runs_scripted_buyers_and_reports_each(knowledge_home, tmp_path):
+    described = json.loads((REPO / "tests" / "data" / "episodes_described.json").read_text())
+    passing = next(e for e in described if e["task"] == "76" and e["language"] == "en")  # passes (tests/test_episodes.py)
+    idle = {"task": "76", "language": "zh", "turns": ["你好"]}  # asks for nothing: the orders stay as they are, unlike the reference
+    episodes = tmp_path / "episodes.json"
+    episodes.write_text(json.dumps([passing, idle], ensure_ascii=False))
+    args = ["eval", "episodes", str(episodes), "--db", str(TAU2 / "db.json"), "--expected", str(TAU2 / "tasks-train-expected.json"), "--report", str(tmp_path)]
+    done = kefu(knowledge_home, *args)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "1/2 episodes pass"
+    report = json.loads((tmp_path / "episodes-episodes.json").read_text("utf-8"))
+    assert report["failed"] == ["76-zh-1"] and report["by_language"] == {"en": {"passed": 1, "episodes": 1}, "zh": {"passed": 0, "episodes": 1}}
+    episodes.write_text(json.dumps([{"task": "no-such-task", "turns": ["hi"]}]))
+    refused = kefu(knowledge_home, *args)
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr and "no-such-task" not in refused.stdout
+
+
 def scripted_customer(lines: list[str]):
     """An OpenAI-compatible customer that says ``lines`` in order (by how many it has said)."""
 
