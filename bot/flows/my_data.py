@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot import templates
 from bot.flows import Flow, FlowContext, Step
-from bot.flows.common import buyer_orders, find_order, lines_by_order, lines_meant, not_possible, order_details, order_status, user_details
+from bot.flows.common import buyer_orders, find_order, lines_by_order, lines_meant, order_details, order_for, order_status, user_details
 from bot.templates import say
 
 
@@ -56,26 +56,19 @@ PART_CANCEL_RULE = {"en": "Can I cancel only some items of my order?", "zh": "èƒ
 
 def _cancel_part(ctx: FlowContext) -> Step:
     items = ctx.slots.get("items")
-    order_id = ctx.slots.get("order_id") or (None if items or ctx.slots.get("order_ref") else ctx.state.focus_order)
-    if order_id is None and items and not ctx.slots.get("order_ref"):
+    if not ctx.slots.get("order_id") and not items and not ctx.slots.get("order_ref") and ctx.state.focus_order:
+        ctx.slots["order_id"] = ctx.state.focus_order  # "can I cancel just that hose?" of the order under discussion
+    if not ctx.slots.get("order_id") and items and not ctx.slots.get("order_ref"):
         # The items may be in several pending orders: each is answered, and "then cancel the whole order" means each.
         pending = [o for o in buyer_orders(ctx) if "cancel" in (order_status(ctx, o["order_id"]) or {}).get("can", [])]
         groups = lines_by_order(ctx, pending, items)
         if groups is not None and len(groups) > 1:
             ctx.state.focus_orders = [order_id for order_id, _ in groups]
             ctx.state.focus_order = None
-            answers = [_whole_only(ctx, order_id) for order_id, _ in groups]
-            return Step("\n".join(answers), explain=PART_CANCEL_RULE[ctx.language])
-    if order_id is None:
-        order_id, asked = find_order(ctx, "cancel")
-        if asked:
-            return asked
-    status = order_status(ctx, order_id)
-    if status is None:
-        return Step(say("order_not_found", ctx.language, order_id=order_id))
-    ctx.state.focus_order = order_id
-    if blocked := not_possible(ctx, status, "cancel"):
-        return blocked
+            return Step("\n".join(_whole_only(ctx, order_id) for order_id, _ in groups), explain=PART_CANCEL_RULE[ctx.language])
+    order_id, answer = order_for(ctx, "cancel")
+    if answer:
+        return answer
     return Step(_whole_only(ctx, order_id), explain=PART_CANCEL_RULE[ctx.language])
 
 
