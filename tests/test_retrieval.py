@@ -311,3 +311,20 @@ def test_embedding_model_names():
         use.embed_query("退款多久到账？"), use.embed_documents(["Refunds reach your card in 5-7 business days."])[0]
     )
     assert abs(float(q @ p) - float(expected)) < 1e-4
+
+
+def test_question_vectors_are_computed_once_and_shared_by_every_user_of_the_model():
+    from retrieval.embeddings import E5Embeddings, QueryVectors
+
+    computed = []
+    cache = QueryVectors(capacity=2)
+    compute = lambda text: computed.append(text) or [float(len(text))]  # noqa: E731
+    assert cache("a", compute) == [1.0] and cache("a", compute) == [1.0] and computed == ["a"]
+    cache("bb", compute), cache("ccc", compute)  # capacity 2: "a", the least recently used, is dropped
+    assert cache("a", compute) == [1.0] and computed == ["a", "bb", "ccc", "a"]
+    # The NLU's instance and the index's share the vectors of the one packaged model; one question
+    # through embed_queries is the same vector as through embed_query.
+    nlu, index = E5Embeddings(), E5Embeddings()
+    question = "How many days do I have to return an item?"
+    assert nlu.embed_queries([question])[0].tolist() == pytest.approx(index.embed_query(question), abs=1e-6)
+    assert index._queries.get(question) is not None
