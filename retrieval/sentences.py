@@ -6,9 +6,10 @@ question), by lexical overlap (the share of the question's content words, and of
 heading's, found in it), and by its chunk's rank; a configured cross-encoder replaces the cosine.
 The one component, with a typed ``run()``, in the manner of the retrieval stages beside it.
 
-Sentence vectors come from a small fast encoder (``fast_encoder``): for the default ensemble, its
-multilingual-e5-small half (~17 ms a sentence here; the USE half costs 136 ms a query). They are
-cached by text: a knowledge base is a few thousand sentences, and questions revisit the same ones.
+Sentence vectors come from ``fast_encoder``: for the default ensemble, its multilingual-e5-small
+half. (USE is faster since it runs on one thread, but chose worse sentences: freeform suite 145
+vs 157 of 173; docs/retrieval.md.) They are cached by text: a knowledge base is a few thousand
+sentences, and questions revisit the same ones.
 """
 
 from __future__ import annotations
