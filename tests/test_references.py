@@ -503,3 +503,17 @@ def test_the_once_per_order_limit_between_two_requests_is_said_before_anything_i
     assert ("only once" if language == "en" else "只能退货或换货一次") in replies[1].answer
     assert replies[2].outcome == "proposed" and replies[2].intent == "exchange", replies[2].answer  # "no": the other one instead
     assert order_row(order_db, "#W2890441") == ("delivered", [], [])
+
+
+@needs_tau2
+@pytestmark_db
+@pytest.mark.parametrize("language, ask, only, yes", [
+    ("en", "Please exchange the water bottle for a bigger one and the desk lamp for a dimmer one.",
+     "Actually, let's only do the desk lamp - keep the water bottle as it is.", "Yes, go ahead with just the lamp."),
+    ("zh", "我收到的水杯想换个大一点的，台灯想换个暗一点的。", "算了，只换台灯，水杯不换了。", "好的，就只换台灯。"),
+])  # fmt: skip
+def test_a_yes_that_names_only_what_the_changed_mind_kept_confirms_it(bot, order_db, language, ask, only, yes):
+    replies = converse(bot, MEI[language], ask, only, yes)
+    lamp = next(i for i, line in lines_of(order_db, "#W6390527").items() if line.name == "Desk Lamp")
+    assert replies[2].outcome == "proposed" and replies[3].outcome == "done", [r.answer for r in replies]
+    assert order_row(order_db, "#W6390527")[1] == [lamp]  # the lamp only, and as an exchange

@@ -58,6 +58,8 @@ def _kept_items(command: Command, state: DialogueState, vocabulary: Vocabulary) 
     dropped = {i.product for i in command.except_items} | {
         product for start, end, _, products in vocabulary.mentions(text) for product in products if _clause_drops(text, start, end)}
     kept = [p for p in named if p in stored and p not in dropped] or [p for p in stored if p not in dropped]
+    if set(kept) == set(state.slots.get("only") or ()):
+        return None  # "yes, go ahead with just the lamp": what the proposal already keeps
     return kept if kept and set(kept) != set(stored) else None
 
 
@@ -73,8 +75,8 @@ def _added_items(command: Command, state: DialogueState, flow: Flow) -> dict | N
 
 
 def _clause_drops(text: str, start: int, end: int) -> bool:
-    before = re.split(r"[,，;；。.!?！？:：]", text[max(0, start - 20):start])[-1]
-    after = re.split(r"[,，;；。.!?！？]", text[end:end + 20])[0]
+    before = re.split(r"[,，;；。.!?！？:：]|\s[-–—]+\s", text[max(0, start - 20):start])[-1]
+    after = re.split(r"[,，;；。.!?！？]|\s[-–—]+\s", text[end:end + 20])[0]
     return bool(cue("DROPS").search(f"{before} {after}"))
 
 

@@ -211,9 +211,9 @@ def read_items(text: str, vocabulary: Vocabulary, wants_change: bool) -> tuple[l
         stop = mentions[n + 1][0] if n + 1 < len(mentions) else len(clean)
         begin = mentions[n - 1][1] if n else 0
         # The words before the name since the last separator describe it ("the black earbuds").
-        head = re.split(r"[,，;；。?？!！]|\.(?:\s|$)|\band\b|和|还有", clean[begin:start], flags=re.IGNORECASE)[-1]
+        head = re.split(r"[,，;；。?？!！]|\.(?:\s|$)|\s[-–—]+\s|\band\b|和|还有", clean[begin:start], flags=re.IGNORECASE)[-1]
         tail = clean[end:stop]
-        if P.KEEP.search(head + " " + re.split(r"[,，;；。?？!！]|\.(?:\s|$)|\band\b|\bbut\b|和|但", tail)[0]) or P.NOT_THIS_ITEM.search(head):
+        if P.KEEP.search(head + " " + re.split(r"[,，;；。?？!！]|\.(?:\s|$)|\s[-–—]+\s|\band\b|\bbut\b|和|但", tail)[0]) or P.NOT_THIS_ITEM.search(head):
             continue  # "keep the backpack", "背包留着", "…, not the skateboard": not part of the request
         # …and the words after it, up to the next item, say what is wanted instead ("… for the blue ones").
         direction = P.DIRECTION.search(tail) if wants_change else None
