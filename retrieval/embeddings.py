@@ -67,39 +67,40 @@ def embeddings_for(name: str | None = None) -> Embeddings:
     return LocalSentenceEmbeddings(name)
 
 
-class QueryVectors:
-    """Question vectors by text, least recently used dropped (thread-safe). One turn asks for the
+class VectorCache:
+    """Vectors by text, least recently used dropped (thread-safe). Questions: one turn asks for the
     same question's vector several times (the NLU's similarity fallback, the knowledge index, the
-    sentence choice of the answer), and FAQ traffic repeats itself: each is computed once."""
+    sentence choice of the answer), and FAQ traffic repeats itself; sentences of the knowledge base
+    (``retrieval.sentences.SentenceVectors``): questions revisit the same ones."""
 
     def __init__(self, capacity: int = 4096) -> None:
         import threading
         from collections import OrderedDict
 
         self.capacity = capacity
-        self._vectors: OrderedDict[str, list[float]] = OrderedDict()
+        self._vectors: OrderedDict[str, object] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, text: str) -> list[float] | None:
+    def get(self, text: str):
         with self._lock:
             vector = self._vectors.get(text)
             if vector is not None:
                 self._vectors.move_to_end(text)
             return vector
 
-    def put(self, text: str, vector: list[float]) -> list[float]:
+    def put(self, text: str, vector):
         with self._lock:
             self._vectors[text] = vector
             while len(self._vectors) > self.capacity:
                 self._vectors.popitem(last=False)
         return vector
 
-    def __call__(self, text: str, compute) -> list[float]:
+    def __call__(self, text: str, compute):
         vector = self.get(text)
         return vector if vector is not None else self.put(text, compute(text))
 
 
-_E5_QUERIES, _USE_QUERIES = QueryVectors(), QueryVectors()
+_E5_QUERIES, _USE_QUERIES = VectorCache(), VectorCache()
 
 
 class USEEmbeddings(Embeddings):

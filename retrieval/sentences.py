@@ -15,8 +15,6 @@ sentences, and questions revisit the same ones.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +23,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from knowledge.markdown import sentences as split_sentences
+from retrieval.embeddings import VectorCache
 from retrieval.index import Hit
 from retrieval.lexical import is_chinese, query_terms, tokenize
 
@@ -72,32 +71,25 @@ def fast_encoder(embeddings: Embeddings) -> Embeddings:
 
 
 class SentenceVectors:
-    """Sentence vectors by text, computed once per process (LRU), thread-safe."""
+    """Sentence vectors by text, computed once per process (an LRU), thread-safe."""
 
     def __init__(self, encoder: Embeddings, capacity: int = 20000) -> None:
         self.encoder = encoder
         self.capacity = capacity
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache = VectorCache(capacity)
 
     def documents(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if missing:
-            fresh = np.asarray(self.encoder.embed_documents(missing), dtype=np.float32)
-            with self._lock:
-                for text, vector in zip(missing, fresh):
-                    self._cache[text] = vector / (np.linalg.norm(vector) or 1.0)
-                while len(self._cache) > self.capacity:
-                    self._cache.popitem(last=False)
-        with self._lock:
-            for text in texts:
-                self._cache.move_to_end(text)
-            return np.stack([self._cache[t] for t in texts])
+        missing = [t for t in dict.fromkeys(texts) if self._cache.get(t) is None]
+        fresh = {t: self._cache.put(t, _unit(v)) for t, v in zip(missing, np.asarray(self.encoder.embed_documents(missing), dtype=np.float32))} if missing else {}
+        return np.stack([fresh[t] if t in fresh else self._cache(t, lambda t: _unit(np.asarray(self.encoder.embed_documents([t])[0], dtype=np.float32)))
+                         for t in texts])  # fmt: skip
 
     def query(self, text: str) -> np.ndarray:
-        vector = np.asarray(self.encoder.embed_query(text), dtype=np.float32)
-        return vector / (np.linalg.norm(vector) or 1.0)
+        return _unit(np.asarray(self.encoder.embed_query(text), dtype=np.float32))
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / (np.linalg.norm(vector) or 1.0)
 
 
 class SentenceSelector:

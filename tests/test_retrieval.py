@@ -314,10 +314,10 @@ def test_embedding_model_names():
 
 
 def test_question_vectors_are_computed_once_and_shared_by_every_user_of_the_model():
-    from retrieval.embeddings import E5Embeddings, QueryVectors
+    from retrieval.embeddings import E5Embeddings, VectorCache
 
     computed = []
-    cache = QueryVectors(capacity=2)
+    cache = VectorCache(capacity=2)
     compute = lambda text: computed.append(text) or [float(len(text))]  # noqa: E731
     assert cache("a", compute) == [1.0] and cache("a", compute) == [1.0] and computed == ["a"]
     cache("bb", compute), cache("ccc", compute)  # capacity 2: "a", the least recently used, is dropped

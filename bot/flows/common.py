@@ -123,7 +123,7 @@ def _holding(ctx: FlowContext, orders: list[dict], items: dict | None) -> list[d
     """The orders holding every product the buyer named (by the catalogue's name, else by the words used)."""
     if not items or not items.get("items"):
         return []
-    named = {slot["product"] for slot in items["items"] if slot.get("product")}
+    named = set(named_products(items))
     described = [slot for slot in items["items"] if slot.get("product") and slot.get("described")]
     if described:
         # "the 15-inch laptop with 32GB": the orders with a line of that product and those options.
@@ -278,13 +278,12 @@ def queue_for_orders(ctx: FlowContext, action: str, groups: list[tuple[str, list
 _ONCE = {"return_delivered_order_items": "return", "exchange_delivered_order_items": "exchange"}
 
 
-def _once_per_order(ctx: FlowContext, name: str, arguments: dict) -> str | None:
+def _once_per_order(ctx: FlowContext, name: str, arguments: dict, order: dict | None) -> str | None:
     """When another request of the message (queued) would return or exchange items of the same
     delivered order, the policy's limit and the choice it leaves: stated with the proposal."""
     if name not in _ONCE:
         return None
-    order = order_details(ctx, arguments["order_id"]) or {"items": []}
-    held = {line["name"] for line in order["items"]}
+    held = {line["name"] for line in (order or order_details(ctx, arguments["order_id"]) or {"items": []})["items"]}
     for queued in ctx.state.queue:
         products = {i.get("product") for i in queued.get("items", []) if i.get("product")}
         if queued.get("intent") in _ONCE.values() and (queued.get("order_ids") or [arguments["order_id"]])[0] == arguments["order_id"] and products & held:
@@ -383,7 +382,7 @@ def propose(ctx: FlowContext, name: str, arguments: dict, order: dict | None = N
         # Described now, while the order's item names are at hand, for the confirmation turn too.
         ctx.tools.pending.described = {lang: templates.describe_action(name, arguments, lang, order) for lang in ("en", "zh")}
         answer = say("confirm", ctx.language, action=ctx.tools.pending.described[ctx.language])
-        if (limit := _once_per_order(ctx, name, arguments)) is not None:
+        if (limit := _once_per_order(ctx, name, arguments, order)) is not None:
             answer = f"{limit}\n{answer}"
         return Step(f"{answer}\n{ctx.cache['then_note']}" if ctx.cache.get("then_note") else answer, waiting_for="confirmation")
     return Step(say("rejected", ctx.language, error=result.error), outcome="refused")

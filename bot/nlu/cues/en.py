@@ -63,8 +63,6 @@ ASKS_BALANCE = r"\b(?:how much|what)(?:'s| is)? (?:is )?(?:left|remaining|still)
 ASKS_ITEM = r"^\s*(?:is|are|does|do|was|what(?:'s| is| are)?|which|how much (?:is|was|did))\b.{0,60}\b(?:i (?:bought|ordered|got|received)|my)\b"
 # Whether a part of an order can be cancelled alone: "can I remove just the jacket?", "cancel just those items".
 CANCEL_PART = r"\b(?:cancel|remove|take out|drop|delete)\b"
-# An order as a whole: "cancel the whole order", "that entire order".
-WHOLE_ORDER = r"\b(?:the|that|this) (?:whole|entire|full) order\b|\bthe order as a whole\b"
 # Any value of an option will do: "waterproof or not doesn't matter", "I don't care about the colour".
 ANY_VALUE = r"\bor not\b|\b(?:doesn'?t|does not|don'?t|do not) (?:really )?(?:matter|care)\b|\bwhatever\b|\beither (?:is fine|way)\b|\bany (?:\w+ )?(?:is|will be) (?:fine|ok)\b"
 # If the option asked for is not in stock, the item stays as it is: "otherwise leave the coffee machine alone".
