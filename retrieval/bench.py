@@ -125,3 +125,42 @@ def bench_ingest(embeddings, paths: list, batch_size: int = 64, progress=None) -
         "embedding_only_s": round(embed_s, 2),
         "ingest_s": round(ingest_s, 2),
     }
+
+
+def bench_order_cards(embeddings, db_url: str, batch_size: int = 64, progress=None) -> dict:
+    """`kefu bench ingest --orders`: every order's card (τ²'s shop: 1,000 documents) synced into a
+    fresh embedded Chroma, against the model's own embedding-only throughput on the same cards."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from retrieval.index import embedding_text
+    from retrieval.order_cards import ORDER_COLLECTION, OrderCardIndex
+
+    embeddings.embed_documents(["warm-up", "model load, first-call allocations"])
+    with tempfile.TemporaryDirectory(prefix="kefu-bench-cards-") as folder:
+        client = chromadb.PersistentClient(path=folder, settings=ChromaSettings(anonymized_telemetry=False))
+        index = KnowledgeIndex(client, embeddings, collection=ORDER_COLLECTION)
+        started = time.perf_counter()
+        stats = OrderCardIndex(index, db_url).sync(on_embedded=progress)
+        ingest_s = time.perf_counter() - started
+        _ids, documents, metadatas = index.snapshot()
+    if not documents:
+        from retrieval.ingest import IngestError
+
+        raise IngestError("no orders in the order database: `kefu orders import-tau2 …` or `kefu orders demo` first")
+    texts = [embedding_text(str(m.get("section", "")), d) for d, m in zip(documents, metadatas)]
+    started = time.perf_counter()
+    for start in range(0, len(texts), batch_size):
+        embeddings.embed_documents(texts[start : start + batch_size])
+    embed_s = time.perf_counter() - started
+    embed_rate, ingest_rate = len(texts) / embed_s, stats.added / ingest_s
+    return {
+        "model": getattr(embeddings, "identity", type(embeddings).__name__),
+        "documents": "order cards",
+        "chunks": stats.added,
+        "embedding_only_chunks_per_s": round(embed_rate, 2),
+        "ingest_chunks_per_s": round(ingest_rate, 2),
+        "ratio": round(ingest_rate / embed_rate, 3),
+        "embedding_only_s": round(embed_s, 2),
+        "ingest_s": round(ingest_s, 2),
+    }

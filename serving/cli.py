@@ -1171,20 +1171,27 @@ def bench_retrieval_cmd(
 def bench_ingest_cmd(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to ingest (default: the demo knowledge base).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    orders: Annotated[bool, typer.Option("--orders", help="Instead of files: a card per order of the configured order database (τ²'s shop: 1,000).")] = False,
 ) -> None:
     """Ingest throughput (chunks/s, into a temporary index) against the embedding model's own throughput on the same chunks."""
     from rich.progress import Progress
 
-    from retrieval.bench import bench_ingest
+    from retrieval.bench import bench_ingest, bench_order_cards
     from retrieval.embeddings import embeddings_for
     from retrieval.ingest import IngestError
 
     settings = settings_or_exit()
+    if orders and paths:
+        raise fail("give files or --orders, not both")
     paths = paths or [Path(__file__).resolve().parent.parent / "knowledge" / "demo"]
     with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("embedding, then ingesting", total=None)
+        task = progress.add_task("ingesting, then embedding" if orders else "embedding, then ingesting", total=None)
+        on_embedded = lambda done, n: progress.update(task, completed=done, total=n)  # noqa: E731
         try:
-            result = bench_ingest(embeddings_for(settings.embedding_model), paths, progress=lambda done, n: progress.update(task, completed=done, total=n))
+            if orders:
+                result = bench_order_cards(embeddings_for(settings.embedding_model), settings.resolved_database_url, progress=on_embedded)
+            else:
+                result = bench_ingest(embeddings_for(settings.embedding_model), paths, progress=on_embedded)
         except IngestError as exc:
             raise fail(str(exc)) from None
     _bench_report("ingest", result, "kefu bench ingest: chunks per second",

@@ -145,3 +145,19 @@ def test_eval_nlu_reports_per_split_and_language_and_refuses_a_missing_file(tmp_
     assert {"tune", "heldout", "en", "zh"} <= set(groups) and groups["all"]["n"] == 240
     missing = runner.invoke(app, ["eval", "nlu", str(tmp_path / "none.json")])
     assert missing.exit_code != 0 and "cannot read" in missing.output
+
+
+def test_bench_ingest_of_order_cards_reports_both_rates_and_refuses_an_empty_database(monkeypatch, tmp_path):
+    monkeypatch.setenv("KEFU_HOME", str(tmp_path))
+    from kefu.settings import get_settings
+
+    get_settings.cache_clear()
+    empty = runner.invoke(app, ["bench", "ingest", "--orders"])
+    assert empty.exit_code != 0 and "no orders" in empty.output
+    assert runner.invoke(app, ["orders", "demo"]).exit_code == 0
+    result = runner.invoke(app, ["bench", "ingest", "--orders", "--json"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["documents"] == "order cards" and report["chunks"] >= 10
+    assert report["ingest_chunks_per_s"] > 0 and report["embedding_only_chunks_per_s"] > 0 and 0 < report["ratio"]

