@@ -45,6 +45,8 @@ _RULE = re.compile(r"\b(?:within|only|must|cannot|can't|up to|at least|can)\b.*\
 # …and for a bare topic, the section that sets its scope: "Return window and eligibility", "哪些订单可以取消".
 _SCOPE_HEADING = re.compile(r"\bwindow\b|eligib|\bwhich\b|\bwhat\b|\baccepted\b|\bperiods?\b|\btypes?\b|\btiers?\b|\bwho\b|期限|条件|哪些|范围|支持的|种类|类型|等级|时效", re.IGNORECASE)
 _TOPIC_WORDS = frozenset({"polici", "policy", "rule", "term", "condit", "政策", "规定", "规则", "条款", "流程", "怎么", "样"})
+# A sentence of the kind asked for beats the best one when it scores at least this close to it.
+FITS_WITHIN = 0.7  # set between 0.48 (that payment sentence for "What is the return policy?") and 0.79 ("wat is ur retrun polcy" → "within 30 days")
 # A second sentence is quoted when it scores this close to the best one, within the length limit.
 SECOND_WITHIN = 0.85
 MAX_CHARS = {"en": 320, "zh": 160}
@@ -175,8 +177,12 @@ def _choose(candidates: list[Quote], language: str) -> list[Quote]:
     """The best sentence (of the kind asked for, where any is), the one before it when it leans on
     it, and a second one of its section that scores nearly as well, within the length limit."""
     ranked = sorted(candidates, key=lambda q: -q.score)
-    # A sentence of the kind asked for (a duration for "how long"…) answers before one that is not.
-    best = max(ranked, key=lambda q: (q.evidence.get("fits", 0.0), q.score))
+    # A sentence of the kind asked for (a duration for "how long"…) answers before one that is not,
+    # when it is nearly as good: any sentence with a number "fits" a bare topic, and one from the
+    # fourth chunk found ("…refunded within 5 to 7 business days" under "Modify payment") is not
+    # the return policy.
+    fitting = max(ranked, key=lambda q: (q.evidence.get("fits", 0.0), q.score))
+    best = fitting if fitting.score >= FITS_WITHIN * ranked[0].score else ranked[0]
     chosen = [best]
     limit = MAX_CHARS.get(language, MAX_CHARS["en"])
     if best.text.lower().startswith(_LEANS_BACK) and best.position > 0:
