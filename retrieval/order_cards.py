@@ -15,10 +15,11 @@ from sqlmodel import select
 from knowledge.documents import Chunk
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Order, Product
-from knowledge.orders.records import STATUS_ZH, order_record
+from knowledge.orders.records import STATUS_ZH, order_record, order_records
 from retrieval.index import Hit, KnowledgeIndex, SyncStats
 
 ORDER_COLLECTION = "kefu_order_cards"
+READ_PAGE = 500  # orders read per page when syncing cards
 
 
 def card_text(record: dict) -> str:
@@ -53,15 +54,18 @@ class OrderCardIndex:
             shop_of = dict(db.exec(select(Product.product_id, Product.shop_id)).all())
             ids = list(order_ids) if order_ids is not None else list(db.exec(select(Order.order_id).order_by(Order.order_id)))
             batch: list[tuple[str, list[Chunk]]] = []
-            for order_id in ids:
-                order = db.get(Order, order_id)
-                if order is None:
-                    self.index.remove_source(f"order:{order_id}")
-                    continue
-                record = order_record(db, order)
-                metadata = {"doc_type": "order", "user_id": order.user_id, "order_id": order_id, "status": order.status,
-                            **{f"shop_{shop_of[i['product_id']]}": True for i in record["items"] if i["product_id"] in shop_of}}  # fmt: skip
-                batch.append((f"order:{order_id}", [Chunk(source=f"order:{order_id}", section=order_id, text=card_text(record), metadata=metadata)]))
+            for start in range(0, len(ids), READ_PAGE):  # a page of orders in four queries, not four per order
+                page = ids[start : start + READ_PAGE]
+                orders = {o.order_id: o for o in db.exec(select(Order).where(Order.order_id.in_(page)))}
+                for order_id in page:
+                    if order_id not in orders:
+                        self.index.remove_source(f"order:{order_id}")
+                records = dict(zip((i for i in page if i in orders), order_records(db, [orders[i] for i in page if i in orders])))
+                for order_id, record in records.items():
+                    order = orders[order_id]
+                    metadata = {"doc_type": "order", "user_id": order.user_id, "order_id": order_id, "status": order.status,
+                                **{f"shop_{shop_of[i['product_id']]}": True for i in record["items"] if i["product_id"] in shop_of}}  # fmt: skip
+                    batch.append((f"order:{order_id}", [Chunk(source=f"order:{order_id}", section=order_id, text=card_text(record), metadata=metadata)]))
         return self.index.sync_sources(batch, on_embedded=on_embedded)
 
     def search(self, query: str, principal: str, k: int = 3) -> list[Hit]:

@@ -109,12 +109,24 @@ class SentenceSelector:
         chunks have any, else the other language's (and ``cross_lingual`` says so)."""
         same = [h for h in hits if _language_of(h) == language]
         pool = (same or hits)[: self.chunks]
-        candidates = [Quote(text=s, hit=h, position=n) for h in pool for n, s in enumerate(split_sentences(" ".join(h.text.split())))]
-        candidates = [c for c in candidates if len(c.text) >= 8]
+        candidates = _candidates(pool)
         if not candidates:
             return {"quotes": [], "cross_lingual": False}
         self._score(question, candidates, [h.chunk_id for h in pool])
         return {"quotes": _choose(candidates, language), "cross_lingual": not same}
+
+    def warm(self, hits: list[Hit], batch: int = 256, should_stop: Callable[[], bool] = lambda: False) -> int:
+        """Embed the sentences of ``hits`` (a knowledge base's chunks) ahead of the questions that
+        reach them, so no turn waits for them (cold, a turn's quote step took 0.3–0.4 s); at most
+        the cache's capacity. Returns how many sentences it embedded."""
+        if self.vectors is None or self.scorer is not None:
+            return 0
+        texts = list(dict.fromkeys(_embedded_text(c) for c in _candidates(hits)))[: self.vectors.capacity]
+        for start in range(0, len(texts), batch):
+            if should_stop():
+                return start
+            self.vectors.documents(texts[start : start + batch])
+        return len(texts)
 
     def _score(self, question: str, candidates: list[Quote], ranked: list[str]) -> None:
         fits = _fits(question, set(query_terms(question)))
@@ -135,9 +147,7 @@ class SentenceSelector:
 
     def _semantic(self, question: str, candidates: list[Quote]) -> np.ndarray:
         """Each sentence's closeness to the question, scaled to 0..1 among the candidates."""
-        # Each sentence with its section's heading: "Refunds to a card take 5-7 business days" is
-        # about a cancellation only under "Refund after cancellation".
-        texts = [f"{c.hit.section.split('>')[-1].strip()}: {c.text}" if c.hit.section else c.text for c in candidates]
+        texts = [_embedded_text(c) for c in candidates]
         if self.scorer is not None:
             raw = np.asarray(self.scorer.predict([(question, t) for t in texts], show_progress_bar=False), dtype=np.float32)
         elif self.vectors is not None:
@@ -146,6 +156,18 @@ class SentenceSelector:
             return np.zeros(len(texts), dtype=np.float32)
         low, high = float(raw.min()), float(raw.max())
         return (raw - low) / (high - low) if high > low else np.zeros(len(texts), dtype=np.float32)
+
+
+def _candidates(hits: list[Hit]) -> list[Quote]:
+    """Every sentence of ``hits`` long enough to quote, in order."""
+    quotes = [Quote(text=s, hit=h, position=n) for h in hits for n, s in enumerate(split_sentences(" ".join(h.text.split())))]
+    return [q for q in quotes if len(q.text) >= 8]
+
+
+def _embedded_text(quote: Quote) -> str:
+    # Each sentence with its section's heading: "Refunds to a card take 5-7 business days" is
+    # about a cancellation only under "Refund after cancellation".
+    return f"{quote.hit.section.split('>')[-1].strip()}: {quote.text}" if quote.hit.section else quote.text
 
 
 def _fits(question: str, terms: set[str]) -> re.Pattern | None:

@@ -1167,6 +1167,43 @@ def bench_retrieval_cmd(
         out.print(result)
 
 
+@bench_app.command("embed")
+def bench_embed_cmd(
+    questions: Annotated[list[Path] | None, typer.Argument(help="QA sets (JSON lists of {\"q\": …}) or text files of one question a line (default: the repository's QA sets, 248 questions).")] = None,
+    batch_size: Annotated[int, typer.Option("--batch", min=2, max=256, help="Questions per batch.")] = 32,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Question embedding with the configured model: one at a time (p50/p95, uncached) and per question in batches."""
+    from retrieval.bench import bench_embed
+    from retrieval.embeddings import embeddings_for
+
+    settings = settings_or_exit()
+    data = Path(__file__).resolve().parent.parent / "tests" / "data"
+    paths = questions or [data / f"{name}.json" for name in ("retrieval_qa", "retrieval_qa_heldout", "retrieval_qa_test")]
+    texts = []
+    for path in paths:
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise fail(f"{path}: {exc.strerror or exc}; give question files") from None
+        if path.suffix == ".json":
+            try:
+                texts += [str(item["q"]) for item in json.loads(raw)]
+            except (ValueError, TypeError, KeyError):
+                raise fail(f"{path}: not a JSON list of objects with a \"q\"") from None
+        else:
+            texts += [line.strip() for line in raw.splitlines() if line.strip()]
+    if len(texts) < batch_size:
+        raise fail(f"{len(texts)} questions: at least one batch of {batch_size} is needed")
+    result = bench_embed(embeddings_for(settings.embedding_model), texts, batch_size)
+    _bench_report("embed", result, f"kefu bench embed: {result['questions']} questions",
+                  {"one p50": result["single"]["p50_ms"], "one p95": result["single"]["p95_ms"], f"batch of {batch_size}, each": result["batch_per_question_ms"]}, "ms")
+    if as_json:
+        print(json.dumps(result))
+    else:
+        out.print(result)
+
+
 @bench_app.command("ingest")
 def bench_ingest_cmd(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to ingest (default: the demo knowledge base).")] = None,
@@ -1267,12 +1304,17 @@ def bench_turn_cmd(
         runtime = build_runtime(settings)  # with provider vllm: attaches to a running server, or starts one (KEFU_VLLM_AUTOSTART)
     try:
         _wait_for_model_check(runtime, wait_model)
+        if runtime.warmup is not None:  # a replica's first seconds (KEFU_WARM_SENTENCES): timed apart, in the result
+            with Progress(console=err, transient=True) as progress:
+                progress.add_task("embedding the knowledge base's sentences", total=None)
+                runtime.warmup.done.wait(600)
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("turns", total=repeats * len(MIX))
             result = bench_turn(runtime.assistant, repeats, on_turn=lambda: progress.advance(task))
     finally:
         runtime.close()
     result["model"] = runtime.model.status()
+    result["sentence_warmup"] = runtime.warmup.status() if runtime.warmup is not None else None
     folder = _report_dir(report)
     plot_turn(result, folder / "bench-turn.png")
     result["plot"] = str(folder / "bench-turn.png")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from dataclasses import dataclass
 
 from bot.assistant import Assistant, ModelBinding
@@ -17,6 +20,9 @@ from retrieval.product_cards import PRODUCT_COLLECTION, ProductCardIndex
 from retrieval.retriever import KnowledgeRetriever
 from retrieval.sentences import fast_encoder
 from serving.llm import ModelRuntime, build_model_runtime
+
+
+log = logging.getLogger(__name__)
 
 
 def build_index(settings: Settings, collection: str = COLLECTION) -> KnowledgeIndex:
@@ -66,6 +72,40 @@ def build_product_cards(settings: Settings) -> ProductCardIndex:
     return ProductCardIndex(build_index(settings, PRODUCT_COLLECTION), settings.resolved_database_url, descriptions)
 
 
+class SentenceWarmup:
+    """Embeds the knowledge base's sentences in a background thread once the app is built, so the
+    first turns that reach a chunk find its sentences' vectors ready (``kefu bench turn``: a cold
+    quote step took 0.3–0.4 s). Turns are answered meanwhile; ``/readyz`` says "warming" (503) until it is done."""
+
+    def __init__(self, assistant: Assistant, index: KnowledgeIndex) -> None:
+        self.done = threading.Event()
+        self.sentences, self.seconds, self.error = 0, 0.0, ""
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(assistant, index), name="kefu-sentence-warmup", daemon=True)
+
+    def start(self) -> SentenceWarmup:
+        self._thread.start()
+        return self
+
+    def _run(self, assistant: Assistant, index: KnowledgeIndex) -> None:
+        started = time.perf_counter()
+        try:
+            self.sentences = assistant.sentences.warm(index.chunks(), should_stop=self._stop.is_set)
+        except Exception as exc:  # noqa: BLE001 - a failed warm-up leaves the lazy path, never the app, broken
+            self.error = f"{type(exc).__name__}: {exc}"
+            log.warning("sentence warm-up failed: %s", self.error)
+        finally:
+            self.seconds = round(time.perf_counter() - started, 2)
+            self.done.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def status(self) -> dict:
+        return {"done": self.done.is_set(), "sentences": self.sentences, "seconds": self.seconds if self.done.is_set() else None,
+                **({"error": self.error} if self.error else {})}  # fmt: skip
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -73,8 +113,11 @@ class Runtime:
     model: ModelRuntime
     assistant: Assistant
     annotations: Annotations
+    warmup: SentenceWarmup | None = None
 
     def close(self) -> None:
+        if self.warmup is not None:
+            self.warmup.stop()
         self.model.stop()
 
 
@@ -115,5 +158,7 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
         order_cards=order_cards, product_cards=product_cards, curated=curated, understanding=settings.understanding,
         complaint_handoff=settings.complaint_handoff, excluded_countries=frozenset(settings.shipping_excluded_countries),
     )
+    assistant.warm_up()
     annotations = Annotations(settings.resolved_database_url, curated)  # the same curated index the assistant reads
-    return Runtime(settings=settings, index=index, model=model, assistant=assistant, annotations=annotations)
+    warmup = SentenceWarmup(assistant, index).start() if settings.warm_sentences else None
+    return Runtime(settings=settings, index=index, model=model, assistant=assistant, annotations=annotations, warmup=warmup)

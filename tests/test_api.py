@@ -105,3 +105,26 @@ def test_vllm_provider_without_a_server_reports_its_state(knowledge_home, tmp_pa
         assert ready["model"]["state"] == "not_installed" and "make vllm" in ready["model"]["detail"]
         reply = app.post("/v1/chat", json={"message": "What is the return policy?"}).json()
     assert reply["degraded"] is True and reply["fallback_reason"] == "model_not_ready"
+
+
+def test_the_sentence_warm_up_runs_in_the_background_and_readyz_shows_it(knowledge_home):
+    runtime = build_runtime(make_settings(knowledge_home, warm_sentences=True))
+    try:
+        app = TestClient(create_app(runtime, mount_ui=False))
+        warming = app.get("/readyz")  # the demo base takes seconds: still at it
+        assert warming.status_code == 503 and warming.json()["status"] == "warming" and warming.json()["knowledge"]["sentences_warmed"]["done"] is False
+        assert app.post("/v1/chat", json={"message": "How long does standard shipping take?"}).json()["citations"]  # answered meanwhile
+        assert runtime.warmup is not None and runtime.warmup.done.wait(120)
+        ready = app.get("/readyz").json()
+        warmed = ready["knowledge"]["sentences_warmed"]
+        assert warmed["done"] is True and warmed["sentences"] > 300 and warmed["seconds"] > 0 and "error" not in warmed
+        # a policy turn now finds its sentences' vectors ready: the sentence encoder is not called
+        encoder = runtime.assistant.sentences.vectors.encoder
+        calls = []
+        original = encoder.embed_documents
+        encoder.embed_documents = lambda texts: calls.append(list(texts)) or original(texts)
+        reply = runtime.assistant.respond("退货运费谁承担？")  # not asked before: only the warm-up embedded its sentences
+        assert reply.citations and calls == []
+    finally:
+        runtime.close()
+    assert build_runtime(make_settings(knowledge_home)).warmup is None  # KEFU_WARM_SENTENCES=false: none

