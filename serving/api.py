@@ -368,7 +368,7 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
         While the knowledge base's sentences are embedded at start (KEFU_WARM_SENTENCES, seconds):
         503 with ``status`` "warming", so a load balancer sends a replica no traffic until then
         (`kefu bench load`: p95 1.5 s → 2.4 s with traffic during the warm-up)."""
-        warming = runtime.warmup is not None and not runtime.warmup.done.is_set()
+        warming = runtime.warmup is not None and runtime.warmup.started and not runtime.warmup.done.is_set()
         body = {
             "status": "warming" if warming else "ready",
             "answers": runtime.model.answers(),

