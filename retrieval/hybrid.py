@@ -36,7 +36,7 @@ from knowledge.documents import detect_language
 from retrieval.fusion import RankedList, ReciprocalRankFusion
 from retrieval.glossary import Entry, synonyms, translate
 from retrieval.index import Hit, KnowledgeIndex
-from retrieval.lexical import Filters, LexicalIndex, LexicalMatch
+from retrieval.lexical import Filters, LexicalIndex, LexicalMatch, query_terms, tokenize
 
 
 @runtime_checkable
@@ -261,6 +261,12 @@ class HybridSearcher:
         own = synonyms(query, self.glossary)
         translation = translate(query, self.glossary)
         if own and self.synonym_weight > 0:
+            # The question's other words count too, each as itself: with only the glossary's words
+            # ("多久" → 天内, 几天) this list voted for every chunk with a duration and not for the
+            # one naming the question's topic (投诉), which then fell from first in both own-language
+            # lists to sixth (docs/retrieval.md).
+            covered = {token for concept in own for word in concept for token in tokenize(word)}
+            own = own + tuple((term,) for term in query_terms(query) if not set(tokenize(term)) & covered)
             for match in self.lexical.search_concepts(own, k=self.candidates, filters=filters):
                 hit = _lexical_hit(match)
                 expanded.append(replace(hit, coverage=round(match.coverage * translation.source_coverage, 4)))

