@@ -14,8 +14,10 @@ import time
 import uuid
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import Body, Depends, FastAPI, Header, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -62,15 +64,20 @@ class ChatRequest(BaseModel):
     stream: bool = Field(default=False, description="Answer as server-sent events (as /v1/chat/stream).")
 
 
+# Row ids are 64-bit in PostgreSQL and SQLite: a larger integer is refused as invalid (422), not
+# passed to the database driver (which raised OverflowError: a 500, found by schemathesis).
+MAX_ID = 2**63 - 1
+
+
 class FeedbackRequest(BaseModel):
     session_id: str = Field(max_length=128)
     rating: str = Field(pattern="^(up|down)$")
-    turn_id: int | None = None
+    turn_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     comment: str = Field(default="", max_length=2000)
 
 
 class AnnotationRequest(BaseModel):
-    turn_id: int
+    turn_id: int = Field(ge=1, le=MAX_ID)
     rating: str = Field(pattern="^(good|bad)$")
     improved_answer: str = Field(default="", max_length=4000)
 
@@ -115,6 +122,9 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
+        sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if sent and sent != "application/json" and not sent.endswith("+json") and any(e.get("loc", ("",))[0] == "body" for e in errors):
+            return JSONResponse(status_code=415, content=error_body("unsupported_media_type", f"send the body as application/json (got {sent})"))
         if any(e.get("type") == "json_invalid" for e in errors):
             return JSONResponse(status_code=400, content=error_body("malformed_json", "request body is not valid JSON"))
         problems = [
@@ -328,7 +338,7 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
             raise HTTPException(status_code=404, detail=str(exc)) from None
 
     @app.post("/v1/annotations/{annotation_id}/withdraw", tags=["operators"], dependencies=[Depends(operator)])
-    def withdraw_annotation(annotation_id: int, who: str = Depends(operator_name)) -> dict:
+    def withdraw_annotation(annotation_id: Annotated[int, PathParam(ge=1, le=MAX_ID)], who: str = Depends(operator_name)) -> dict:
         try:
             return runtime.annotations.withdraw(annotation_id, who)
         except AnnotationError as exc:

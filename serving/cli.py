@@ -185,12 +185,16 @@ def _reembed(as_json: bool) -> None:
     from serving.runtime import build_index
 
     settings = settings_or_exit()
+    current: list[str] = []  # collections with nothing to do, said once at the end
     for collection in (COLLECTION, ORDER_COLLECTION, PRODUCT_COLLECTION):
         index = build_index(settings, collection)
         if index.stored_model_identity == index.model_identity or index.count() == 0:
             # Nothing to do (`make run` asks every time: a switch of the default model re-embeds once).
             counts = {"collection": collection, "reembedded": 0, "model": index.model_identity, "seconds": 0.0}
-            print(json.dumps({"reembed": counts})) if as_json else out.print(f"{collection}: already embedded with {index.model_identity}")
+            if as_json:
+                print(json.dumps({"reembed": counts}))
+            elif index.count():
+                current.append(collection)
             continue
         started = time.perf_counter()
         with _chunk_progress() as progress:
@@ -201,6 +205,8 @@ def _reembed(as_json: bool) -> None:
             print(json.dumps({"reembed": counts}))
         else:
             out.print(f"{collection}: {done} chunks re-embedded with {counts['model']} ({counts['seconds']} s)")
+    if current and not as_json:
+        out.print(f"{', '.join(current)}: already embedded with {index.model_identity}")
 
 
 def _chunk_progress():

@@ -98,7 +98,8 @@ def test_health_readiness_docs_and_ui(client):
 
 
 def test_vllm_provider_without_a_server_reports_its_state(knowledge_home, tmp_path):
-    settings = make_settings(knowledge_home, llm_provider="vllm", vllm_venv=tmp_path / "no-venv")
+    # A free port: nothing listens there even when a `make run` is up on this machine (its vLLM on 8001).
+    settings = make_settings(knowledge_home, llm_provider="vllm", vllm_venv=tmp_path / "no-venv", vllm_port=closed_port())
     runtime = build_runtime(settings)
     with TestClient(create_app(runtime, mount_ui=False)) as app:
         ready = app.get("/readyz").json()
@@ -142,3 +143,21 @@ def test_a_command_that_exits_during_the_warm_up_exits_cleanly(knowledge_home):
               f"r = build_runtime(make_settings(Path({str(knowledge_home)!r}), warm_sentences=True)); r.warmup.start(); print('started')")  # fmt: skip
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "started" in done.stdout, done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [("text/plain", b"What is the return policy?"), ("application/x-www-form-urlencoded", b"message=hi"), ("text/plain; charset=utf-8", b'{"message": "hi"}')],
+)
+def test_a_body_that_is_not_json_gets_415_naming_its_type(client, content_type, body):
+    response = client.post("/v1/chat", content=body, headers={"content-type": content_type})
+    assert response.status_code == 415, response.text
+    error = response.json()["error"]
+    assert error["code"] == "unsupported_media_type" and content_type.split(";")[0] in error["message"] and "application/json" in error["message"]
+
+
+def test_integers_beyond_64_bits_are_invalid_input_not_a_server_error(client):
+    huge = 2**64
+    feedback = client.post("/v1/feedback", json={"session_id": "s-1", "rating": "up", "turn_id": huge})
+    assert feedback.status_code == 422 and feedback.json()["error"]["code"] == "invalid_request" and "turn_id" in feedback.text
+    assert client.post("/v1/feedback", json={"session_id": "s-1", "rating": "up", "turn_id": 0}).status_code == 422

@@ -185,3 +185,21 @@ def test_bench_embed_times_single_and_batched_questions_and_refuses_bad_files(mo
     assert missing.exit_code != 0 and "nope.json" in missing.output and "Traceback" not in missing.output
     assert not_qa.exit_code != 0 and '"q"' in not_qa.output
     assert too_few.exit_code != 0 and "at least one batch of 32" in too_few.output
+
+
+def test_reembed_on_a_fresh_install_is_quiet_and_says_already_embedded_once(monkeypatch, tmp_path):
+    monkeypatch.setenv("KEFU_HOME", str(tmp_path))
+    from kefu.settings import get_settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "faq.md").write_text("# Shipping\n\nStandard shipping takes 3-5 days.\n", "utf-8")
+    get_settings.cache_clear()
+    fresh = runner.invoke(app, ["ingest", "--reembed"])
+    assert runner.invoke(app, ["ingest", str(docs)]).exit_code == 0
+    again = runner.invoke(app, ["ingest", "--reembed"])
+    as_json = runner.invoke(app, ["ingest", "--reembed", "--json"])
+    get_settings.cache_clear()
+    assert fresh.exit_code == 0 and "already embedded" not in fresh.output  # empty collections: nothing to say
+    assert again.exit_code == 0 and again.output.count("already embedded") == 1 and "kefu_knowledge" in again.output
+    assert [json.loads(line)["reembed"]["reembedded"] for line in as_json.stdout.strip().splitlines()] == [0, 0, 0]  # the JSON contract: a line per collection

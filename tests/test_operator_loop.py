@@ -182,3 +182,13 @@ def test_retention_anonymises_or_deletes_old_conversations(tmp_path):
     assert apply_retention(db_url, days=30, delete=True) == {"anonymised": 0, "deleted": 2}
     with session(db_url) as db:
         assert [c.session_id for c in db.exec(select(Conversation))] == ["new-1"]
+
+
+def test_ids_beyond_64_bits_are_refused_as_invalid_not_a_500(runtime):
+    client = TestClient(create_app(runtime, mount_ui=False))
+    operator = {"Authorization": f"Bearer {OPERATOR_KEY}"}
+    made = client.post("/v1/annotations", json={"turn_id": 2**64, "rating": "good"}, headers=operator)
+    assert made.status_code == 422 and made.json()["error"]["code"] == "invalid_request" and "turn_id" in made.text
+    withdrawn = client.post(f"/v1/annotations/{2**70}/withdraw", headers=operator)
+    assert withdrawn.status_code == 422 and "annotation_id" in withdrawn.text
+    assert client.post(f"/v1/annotations/{2**63 - 1}/withdraw", headers=operator).status_code == 404  # the largest id is valid input: no such annotation

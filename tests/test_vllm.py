@@ -6,6 +6,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from serving.load_bench import free_port
 from serving.api import create_app
 from serving.llm import vllm_server
 from serving.model_bench import bench_chat_model
@@ -21,7 +22,7 @@ START_TIMEOUT_S = 900
 @pytest.fixture(scope="session")
 def vllm(demo_model_dir, tmp_path_factory):
     home = tmp_path_factory.mktemp("vllm-home")
-    settings = make_settings(home, llm_provider="vllm", vllm_port=18431)
+    settings = make_settings(home, llm_provider="vllm", vllm_port=free_port())  # never a port another server may hold
     server = vllm_server(settings)
     server.cache_dir = MODEL_DIR.parent.parent / "vllm-cache"  # shared with `make run`: warm starts are ~14 s faster
     missing = server.missing()
