@@ -108,7 +108,10 @@ class Settings(BaseSettings):
     )
 
     # ---- identity and limits (channels)
-    secret_key: str | None = Field(default=None, description="HMAC key for buyer/merchant identity tokens.")
+    secret_key: str | None = Field(
+        default=None, min_length=32,
+        description="HMAC key for identity tokens and session keys, 32+ characters, the same on every replica; unset: a demo key made in KEFU_HOME.",
+    )
     rate_limit_per_minute: int = Field(default=30, gt=0, description="Chat requests per principal and per IP.")
     max_request_bytes: int = Field(default=64_000, gt=0)
     redis_url: str | None = Field(default=None, description="Shared rate-limit counters across replicas.")

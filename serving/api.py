@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 import time
 import uuid
 from datetime import date
@@ -39,7 +38,7 @@ from serving.errors import error_body
 from serving.exports import KINDS as EXPORT_KINDS
 from serving.exports import export
 from serving.handoffs import OperatorDesk
-from serving.identity import SESSION_KEY_HEADER, InvalidToken, operator_key_matches, verify_token
+from serving.identity import SESSION_KEY_HEADER, InvalidToken, operator_key_matches, signing_key, verify_token
 from serving.limits import RateLimiter
 from serving.runtime import Runtime
 from serving.session_access import InvalidSessionId, SessionAccess, SessionRefused
@@ -104,7 +103,7 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     limiter = RateLimiter(settings.rate_limit_per_minute, redis_url=settings.redis_url)
     # Session keys are signed with KEFU_SECRET_KEY, shared by every replica; without it, with a key
     # of this process's own (fine for one process: the demo).
-    session_secret = settings.secret_key or secrets.token_hex(32)
+    session_secret = signing_key(settings)  # KEFU_SECRET_KEY, else the demo key in KEFU_HOME (serving.identity)
     routers = channel_routers(runtime, limiter)
     bridges = deliverers(routers)
     desk = OperatorDesk(runtime.assistant.store, bridges)
@@ -192,10 +191,8 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
             raise HTTPException(status_code=401, detail="use Authorization: Bearer TOKEN")
         if operator_key_matches(credential, settings.operator_key_hashes):
             return OPERATOR
-        if not settings.secret_key:
-            raise HTTPException(status_code=401, detail="identity tokens are not configured (KEFU_SECRET_KEY)")
         try:
-            return verify_token(settings.secret_key, credential)
+            return verify_token(session_secret, credential)
         except InvalidToken as exc:
             raise HTTPException(status_code=401, detail=str(exc)) from None
 

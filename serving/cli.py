@@ -69,15 +69,19 @@ def token_create(
     subject: Annotated[str, typer.Option(help="The user id (buyer), shop id (merchant) or operator name.")],
     ttl: Annotated[int, typer.Option(min=1, help="Seconds until it expires.")] = 3600,
 ) -> None:
-    """Print an identity token, usable as `Authorization: Bearer TOKEN` (needs KEFU_SECRET_KEY)."""
-    from serving.identity import ROLES, create_token
+    """Print an identity token, usable as `Authorization: Bearer TOKEN` (signed with KEFU_SECRET_KEY, else KEFU_HOME's demo key)."""
+    from serving.identity import DEMO_KEY_FILE, ROLES, InvalidToken, create_token, signing_key
 
     settings = settings_or_exit()
-    if not settings.secret_key:
-        raise fail("KEFU_SECRET_KEY is not set: identity tokens are signed with it")
     if role not in ROLES:
         raise fail(f"--role must be one of {', '.join(ROLES)}")
-    print(create_token(settings.secret_key, role, subject, ttl))
+    try:
+        key = signing_key(settings)
+    except InvalidToken as exc:
+        raise fail(str(exc)) from None
+    if not settings.secret_key:
+        err.print(f"signed with the demo key in {settings.home / DEMO_KEY_FILE} (a server on this KEFU_HOME accepts it); production sets KEFU_SECRET_KEY")
+    print(create_token(key, role, subject, ttl))
 
 
 @token_app.command("operator-key")

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import time
+from pathlib import Path
 
 import jwt
 
@@ -22,6 +23,32 @@ AUDIENCE = "kefu"
 ALGORITHM = "HS256"
 # Clocks of the shop's backend and of kefu may differ by a little.
 LEEWAY_S = 30
+
+
+DEMO_KEY_FILE = "secret.key"
+
+
+def signing_key(settings) -> str:
+    """The key identity tokens and session keys are signed with: KEFU_SECRET_KEY (production: the
+    same on every replica), else a demo key made once in KEFU_HOME (``secret.key``, mode 600), so
+    `kefu token create` and a `make run` server in the same KEFU_HOME agree without setup."""
+    if settings.secret_key:
+        return settings.secret_key
+    import os
+    import secrets
+
+    path = Path(settings.home) / DEMO_KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # two processes at once: one creates it
+    except FileExistsError:
+        key = path.read_text("utf-8").strip()
+        if len(key) >= 32:
+            return key
+        raise InvalidToken(f"{path} holds no usable key (under 32 characters): delete it or set KEFU_SECRET_KEY") from None
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
+    return path.read_text("utf-8").strip()
 
 
 class InvalidToken(ValueError):

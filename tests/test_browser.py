@@ -34,7 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SECRET = "browser-test-secret"
+SECRET = "browser-test-secret-of-32-bytes-or-more"
 OPERATOR_KEY = "kefu_op_browser_test"
 ANSWER_TIMEOUT_MS = 30_000
 

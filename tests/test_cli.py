@@ -203,3 +203,34 @@ def test_reembed_on_a_fresh_install_is_quiet_and_says_already_embedded_once(monk
     assert fresh.exit_code == 0 and "already embedded" not in fresh.output  # empty collections: nothing to say
     assert again.exit_code == 0 and again.output.count("already embedded") == 1 and "kefu_knowledge" in again.output
     assert [json.loads(line)["reembed"]["reembedded"] for line in as_json.stdout.strip().splitlines()] == [0, 0, 0]  # the JSON contract: a line per collection
+
+
+def test_without_a_secret_key_token_create_and_the_server_share_a_demo_key(monkeypatch, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from kefu.settings import get_settings
+    from serving.api import create_app
+    from serving.identity import create_token
+    from serving.runtime import build_runtime
+    from tests.conftest import make_settings
+
+    monkeypatch.setenv("KEFU_HOME", str(tmp_path))
+    monkeypatch.delenv("KEFU_SECRET_KEY", raising=False)
+    get_settings.cache_clear()
+    made = runner.invoke(app, ["token", "create", "--role", "buyer", "--subject", "user_1"])
+    monkeypatch.setenv("KEFU_SECRET_KEY", "short")
+    get_settings.cache_clear()
+    short = runner.invoke(app, ["token", "create", "--role", "buyer", "--subject", "user_1"])
+    monkeypatch.delenv("KEFU_SECRET_KEY")
+    get_settings.cache_clear()
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip().splitlines()[-1]
+    key_file = tmp_path / "secret.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600 and len(key_file.read_text().strip()) >= 32
+    server = TestClient(create_app(build_runtime(make_settings(tmp_path)), mount_ui=False))  # no KEFU_SECRET_KEY: the same KEFU_HOME
+    accepted = server.post("/v1/chat", json={"message": "hello"}, headers={"Authorization": f"Bearer {token}"})
+    forged = create_token("another-key-of-at-least-32-characters!!", "buyer", "user_1")
+    refused = server.post("/v1/chat", json={"message": "hello"}, headers={"Authorization": f"Bearer {forged}"})
+    assert accepted.status_code == 200, accepted.text
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthorized"
+    assert short.exit_code != 0 and "secret_key" in short.output.lower() and "Traceback" not in short.output

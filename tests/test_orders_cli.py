@@ -116,13 +116,13 @@ def test_operator_tool_route_needs_a_valid_key(home, monkeypatch):
     key = "kefu_op_test-key"
     from serving.identity import create_token
 
-    settings = make_settings(home, operator_key_hashes=[hashlib.sha256(key.encode()).hexdigest()], secret_key="s3cret")
+    settings = make_settings(home, operator_key_hashes=[hashlib.sha256(key.encode()).hexdigest()], secret_key="s3cret-long-enough-for-hs256-signing")
     client = TestClient(create_app(build_runtime(settings), mount_ui=False))
     order_id = next(iter(SHOP["orders"]))
     assert client.post("/v1/tools/get_order_details", json={"order_id": order_id}).status_code == 401
     wrong = client.post("/v1/tools/get_order_details", json={"order_id": order_id}, headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "unauthorized"
-    buyer = create_token("s3cret", "buyer", SHOP["orders"][order_id]["user_id"])
+    buyer = create_token("s3cret-long-enough-for-hs256-signing", "buyer", SHOP["orders"][order_id]["user_id"])
     forbidden = client.post("/v1/tools/get_order_details", json={"order_id": order_id}, headers={"Authorization": f"Bearer {buyer}"})
     assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "forbidden"
     auth = {"Authorization": f"Bearer {key}"}
