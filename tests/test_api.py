@@ -161,3 +161,16 @@ def test_integers_beyond_64_bits_are_invalid_input_not_a_server_error(client):
     feedback = client.post("/v1/feedback", json={"session_id": "s-1", "rating": "up", "turn_id": huge})
     assert feedback.status_code == 422 and feedback.json()["error"]["code"] == "invalid_request" and "turn_id" in feedback.text
     assert client.post("/v1/feedback", json={"session_id": "s-1", "rating": "up", "turn_id": 0}).status_code == 422
+
+
+def test_the_ui_wires_every_event_handler_with_its_arguments(knowledge_home):
+    # Gradio warns "Expected 1 arguments … received 0" when a handler's event parameter is not
+    # annotated (gr.SelectData): that handler then fails when the event fires (issue 26).
+    import warnings
+
+    runtime = build_runtime(make_settings(knowledge_home))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        create_app(runtime, mount_ui=True)
+    wiring = [str(w.message) for w in caught if "arguments for function" in str(w.message)]
+    assert wiring == []

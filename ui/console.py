@@ -125,7 +125,12 @@ def _conversations_tab(backend: ConsoleBackend) -> None:
 
     inputs = [channel, principal, intent, since, handoff, feedback, degraded]
     gr.Button("Find / 检索").click(on_find, inputs, table)
-    table.select(lambda event: event.row_value[0] if event.row_value else "", None, chosen)
+    def on_select(event: gr.SelectData) -> str:
+        # Gradio passes the selection only to a parameter annotated gr.SelectData: a bare lambda got
+        # nothing ("Expected 1 arguments … received 0" at start, and a click on a row failed).
+        return event.row_value[0] if event.row_value else ""
+
+    table.select(on_select, None, chosen)
     chosen.change(lambda session: backend.conversation(session) if session else None, chosen, detail)
     with gr.Row():
         turn = gr.Number(label="Reply turn id", precision=0)
