@@ -94,12 +94,11 @@ def bench_retrieval(embeddings, seed_texts: list[str], chunks: int, k: int = 5, 
 def bench_embed(embeddings, questions: list[str], batch_size: int = 32) -> dict:
     """`kefu bench embed`: one question at a time as a turn asks (each once, the question caches
     emptied first), then the same questions in batches of ``batch_size``, per question."""
-    from retrieval.embeddings import _E5_QUERIES, _USE_QUERIES
+    from retrieval.embeddings import clear_question_caches
 
     questions = list(dict.fromkeys(questions))  # a repeat would come from the cache
     embeddings.embed_documents(["warm-up", "model load, first-call allocations"])
-    for cache in (_E5_QUERIES, _USE_QUERIES):
-        cache.clear()
+    clear_question_caches()
     single_ms = []
     for question in questions:
         started = time.perf_counter()

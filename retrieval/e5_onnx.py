@@ -34,11 +34,11 @@ QK = 32  # values per Q4_0 block
 _BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
 _SPACES = re.compile(" {2,}")
 _METASPACE = "\u2581"
-# The default engine ("ort-int8"): every linear layer int8 with activations quantised per call
+# The previous engine ("ort-int8", ``OnnxE5()``): every linear layer int8 with activations quantised per call
 # (DynamicQuantizeMatMul), except these, kept 4-bit block-wise (MatMulNBits, int8 activations per
 # block of 32): the FFN's output, whose input (after GELU) has outlier channels.
 BLOCKWISE = {"fo"}
-# The SmoothQuant engine ("ort-int8-sq", ``OnnxE5(smoothquant=True)``, the default; Xiao et al., 2023): an
+# The SmoothQuant engine ("ort-int8-sq", ``OnnxE5(smoothquant=True)``, kefu's default; Xiao et al., 2023): an
 # input's outlier channels (the GELU output reaches 33 where its median channel reaches 1.5) make
 # one int8 scale per tensor coarse for every other channel. Each channel j of a layer's input is
 # divided by s_j and the weight's row j multiplied by it (the product is unchanged),
@@ -54,7 +54,7 @@ BATCH_TOKENS = 8192  # padded tokens per onnxruntime call: bounds memory, keeps 
 # SmoothQuant engine only: a run of texts is padded to its longest, and a new run starts once
 # padding would exceed this share of the real tokens (the run having MIN_RUN texts; a call costs
 # ~1 ms): order cards of 50–150 tokens in one run of 64 spent a third of the time on padding. The
-# default engine keeps its runs (its vectors depend on the batch: other runs, other vectors).
+# ort-int8 engine keeps its runs (its vectors depend on the batch: other runs, other vectors).
 PADDING_ALLOWED, MIN_RUN = 1.1, 8
 
 

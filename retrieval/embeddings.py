@@ -107,6 +107,12 @@ class VectorCache:
 _E5_QUERIES, _USE_QUERIES = VectorCache(), VectorCache()
 
 
+def clear_question_caches() -> None:
+    """Forget every cached question vector (``kefu bench embed`` times uncached questions)."""
+    for cache in (_E5_QUERIES, _USE_QUERIES):
+        cache.clear()
+
+
 class USEEmbeddings(Embeddings):
     """Google's universal-sentence-encoder-multilingual v3 (16 languages, trained on translation
     pairs: a question and its answer in another language land close), from the PyPI package
