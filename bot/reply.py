@@ -30,7 +30,7 @@ class Handoff(BaseModel):
 # What the turn did, for channels, analytics and evaluation suites (one word, both languages):
 OUTCOMES = (
     "answered",  # from the knowledge base (or an operator's curated answer), cited
-    "not_found",  # the knowledge base does not cover it (a human is offered)
+    "not_found",  # the knowledge base does not cover it (a human is offered), or no such order/product
     "verify",  # asks the buyer to verify who they are before an order is read or changed
     "verified",  # the buyer verified in the chat
     "asked",  # asks for what a task still needs (which order, items, a reason, an address field)

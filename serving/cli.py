@@ -555,7 +555,7 @@ def report_cmd(
     until: Annotated[str | None, typer.Option(help="Last day (YYYY-MM-DD).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Resolution rate, handoffs and reasons, CSAT, deflected questions by intent, unanswered questions, latency, degraded share; per day, channel, shop."""
+    """Resolution rate, unresolved conversations by reason, handoffs and reasons, CSAT, deflected questions by intent, unanswered questions, latency, degraded share; per day, channel, shop."""
     from serving.analytics import report
 
     figures = report(_db_url(), _date_or_exit(since), _date_or_exit(until))
@@ -566,6 +566,7 @@ def report_cmd(
     out.print(f"conversations {figures['conversations']}: resolved {pct(figures['resolution_rate'])}, handed off {pct(figures['handoff_rate'])} "
               f"{figures['handoff_reasons']}, CSAT {pct(figures['csat'])} ({figures['ratings']['up']} up, {figures['ratings']['down']} down)")  # fmt: skip
     out.print(f"replies {figures['replies']}: degraded {pct(figures['degraded_share'])}, latency p50 {figures['latency_ms']['p50']} ms, p95 {figures['latency_ms']['p95']} ms")
+    out.print(f"unresolved by reason: {figures['unresolved_by_reason']}")
     out.print(f"deflected by intent: {figures['deflected_by_intent']}")
     for item in figures["unanswered"][:10]:
         out.print(f"  unanswered ×{item['times']}: {item['question']}")

@@ -144,6 +144,74 @@ def test_analytics_match_hand_counted_figures(tmp_path):
     assert only_day2["conversations"] == 3 and only_day2["resolved"] == 1
 
 
+def test_resolution_counts_a_conversation_only_when_its_last_answer_answered(tmp_path):
+    """Issue 26: "could not find", fallbacks, refusals and tasks left half-way are not resolutions,
+    whatever came before; a closing "thanks" does not undo an answer; a thumbs-down counts when it
+    rates the last answer (or the whole conversation), not an earlier one the bot then put right."""
+    db_url = f"sqlite:///{tmp_path / 'resolution.db'}"
+    day = datetime(2026, 11, 12, 9, tzinfo=timezone.utc)
+    plan = {  # session: [(question, outcome, fallback_reason)], rating: None | "conversation" | index of the rated answer
+        "answered": ([("return policy?", "answered", "no_model")], None),
+        "thanked": ([("return policy?", "answered", None), ("thanks, bye", "small_talk", None)], None),
+        "status": ([("where is #W1", "info", None)], None),
+        "cancelled": ([("cancel #W2", "proposed", None), ("yes", "done", None)], None),
+        "could_not_find": ([("return policy?", "answered", None), ("do you sell pizza", "not_found", "no_relevant_knowledge")], None),
+        "no_such_order": ([("where is #W404", "not_found", None)], None),
+        "refused": ([("cancel my delivered order #W3", "refused", None)], None),
+        "stray_yes": ([("yes", "clarify", None)], None),
+        "left_at_the_yes": ([("cancel #W4", "proposed", None)], None),
+        "only_hello": ([("hi", "small_talk", None)], None),
+        "put_right": ([("refund?", "answered", None), ("no, how long does a refund take?", "answered", None)], 0),
+        "rated_last": ([("refund?", "answered", None)], 0),
+        "rated_whole": ([("refund?", "answered", None)], "conversation"),
+        "legacy_gap": ([("huh", None, "no_relevant_knowledge")], None),
+    }  # fmt: skip
+    with session(db_url) as db:
+        for session_id, (exchanges, rating) in plan.items():
+            db.add(Conversation(session_id=session_id, principal="anonymous", channel="api", created_at=day, updated_at=day))
+            db.flush()
+            answers = []
+            for question, outcome, fallback in exchanges:
+                db.add(ConversationTurn(session_id=session_id, role="user", text=question, at=day))
+                answer = ConversationTurn(session_id=session_id, role="assistant", text="…", at=day,
+                                          reply={"intent": "question", "outcome": outcome, "fallback_reason": fallback, "degraded": bool(fallback)})  # fmt: skip
+                db.add(answer)
+                db.flush()
+                answers.append(answer.id)
+            if rating is not None:
+                db.add(Feedback(session_id=session_id, rating="down", turn_id=None if rating == "conversation" else answers[rating]))
+        db.commit()
+    figures = report(db_url)
+    assert figures["conversations"] == 14 and figures["resolved"] == 5 and figures["resolution_rate"] == round(5 / 14, 4)
+    assert figures["unresolved_by_reason"] == {"not_found": 3, "rated_down": 2, "refused": 1, "fallback": 1, "unfinished": 1, "no_answer": 1}
+    why = {u["session_id"]: u["reason"] for u in figures["unresolved"]}
+    assert why == {"could_not_find": "not_found", "no_such_order": "not_found", "legacy_gap": "not_found", "refused": "refused",
+                   "stray_yes": "fallback", "left_at_the_yes": "unfinished", "only_hello": "no_answer",
+                   "rated_last": "rated_down", "rated_whole": "rated_down"}  # fmt: skip
+    assert next(u for u in figures["unresolved"] if u["session_id"] == "could_not_find")["last_question"] == "do you sell pizza"
+
+
+def test_the_console_analytics_tab_lists_unresolved_conversations_by_reason(tmp_path):
+    import gradio as gr
+
+    from ui.console import _analytics_tab
+
+    db_url = f"sqlite:///{tmp_path / 'seeded.db'}"
+    seed(db_url)
+
+    class Backend:  # the one method the analytics tab calls
+        def report(self, since: str = "", until: str = "") -> dict:
+            return report(db_url)
+
+    with gr.Blocks() as blocks:
+        _analytics_tab(Backend())
+    refresh = next(f.fn for f in blocks.fns.values() if getattr(f.fn, "__name__", "") == "on_refresh")
+    outputs = refresh("", "")
+    by_reason, conversations = outputs[4], outputs[5]
+    assert sorted(row[:2] for row in by_reason) == [["handoff", 2], ["rated_down", 1]] and all(row[2] for row in by_reason)
+    assert {(row[2], row[3], row[4]) for row in conversations} == {("s3", "handoff", "转人工"), ("s4", "rated_down", "do you sell pizza"), ("s6", "handoff", "huh")}
+
+
 # ---------------------------------------------------------------- exports and retention
 
 

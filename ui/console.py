@@ -155,6 +155,9 @@ def _analytics_tab(backend: ConsoleBackend) -> None:
     per_day = gr.BarPlot(x="day", y="count", color="kind", label="Conversations per day: resolved or handed off / 每日会话", x_label_angle=-45)
     by_channel = gr.Dataframe(headers=["channel", "conversations", "resolved", "handoffs", "resolution rate", "degraded replies"], label="By channel / 按渠道")
     reasons = gr.Dataframe(headers=["handoff reason", "conversations"], label="Handoff reasons / 转人工原因")
+    unresolved = gr.Dataframe(headers=["reason", "conversations", "what it means"], label="Unresolved by reason / 未解决原因", wrap=True)
+    unresolved_list = gr.Dataframe(headers=["day", "channel", "session", "reason", "last question"],
+                                   label="Unresolved conversations, newest first / 未解决的会话", wrap=True)
     deflected = gr.BarPlot(x="intent", y="replies", label="Deflected replies by intent / 按意图自动解答")
     unanswered = gr.Dataframe(headers=["question", "times"], label="Unanswered questions: write knowledge for these / 未解答问题", wrap=True)
 
@@ -173,10 +176,12 @@ def _analytics_tab(backend: ConsoleBackend) -> None:
                             or [{"day": "", "kind": "resolved", "count": 0}])  # fmt: skip
         channels = [[c, v["conversations"], v["resolved"], v["handoffs"], pct(v["resolution_rate"]), v["degraded"]] for c, v in figures["by_channel"].items()]
         intents = pd.DataFrame([{"intent": i, "replies": n} for i, n in figures["deflected_by_intent"].items()] or [{"intent": "", "replies": 0}])
-        return (rows, days, channels, [[r, n] for r, n in figures["handoff_reasons"].items()], intents,
+        return (rows, days, channels, [[r, n] for r, n in figures["handoff_reasons"].items()],
+                [[r, n, figures["unresolved_reasons"].get(r, "")] for r, n in figures["unresolved_by_reason"].items()],
+                [[u["day"], u["channel"], u["session_id"], u["reason"], u["last_question"]] for u in figures["unresolved"]], intents,
                 [[u["question"], u["times"]] for u in figures["unanswered"]])  # fmt: skip
 
-    refresh.click(on_refresh, [since, until], [headline, per_day, by_channel, reasons, deflected, unanswered])
+    refresh.click(on_refresh, [since, until], [headline, per_day, by_channel, reasons, unresolved, unresolved_list, deflected, unanswered])
 
 
 def _merchant_tab(backend: ConsoleBackend) -> None:

@@ -311,7 +311,7 @@ def order_for(ctx: FlowContext, action: str) -> tuple[str | None, Step | None]:
         return None, asked
     status = order_status(ctx, order_id)
     if status is None:
-        return None, Step(say("order_not_found", ctx.language, order_id=order_id))
+        return None, Step(say("order_not_found", ctx.language, order_id=order_id), outcome="not_found")
     ctx.state.focus_order = order_id
     return (None, blocked) if (blocked := not_possible(ctx, status, action)) else (order_id, None)
 

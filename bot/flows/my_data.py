@@ -34,7 +34,7 @@ def run(ctx: FlowContext) -> Step:
             return asked
     order = order_details(ctx, order_id)
     if order is None:
-        return Step(say("order_not_found", ctx.language, order_id=order_id))
+        return Step(say("order_not_found", ctx.language, order_id=order_id), outcome="not_found")
     ctx.state.focus_order = order_id
     if asks == "payment":
         user = user_details(ctx) or {}

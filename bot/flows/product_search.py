@@ -22,7 +22,7 @@ def run(ctx: FlowContext) -> Step:
         # "anything cheaper?" is about what was shown first.
         ctx.state.focus_product = (shown or found.result["near_misses"])[0]["product_id"]
         ctx.state.focus_item = shown[0]["variants"][0]["item_id"] if shown else None
-    return Step(search_answer(found.result, ctx.language))
+    return Step(search_answer(found.result, ctx.language), outcome=None if shown or found.result["near_misses"] else "not_found")
 
 
 FLOW = Flow("product_search", ("product_search",), run, needs_identity=False, slots=())

@@ -34,7 +34,7 @@ def change_variants(ctx: FlowContext, preferred: str) -> Step:
         return asked
     status = order_status(ctx, order_id)
     if status is None:
-        return Step(say("order_not_found", ctx.language, order_id=order_id))
+        return Step(say("order_not_found", ctx.language, order_id=order_id), outcome="not_found")
     ctx.state.focus_order = order_id
     action = next((a for a in (preferred, *TOOLS) if a in status["can"]), None)
     if action is None:
