@@ -221,7 +221,6 @@ class Assistant:
         text = self._validate(message)
         started = time.perf_counter()
         session_id = session_id or uuid.uuid4().hex
-        language = reply_language(text)
         conversation = self.store.load(session_id, principal=principal or "anonymous", channel=channel)
         _refuse_foreign(conversation, channel, principal)
         state = DialogueState.load(conversation.dialogue_state)
@@ -231,9 +230,10 @@ class Assistant:
             conversation.principal, conversation.pending_action, state = principal, None, DialogueState()
         if principal and channel in IDENTITY_BOUND_CHANNELS:
             conversation.bound_to = principal
+        history = self.store.history(session_id, 2 * self.history_turns)
+        language = reply_language(text, [t.text for t in history if t.role == "user"])
         turn = _TurnState(language=language, flags=["prompt_injection"] if looks_like_injection(text) else [], emit=on_event or _ignore,
                           started=started)  # fmt: skip
-        history = self.store.history(session_id, 2 * self.history_turns)
 
         if conversation.handoff_status:
             turn.answer = templates.say("with_human", language)
@@ -565,7 +565,7 @@ def _outcome_of(turn: _TurnState, tools: ToolSession | None, pending: dict | Non
 
 def _choice_labels(choices: list[str], language: str) -> list[str]:
     """The values offered (stored in the catalogue's or the policy's terms) as the buyer reads them."""
-    return [templates.REASONS.get(c, c) if language == "zh" else c for c in choices]
+    return [templates.choice_label(c, language) for c in choices]
 
 
 def _ignore(event: dict) -> None:

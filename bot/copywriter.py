@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from bot.templates import product_name
+from bot.templates import option_values, product_name
+from knowledge.catalog import option_label, value_label
 
 TONES = ("friendly", "professional", "playful")
 LENGTHS = {"short": (40, 80), "medium": (80, 160), "long": (140, 280)}  # words in English, characters in Chinese
@@ -35,7 +36,7 @@ class Copy:
 def facts_text(facts: dict, language: str) -> str:
     low, high = facts["price_range"] or (0, 0)
     lines = [f"name: {facts['name']}" + (f" ({product_name(facts['name'], 'zh')})" if language == "zh" else ""),
-             *(f"{axis}: {', '.join(values)}" for axis, values in facts["options"].items()),
+             *(f"{axis}: {', '.join(values)}" + (f" ({option_values(axis, values, 'zh')})" if language == "zh" else "") for axis, values in facts["options"].items()),
              f"price: ${low:.2f}–${high:.2f}", f"variants in stock: {facts['available_variants']} of {facts['variants']}"]  # fmt: skip
     lines += [f"a reviewer says: {quote}" for quote in facts.get("praise", [])]
     return "\n".join(lines)
@@ -60,7 +61,7 @@ def template_copy(facts: dict, language: str, tone: str = "friendly") -> str:
     name = product_name(facts["name"], language)
     options = facts["options"]
     if language == "zh":
-        choices = "；".join(f"{axis}可选 {'、'.join(values)}" for axis, values in options.items())
+        choices = "；".join(f"{option_label(axis, 'zh')}可选 {'、'.join(value_label(v, 'zh', axis) for v in values)}" for axis, values in options.items())
         opener = {"friendly": f"来看看这款{name}！", "professional": f"{name}，", "playful": f"{name}上新啦～"}.get(tone, f"{name}：")
         price = f"{low:.2f} 美元" if low == high else f"{low:.2f}–{high:.2f} 美元"
         praise = f"买家评价：“{facts['praise'][0]}”" if facts.get("praise") else ""

@@ -4,7 +4,8 @@ why it was picked, as the shop's policy asks of recommendations."""
 
 from __future__ import annotations
 
-from bot.templates import item_label, phrasebook, product_name
+from bot.templates import item_label, option_values, phrasebook, product_name
+from knowledge.catalog import option_label, options_label, value_label
 from retrieval.index import Hit
 
 SHOWN_EXAMPLES = 3
@@ -40,8 +41,8 @@ def _price(low: float, high: float, language: str) -> str:
     return f"${low:.2f}" if low == high else f"${low:.2f}–${high:.2f}"
 
 
-def _options(options: dict[str, str]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in options.items())
+def _options(options: dict[str, str], language: str) -> str:
+    return options_label(options, language) if language == "zh" else ", ".join(f"{k} {v}" for k, v in options.items())
 
 
 def reason(why: dict, language: str) -> str:
@@ -53,7 +54,7 @@ def reason(why: dict, language: str) -> str:
     if kind == "described":
         return "符合您描述的用途" if zh else "matches what you described"
     if kind == "option":
-        return f"{why['option']} {why['value']}"
+        return f"{option_label(why['option'], 'zh')}：{value_label(why['value'], 'zh', why['option'])}" if zh else f"{why['option']} {why['value']}"
     if kind == "price":
         cap = why.get("max")
         return (f"{cap:g} 美元以内" if zh else f"within ${cap:g}") if cap is not None else (f"{why['min']:g} 美元以上" if zh else f"from ${why['min']:g}")
@@ -63,7 +64,8 @@ def reason(why: dict, language: str) -> str:
     if kind == "same_product":
         return "同一商品" if zh else "the same product"
     if kind == "differs":
-        return f"{why['option']}：{why['value']}（原为 {why['instead_of']}）" if zh else f"{why['option']} {why['value']} instead of {why['instead_of']}"
+        option = why["option"]
+        return (f"{option_label(option, 'zh')}：{value_label(why['value'], 'zh', option)}（原为 {value_label(why['instead_of'], 'zh', option)}）" if zh else f"{option} {why['value']} instead of {why['instead_of']}")
     if kind == "similar_product":
         return f"与{product_name(why['to'], 'zh')}相近" if zh else f"similar to the {why['to']}"
     if kind == "lowest_price":
@@ -77,7 +79,7 @@ def _reasons(whys: list[dict], language: str) -> str:
 
 def _filters(filters: dict, language: str) -> str:
     """What the shopper asked for, in words: "color blue, size M, within $50"."""
-    parts = [f"{k} {v}" for k, v in filters["options"].items()]
+    parts = [f"{option_label(k, language)} {value_label(v, language, k)}" for k, v in filters["options"].items()]
     if filters.get("max_price") is not None:
         parts.append(reason({"reason": "price", "max": filters["max_price"]}, language))
     return ("，" if language == "zh" else ", ").join(parts) or ("您的条件" if language == "zh" else "what you asked")
@@ -89,14 +91,14 @@ def search_answer(result: dict, language: str) -> str:
     for near in result.get("near_misses", []):
         name = product_name(near["name"], language)
         if near["available_variants"]:
-            shown = sep.join(f"{axis}: {', '.join(values)}" for axis, values in near["in_stock_options"].items())
+            shown = sep.join(option_values(axis, values, language) for axis, values in near["in_stock_options"].items())
             lines.append(say("near", language, name=name, filters=_filters(result["filters"], language), examples=shown))
         else:
             lines.append(say("near_none", language, name=name))
     if result["products"]:
         lines.append(say("found", language))
         for n, product in enumerate(result["products"], 1):
-            examples = sep.join(f"{_options(v['options'])} ({_price(v['price'], v['price'], language)})" for v in product["variants"][:SHOWN_EXAMPLES])
+            examples = sep.join(f"{_options(v['options'], language)} ({_price(v['price'], v['price'], language)})" for v in product["variants"][:SHOWN_EXAMPLES])
             lines.append(say("line", language, n=n, name=product_name(product["name"], language), price=_price(*product["price_range"], language),
                              why=_reasons(product["why"], language), examples=examples))  # fmt: skip
     return "\n".join(lines) or say("none", language)
@@ -108,11 +110,11 @@ def compare_answer(result: dict, language: str) -> str:
     for facts in result["products"]:
         low, high = facts["price_range"] or (0.0, 0.0)
         stock = f"{facts['available_variants']}/{facts['variants']} 款有货" if zh else f"{facts['available_variants']} of {facts['variants']} variants in stock"
-        options = ("；" if zh else "; ").join(f"{axis}: {', '.join(values)}" for axis, values in facts["options"].items())
+        options = ("；" if zh else "; ").join(option_values(axis, values, language) for axis, values in facts["options"].items())
         lines.append(say("compare_line", language, name=product_name(facts["name"], language), price=_price(low, high, language), stock=stock, options=options))
     for name, axes in result["only_in"].items():
         if axes:
-            lines.append(say("only_in", language, name=product_name(name, language), axes=", ".join(axes)))
+            lines.append(say("only_in", language, name=product_name(name, language), axes=("、" if zh else ", ").join(option_label(a, language) for a in axes)))
     return "\n".join(lines)
 
 

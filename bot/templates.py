@@ -4,6 +4,7 @@ them is copied from a tool result, never generated."""
 from __future__ import annotations
 
 from bot.nlu.names import ZH_NAMES
+from knowledge.catalog import option_label, options_label, value_label
 from knowledge.orders.records import STATUS_ZH
 
 T = {
@@ -131,12 +132,19 @@ def product_name(name: str, language: str) -> str:
 
 
 def item_label(item: dict, language: str = "en") -> str:
-    """An order line or variant as a buyer recognises it, options named with their values:
-    "T-Shirt (color: black, size: XXL)", "T恤（color: black，size: XXL）"."""
+    """An order line or variant as a buyer recognises it, options named with their values, in the
+    reply's language (the catalogue's labels): "T-Shirt (color: black, size: XXL)", "T恤（颜色：黑色，尺码：XXL）"."""
     options = item.get("options") or {}
     if language == "zh":
-        return f"{product_name(item['name'], 'zh')}（{'，'.join(f'{k}: {v}' for k, v in options.items())}）"
-    return f"{item['name']} ({', '.join(f'{k}: {v}' for k, v in options.items())})"
+        return f"{product_name(item['name'], 'zh')}（{options_label(options, 'zh')}）"
+    return f"{item['name']} ({options_label(options, 'en')})"
+
+
+def option_values(axis: str, values: list[str], language: str) -> str:
+    """One option and the values it comes in: "color: black, white", "颜色：黑色、白色"."""
+    if language == "zh":
+        return f"{option_label(axis, 'zh')}：{'、'.join(value_label(v, 'zh', axis) for v in values)}"
+    return f"{axis}: {', '.join(values)}"
 
 
 def payment_name(method: dict | None, language: str) -> str:
@@ -174,6 +182,16 @@ COMMANDS = {
     "exchange": {"en": "exchange", "zh": "换货"},
 }
 REASONS = {"no longer needed": "不再需要", "ordered by mistake": "误下单"}  # the policy's own words (knowledge/demo/zh/cancellation.md)
+
+
+def choice_label(choice: str, language: str) -> str:
+    """A value the bot offers as a button (a reason, a variant's option values "black, XXL") as the
+    buyer reads it: "不再需要", "黑色，XXL"."""
+    if language != "zh":
+        return choice
+    if choice in REASONS:
+        return REASONS[choice]
+    return "，".join(value_label(v, "zh") for v in choice.split(", "))
 
 
 def order_choice(status: dict, language: str) -> str:

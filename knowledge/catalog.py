@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import cache
 from pathlib import Path
 
@@ -51,6 +52,42 @@ def catalogue_words() -> dict:
 
 # The Chinese names of the catalogue's products (shop data, above).
 ZH_NAMES: dict[str, tuple[str, ...]] = {name: tuple(words["zh"]) for name, words in catalogue_words()["products"].items() if words.get("zh")}
+
+
+# A number with a unit: "10 hours", "6-inch", "1.5 liters", "30-50 lbs", "2-piece", "100ft".
+_WITH_UNIT = re.compile(r"^(?P<number>\d+(?:\.\d+)?(?:\s*-\s*\d+(?:\.\d+)?)?)[\s-]*(?P<unit>[A-Za-z]+)$")
+
+
+def _labels(language: str) -> dict:
+    return catalogue_words().get("labels", {}).get(language, {})
+
+
+def option_label(option: str, language: str) -> str:
+    """An option's name as a reply in ``language`` shows it ("color" → "颜色"); as it is in English
+    or where the catalogue's words have no label for it."""
+    return _labels(language).get("options", {}).get(option, option) if language != "en" else option
+
+
+def value_label(value: str, language: str, option: str | None = None) -> str:
+    """An option's value as a reply in ``language`` shows it ("black" → "黑色", "10 hours" →
+    "10 小时"); the option's own reading first ("high" brightness → "高亮"). Codes and values
+    without a label (IPX7, 16GB, A4) stay as they are."""
+    labels = _labels(language) if language != "en" else {}
+    if not labels:
+        return value
+    own = labels.get("values_by_option", {}).get(option or "", {})
+    if value in own or value in labels.get("values", {}):
+        return own.get(value) or labels["values"][value]
+    if (number := _WITH_UNIT.match(value)) and (unit := labels.get("units", {}).get(number["unit"].lower())):
+        return f"{number['number']} {unit}"
+    return value
+
+
+def options_label(options: dict[str, str], language: str) -> str:
+    """A variant's options in words: "color: black, size: XXL", "颜色：黑色，尺码：XXL"."""
+    if language == "zh":
+        return "，".join(f"{option_label(k, language)}：{value_label(v, language, k)}" for k, v in options.items())
+    return ", ".join(f"{k}: {v}" for k, v in options.items())
 
 
 class DescriptionsError(ValueError):

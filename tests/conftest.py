@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import time
 from pathlib import Path
 
@@ -20,6 +21,13 @@ DEMO_GLOSSARY = REPO / "knowledge" / "glossary" / "shop-terms.csv"
 TAU2_DB = TAU2 / "db.json"
 # The converted demo model is shared with `make run` (it is read-only for tests).
 MODEL_DIR = Path(os.environ.get("KEFU_HOME", REPO / "var")).resolve() / "models" / "SmolLM2-135M-Instruct"
+
+
+def free_port() -> int:
+    """A port nothing listens on now (the OS picks it): tests never assume a fixed one is free."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def make_settings(home: Path, **overrides) -> Settings:

@@ -1,19 +1,11 @@
 """The HTTP contract of the skeleton: /v1/chat, errors, health, readiness, the Gradio page."""
 
-import socket
-
 import pytest
 from fastapi.testclient import TestClient
 
 from serving.api import create_app
 from serving.runtime import build_runtime
-from tests.conftest import TAU2_POLICY, make_settings
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.conftest import TAU2_POLICY, free_port, make_settings
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +69,7 @@ def test_unknown_route_is_a_json_404(client):
 
 def test_model_endpoint_down_gives_a_degraded_answer_not_a_5xx(knowledge_home):
     settings = make_settings(
-        knowledge_home, llm_provider="openai", llm_base_url=f"http://127.0.0.1:{closed_port()}/v1", llm_model="down"
+        knowledge_home, llm_provider="openai", llm_base_url=f"http://127.0.0.1:{free_port()}/v1", llm_model="down"
     )
     with TestClient(create_app(build_runtime(settings), mount_ui=False)) as down:
         response = down.post("/v1/chat", json={"message": "What is the return policy?"})
@@ -99,7 +91,7 @@ def test_health_readiness_docs_and_ui(client):
 
 def test_vllm_provider_without_a_server_reports_its_state(knowledge_home, tmp_path):
     # A free port: nothing listens there even when a `make run` is up on this machine (its vLLM on 8001).
-    settings = make_settings(knowledge_home, llm_provider="vllm", vllm_venv=tmp_path / "no-venv", vllm_port=closed_port())
+    settings = make_settings(knowledge_home, llm_provider="vllm", vllm_venv=tmp_path / "no-venv", vllm_port=free_port())
     runtime = build_runtime(settings)
     with TestClient(create_app(runtime, mount_ui=False)) as app:
         ready = app.get("/readyz").json()

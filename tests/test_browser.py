@@ -13,7 +13,6 @@ import hashlib
 import html
 import os
 import re
-import socket
 import threading
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ from urllib.parse import urlencode, urlparse
 
 import pytest
 
-from tests.conftest import REPO, make_settings
+from tests.conftest import REPO, free_port, make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -72,10 +71,28 @@ SHOP_PAGE = """<!doctype html>
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class CannedChat:
+    """``respond`` for the buyer's Gradio chat: a cancellation waiting for a yes, with its policy
+    cited; then, on "yes", the change done. Records what it was sent."""
+
+    PASSAGE = "A pending order can be cancelled before it ships; the refund goes back to the original payment method."
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str | None]] = []
+
+    def respond(self, text: str, session_id: str | None = None):
+        from bot.reply import Citation, Reply
+
+        self.sent.append((text, session_id))
+        if text == "yes":
+            return Reply(session_id="s-canned", answer="Done: order #W1 is cancelled.", outcome="done", language="en")
+        return Reply(session_id="s-canned", answer='Please confirm: cancel order #W1. Reply "yes" to go ahead, or "no" to stop.',
+                     outcome="proposed", intent="cancel", language="en",
+                     pending_confirmation={"name": "cancel_pending_order", "arguments": {"order_id": "#W1"}, "prompt": "cancel order #W1"},
+                     citations=[Citation(source="en/cancellation.md", chunk_id="c-1", section="Cancelling an order", text=self.PASSAGE)])  # fmt: skip
+
+
+CANNED = CannedChat()
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +101,11 @@ def base_url(knowledge_home):
     import uvicorn
     from fastapi.responses import HTMLResponse
 
+    import gradio as gr
+
     from serving.api import create_app
     from serving.runtime import build_runtime
+    from ui.chat import build_chat_ui
 
     settings = make_settings(
         knowledge_home,
@@ -103,6 +123,8 @@ def base_url(knowledge_home):
         )
         return HTMLResponse(SHOP_PAGE.format(page_lang=lang or "en", attributes=attributes, api=html.escape(api)))
 
+    # The buyer's Gradio chat over canned replies (a change waiting for a yes, a cited source): no order tools needed.
+    app = gr.mount_gradio_app(app, build_chat_ui(CANNED.respond), path="/canned-chat")
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()
@@ -402,9 +424,36 @@ def test_gradio_chat_round_trip(page_for, base_url, tmp_path):
     expect(textbox).to_be_visible()
     textbox.fill("What is the return policy?")
     textbox.press("Enter")
-    expect(page.get_by_text("Sources:").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_text(re.compile(r"^\[1\] .*returns")).first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)  # the first source, closed
     expect(page.get_by_text("What is the return policy?").first).to_be_visible()
+    assert '"intent"' not in page.content()  # no trace for buyers
     page.screenshot(path=str(screenshot_path("gradio-chat.png", tmp_path)), full_page=True)
+
+
+def test_gradio_chat_shows_no_json_opens_sources_and_confirms_with_a_button(page_for, base_url, tmp_path):
+    """Issue 26: the buyer's chat shows the conversation, not the turn's JSON; a cited source is a
+    closed box that opens to the passage; a change waiting for a yes has Yes/No buttons."""
+    from playwright.sync_api import expect
+
+    CANNED.sent.clear()
+    page = page_for()
+    page.goto(f"{base_url}/canned-chat/")
+    textbox = page.get_by_role("textbox", name="Message / 消息")
+    textbox.fill("Cancel order #W1")
+    textbox.press("Enter")
+    expect(page.get_by_text("Please confirm: cancel order #W1.").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    source = page.get_by_text("[1] en/cancellation.md › Cancelling an order").first
+    expect(source).to_be_visible()
+    expect(page.get_by_text(CannedChat.PASSAGE)).to_be_hidden()  # closed until the buyer opens it
+    source.click()
+    expect(page.get_by_text(CannedChat.PASSAGE)).to_be_visible()
+    for trace_word in ('"intent"', '"session_id"', "pending_confirmation", '"tool_calls"'):
+        assert trace_word not in page.content(), trace_word
+    page.screenshot(path=str(screenshot_path("gradio-chat-confirm.png", tmp_path)), full_page=True)
+    page.get_by_role("button", name="Yes", exact=True).click()
+    expect(page.get_by_text("Done: order #W1 is cancelled.").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    assert CANNED.sent == [("Cancel order #W1", None), ("yes", "s-canned")]
+    expect(page.get_by_role("button", name="Yes", exact=True)).to_have_count(0)  # the offer is spent
 
 
 def test_widget_offers_to_confirm_a_pending_change(page_for, base_url):
@@ -484,7 +533,9 @@ def test_operator_console_logs_in_traces_a_turn_and_probes_retrieval(page_for, b
     expect(message).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     message.fill("What is the return policy?")
     message.press("Enter")
-    expect(page.get_by_text("Sources:").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_text(re.compile(r"^\[1\] .*returns")).first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_text("intent", exact=True).first).to_be_visible()  # the summary, at a glance
+    page.get_by_text("Trace (JSON) / 完整记录").click()  # the JSON, one click away
     expect(page.get_by_text('"intent"').first).to_be_visible()
     expect(page.get_by_text('"retrieved"').first).to_be_visible()
 

@@ -1,7 +1,6 @@
 """The same index code against a Chroma server (`chroma run` on loopback) instead of the embedded client."""
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,9 @@ import pytest
 from retrieval.ingest import ingest
 from retrieval.retriever import KnowledgeRetriever
 from serving.runtime import build_index, min_relevance
-from tests.conftest import DEMO_KNOWLEDGE, make_settings
+from tests.conftest import DEMO_KNOWLEDGE, free_port, make_settings
 
 CHROMA = Path(sys.executable).with_name("chroma")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -70,7 +70,7 @@ def test_without_water_resistance_picks_a_variant_without_it(bot):
     assert "→ Wireless Earbuds (color: blue, battery life: 8 hours, water resistance: not resistant)" in proposed["prompt"]
     # A correction keeps what was said and changes what is corrected: white, still without water resistance.
     fixed = bot.respond("不对，要白色的", session_id=replies[0].session_id)
-    assert fixed.language == "zh" and "→ 无线耳机（color: white" in fixed.answer and "water resistance: not resistant）" in fixed.answer.split("→")[1]
+    assert fixed.language == "zh" and "→ 无线耳机（颜色：白色" in fixed.answer and "防水等级：不防水）" in fixed.answer.split("→")[1]
 
 
 def test_an_exchange_with_size_ventilation_and_colour(bot, order_db):

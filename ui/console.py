@@ -13,7 +13,7 @@ from typing import Protocol
 import gradio as gr
 
 from bot.reply import Reply
-from ui.chat import render_answer
+from ui.chat import reply_messages
 
 
 class ConsoleBackend(Protocol):
@@ -84,6 +84,22 @@ def trace_of(reply: Reply) -> dict:
         "prompt": reply.prompt,
         "rejected_draft": reply.rejected_draft,
     }
+
+
+def trace_summary(trace: dict) -> str:
+    """The trace in a few lines an operator reads at a glance; the JSON is one click away."""
+    tools = ", ".join(f"{t['name']} {'✓' if t['ok'] else '✗'}" for t in trace["tool_calls"]) or "–"
+    retrieved = ", ".join(f"{r['source']}" + (f" ({r['score']:.2f})" if r["score"] is not None else "") for r in trace["retrieved"]) or "–"
+    lines = [f"**intent** {trace['intent']} · **mode** {trace['mode']} · **model** {trace['model'] or '–'}"
+             + (f" · **degraded** ({trace['fallback_reason']})" if trace["degraded"] else ""),
+             f"**tools** {tools}", f"**retrieved** {retrieved}"]  # fmt: skip
+    if trace["pending_confirmation"]:
+        lines.append(f"**waiting for yes** {trace['pending_confirmation'].get('prompt', '')}")
+    if trace["handoff"]:
+        lines.append(f"**handoff** {trace['handoff']['reason']}")
+    if trace["flags"]:
+        lines.append(f"**flags** {', '.join(trace['flags'])}")
+    return "  \n".join(lines)
 
 
 def insight_table(products: list[dict]) -> tuple[list[list], list[list]]:
@@ -240,18 +256,26 @@ def build_console(backend: ConsoleBackend) -> gr.Blocks:
                     chatbot = gr.Chatbot(label="Conversation", height=420)
                     message = gr.Textbox(label="Message / 消息")
                 with gr.Column(scale=2):
-                    trace = gr.JSON(label="Trace: what the bot did / 处理过程")
+                    summary = gr.Markdown(label="What the bot did / 处理过程")
+                    with gr.Accordion("Trace (JSON) / 完整记录", open=False):
+                        trace = gr.JSON(label="Trace: what the bot did / 处理过程")
 
             def on_submit(text, history, session, who):
                 if not text or not text.strip():
-                    return "", history, session, gr.skip()
+                    return "", history, session, gr.skip(), gr.skip()
                 reply = backend.respond(text, session, who)
-                history = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": render_answer(reply)}]
-                return "", history, reply.session_id, trace_of(reply)
+                history = [*history, {"role": "user", "content": text}, *reply_messages(reply)]
+                traced = trace_of(reply)
+                return "", history, reply.session_id, trace_summary(traced), traced
 
-            message.submit(on_submit, [message, chatbot, session_id, principal], [message, chatbot, session_id, trace])
-            reset.click(lambda: ([], None, None), None, [chatbot, session_id, trace])
-            principal.change(lambda: ([], None, None), None, [chatbot, session_id, trace])
+            message.submit(on_submit, [message, chatbot, session_id, principal], [message, chatbot, session_id, summary, trace])
+            # The buttons under a reply (Yes/No, the choices offered) send their value, as in the buyer's chat.
+            def on_option(event: gr.SelectData, history, session, who):
+                return on_submit(str(event.value), history, session, who)[1:]
+
+            chatbot.option_select(on_option, [chatbot, session_id, principal], [chatbot, session_id, summary, trace])
+            reset.click(lambda: ([], None, "", None), None, [chatbot, session_id, summary, trace])
+            principal.change(lambda: ([], None, "", None), None, [chatbot, session_id, summary, trace])
 
         with gr.Tab("Tools / 工具"):
             with gr.Row():

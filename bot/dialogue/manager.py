@@ -24,7 +24,7 @@ from bot.nlu.commands import ACTION_INTENTS, Address, Command
 from bot.nlu.cues import cue
 from bot.nlu.patterns import ORDINAL, ORDINALS
 from bot.nlu.vocabulary import Vocabulary
-from bot.templates import say
+from bot.templates import choice_label, say
 from bot.tools.session import PendingAction, ToolSession
 
 
@@ -306,6 +306,8 @@ def for_intent_of(state: DialogueState) -> Flow | None:
 def _picked(command: Command, state: DialogueState) -> Command:
     """"The first one", "2", "第二个" after the bot offered choices (a reason, a variant) or listed
     orders: the command with that choice as the slot's value."""
+    if state.waiting_for == "options" and (value := next((c for c in state.choices if command.text.strip() == choice_label(c, "zh")), None)):
+        return command.model_copy(update={"text": value, "intent": "inform"})  # a Chinese button: its option values as offered
     match = ORDINAL.match(command.text)
     if match is None or state.waiting_for not in ("reason", "order_id", "options"):
         return command

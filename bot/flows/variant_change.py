@@ -93,7 +93,7 @@ def change_variants(ctx: FlowContext, preferred: str) -> Step:
             continue
         if choice.item_id is None:
             available = [v for k, v in product["variants"].items() if v["available"] and k != line["item_id"]]
-            options = "; ".join(", ".join(f"{k}: {v}" for k, v in variant["options"].items()) for variant in available)
+            options = ("；" if ctx.language == "zh" else "; ").join(templates.options_label(variant["options"], ctx.language) for variant in available)
             name = templates.product_name(line["name"], ctx.language)
             if choice.problem == "not_available":
                 # What is in stock instead, from the same product (an exchange keeps the product), with why each.
@@ -105,7 +105,7 @@ def change_variants(ctx: FlowContext, preferred: str) -> Step:
                     return Step(say("variant_unavailable_offer", ctx.language, name=name, alternatives=alternatives), waiting_for="options", cannot=cannot)
                 return Step(say("variant_unavailable", ctx.language, name=name, options=options), waiting_for="options", cannot=cannot)
             key = next(iter(line["options"]), "")
-            return Step(say("which_variant", ctx.language, example=f"{name} {key} …", options=options), waiting_for="options")
+            return Step(say("which_variant", ctx.language, example=f"{name} {templates.option_label(key, ctx.language)} …", options=options), waiting_for="options")
         new = product["variants"][choice.item_id]
         pairs.append((line["item_id"], choice.item_id))
         # Both languages' labels: the confirmation turn may come in the other language.

@@ -9,6 +9,7 @@ after "why do you want to cancel?" is a reason, not a new request.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -50,12 +51,21 @@ class Context:
     has_focus_product: bool = False  # a product was just shown to a shopper ("anything cheaper?")
 
 
-def reply_language(text: str) -> str:
+_WORD_LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
+
+
+def reply_language(text: str, earlier: Sequence[str] = ()) -> str:
     """The language to answer in, judged without the order ids, emails and addresses in the
-    message: "改成 12 Oak St, Austin, TX 78701" is Chinese."""
+    message: "改成 12 Oak St, Austin, TX 78701" is Chinese. A message without words ("1",
+    "#W2378156", "78701") answers in the language of the buyer's last message that had some
+    (``earlier``, oldest first)."""
     words = P.EMAIL.sub(" ", P.ORDER_ID.sub(" ", text))
     if (span := _address_span(words)) is not None and _CJK_SCRIPT.search(words[span[0]:span[1]]) is None:
         words = words[: span[0]] + " " + words[span[1]:]  # a Latin address says nothing of the buyer's language
+    if not _WORD_LETTER.search(words):
+        before = next((t for t in reversed(earlier) if _WORD_LETTER.search(P.EMAIL.sub(" ", P.ORDER_ID.sub(" ", t)))), None)
+        if before is not None:
+            return reply_language(before)
     return detect_language(words)
 
 
