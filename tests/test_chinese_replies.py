@@ -149,3 +149,17 @@ def test_a_chinese_button_is_read_back_as_the_option_values_it_stands_for():
     assert [choice_label(c, "zh") for c in offered] == ["黑色，XXL", "白色，M"] and choice_label("black, XXL", "en") == "black, XXL"
     assert _picked(Command(intent="question", text="白色，M"), state).text == "white, M"
     assert _picked(Command(intent="question", text="白色"), state).text == "白色"  # not a button: read as words
+
+
+def test_a_suite_checks_that_a_chinese_reply_names_options_in_chinese():
+    from bot.reply import Reply
+    from serving.evaluation.suite import check_turn
+
+    options = {"color": {"black", "space grey"}, "water resistance": {"IPX7", "not resistant"}}
+    expect = {"options_in_language": True}
+    english = Reply(session_id="s", answer="无线耳机（color: space grey，防水等级：IPX7）", choices=["black"], language="zh")
+    chinese = Reply(session_id="s", answer="无线耳机（颜色：深空灰，防水等级：IPX7）", choices=["黑色"], language="zh")
+    [failed] = check_turn(english, expect, "anonymous", options)
+    assert not failed.ok and failed.detail == "in English: black, color, space grey"
+    assert [c.ok for c in check_turn(chinese, expect, "anonymous", options)] == [True]
+    assert check_turn(english.model_copy(update={"language": "en"}), expect, "anonymous", options) == []  # English replies say it in English

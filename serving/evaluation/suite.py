@@ -23,7 +23,9 @@ A suite (YAML)::
 Checks: intent, tool (name and a subset of its arguments, called successfully unless ``ok:
 false``), contains / not_contains (case-insensitive), cites, handoff (true/false, or the reason:
 ``complaint``, ``user_request``), degraded, own_data_only, outcome (one of ``bot.reply.OUTCOMES``,
-or a list of acceptable ones), writes (whether a change was carried out in the turn), language.
+or a list of acceptable ones), writes (whether a change was carried out in the turn), language,
+options_in_language (a Chinese reply — answer, buttons, the change waiting for a yes — names no
+option of the shop's catalogue by its English name or value: 颜色：黑色, not "color: black").
 """
 
 from __future__ import annotations
@@ -38,7 +40,12 @@ import yaml
 from bot.reply import OUTCOMES
 from bot.tools.session import WRITE_TOOL_NAMES
 
-CHECKS = ("intent", "tool", "contains", "not_contains", "cites", "handoff", "degraded", "own_data_only", "outcome", "writes", "language")
+CHECKS = ("intent", "tool", "contains", "not_contains", "cites", "handoff", "degraded", "own_data_only", "outcome", "writes", "language",
+          "options_in_language")
+# A Latin word with two lowercase letters in a row: English, not a code (IPX7, 16GB, A4, mAh),
+# except metric units and trademarks a Chinese shop writes as they are (500ml, 6mm, Alexa).
+ENGLISH_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]*[a-z]{2}[A-Za-z]*(?![A-Za-z])")
+KEPT_AS_IS = frozenset({"ml", "mm", "Alexa", "HomeKit", "Sunbrella"})
 
 
 class SuiteError(ValueError):
@@ -96,7 +103,28 @@ def _user_ids(value) -> set[str]:
     return set()
 
 
-def check_turn(reply, expect: dict, principal: str) -> list[Check]:
+def shop_options(db_url: str) -> dict[str, set[str]]:
+    """Every option name of the shop's catalogue with its values."""
+    from sqlmodel import select
+
+    from knowledge.orders.db import session
+    from knowledge.orders.models import Variant
+
+    options: dict[str, set[str]] = {}
+    with session(db_url) as db:
+        for variant_options in db.exec(select(Variant.options)):
+            for name, value in variant_options.items():
+                options.setdefault(name, set()).add(str(value))
+    return options
+
+
+def english_options(text: str, options: dict[str, set[str]]) -> list[str]:
+    """The option names and values (those with an English word) that ``text`` names in English."""
+    words = {w for name, values in options.items() for w in (name, *values) if set(ENGLISH_WORD.findall(w)) - KEPT_AS_IS}
+    return sorted(w for w in words if re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", text, re.IGNORECASE))
+
+
+def check_turn(reply, expect: dict, principal: str, options: dict[str, set[str]] | None = None) -> list[Check]:
     checks = []
     text = reply.answer.casefold()
     if "intent" in expect:
@@ -126,6 +154,10 @@ def check_turn(reply, expect: dict, principal: str) -> list[Check]:
         checks.append(Check("writes", bool(wrote) == bool(expect["writes"]), f"wrote: {', '.join(wrote) or 'nothing'}"))
     if "language" in expect:
         checks.append(Check("language", reply.language == expect["language"], f"got {reply.language}"))
+    if expect.get("options_in_language") and reply.language == "zh":
+        shown = " ".join([reply.answer, *reply.choices, (reply.pending_confirmation or {}).get("prompt", "")])
+        found = english_options(shown, options or {})
+        checks.append(Check("options_in_language", not found, f"in English: {', '.join(found) or 'none'}"))
     if "degraded" in expect:
         checks.append(Check("degraded", reply.degraded == bool(expect["degraded"]), f"degraded: {reply.degraded}"))
     if expect.get("own_data_only"):
@@ -138,13 +170,15 @@ def check_turn(reply, expect: dict, principal: str) -> list[Check]:
 
 def run_suite(assistant, suite: dict, on_turn=None) -> dict:
     conversations = []
+    wants_options = any((t.get("expect") or {}).get("options_in_language") for c in suite["conversations"] for t in c["turns"])
+    options = shop_options(assistant.db_url) if wants_options else None
     for conversation in suite["conversations"]:
         principal = conversation.get("principal") or "anonymous"
         session_id, turns = None, []
         for turn in conversation["turns"]:
             reply = assistant.respond(turn["say"], session_id=session_id, principal=None if principal == "anonymous" else principal)
             session_id = reply.session_id
-            turns.append(TurnResult(turn["say"], reply.answer, reply.intent, check_turn(reply, turn.get("expect") or {}, principal)))
+            turns.append(TurnResult(turn["say"], reply.answer, reply.intent, check_turn(reply, turn.get("expect") or {}, principal, options)))
             if on_turn:
                 on_turn()
         conversations.append({"name": conversation.get("name", ""), "principal": principal, "passed": all(t.passed for t in turns),
