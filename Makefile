@@ -26,6 +26,7 @@ run: install vllm model demo
 	$(BIN)/kefu serve
 
 test: install vllm model
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 install: $(VENV)/.installed

@@ -38,14 +38,15 @@ from bot.nlu.rules import Context, offered_action, reply_language, understand
 from bot.nlu.vocabulary import Vocabulary, vocabulary_for
 from bot.product_answers import citations as product_citations
 from bot.reply import Citation, Handoff, Reply, ToolCall
-from bot.tools.principal import Principal
 from bot.tools.session import WRITE_TOOL_NAMES, PendingAction, ToolSession
+from bot.turn import TurnState, outcome_of
+from kefu.principal import ANONYMOUS, IDENTITY_BOUND_CHANNELS, Principal, may_continue_on
 from knowledge.documents import detect_language
 from knowledge.orders.db import UNAVAILABLE_ERRORS
 from knowledge.orders.models import Conversation
+from retrieval.curated import CuratedAnswers
 from retrieval.index import Hit
 from retrieval.order_cards import OrderCardIndex
-from retrieval.curated import CuratedAnswers
 from retrieval.product_cards import ProductCardIndex
 from retrieval.retriever import KnowledgeRetriever
 from retrieval.sentences import SentenceSelector, SentenceVectors, fast_encoder
@@ -68,14 +69,6 @@ class ForeignSession(LookupError):
     another identity: it cannot be continued by this caller, or a web caller could speak, and read,
     as a Slack user or as another buyer."""
 
-
-# The operators' own tools may open any conversation; every other channel only its own.
-OPERATOR_CHANNELS = frozenset({"console", "cli"})
-# Channels whose callers name the session (the HTTP API and the Gradio chat on it): a conversation
-# there is bound to the identity that opened or claimed it. A bridge's session ids are its
-# platform's (a Slack thread, a WeCom user): the platform says who speaks, and a shared thread has
-# several speakers, each acting as their own mapped identity.
-IDENTITY_BOUND_CHANNELS = frozenset({"api"})
 
 
 @dataclass
@@ -221,7 +214,7 @@ class Assistant:
         text = self._validate(message)
         started = time.perf_counter()
         session_id = session_id or uuid.uuid4().hex
-        conversation = self.store.load(session_id, principal=principal or "anonymous", channel=channel)
+        conversation = self.store.load(session_id, principal=principal or str(ANONYMOUS), channel=channel)
         _refuse_foreign(conversation, channel, principal)
         state = DialogueState.load(conversation.dialogue_state)
         if principal and conversation.principal != principal:
@@ -232,7 +225,7 @@ class Assistant:
             conversation.bound_to = principal
         history = self.store.history(session_id, 2 * self.history_turns)
         language = reply_language(text, [t.text for t in history if t.role == "user"])
-        turn = _TurnState(language=language, flags=["prompt_injection"] if looks_like_injection(text) else [], emit=on_event or _ignore,
+        turn = TurnState(language=language, flags=["prompt_injection"] if looks_like_injection(text) else [], emit=on_event or _ignore,
                           started=started)  # fmt: skip
 
         if conversation.handoff_status:
@@ -264,7 +257,7 @@ class Assistant:
 
     # ---- steps of a turn
 
-    def _after_tool(self, result, turn: "_TurnState") -> None:
+    def _after_tool(self, result, turn: TurnState) -> None:
         turn.emit({"type": "tool", "name": result.name, "ok": result.ok})
         turn.timings["tools"] = round(turn.timings.get("tools", 0.0) + result.ms, 1)
         if result.ok:
@@ -276,7 +269,7 @@ class Assistant:
             except Exception:  # the write stands; a stale card is refreshed by the next `kefu ingest --orders`
                 log.exception("order card sync failed for %s", order_id)
 
-    def _understand(self, text: str, state: DialogueState, tools: ToolSession, turn: "_TurnState", vocabulary: Vocabulary) -> Command:
+    def _understand(self, text: str, state: DialogueState, tools: ToolSession, turn: TurnState, vocabulary: Vocabulary) -> Command:
         """The one understanding step: the message (and what the bot waits for) → a command."""
         context = Context(principal_kind=tools.principal.kind, waiting_for="confirmation" if tools.pending else state.waiting_for,
                           has_focus_order=state.focus_order is not None, has_focus_product=state.focus_product is not None)  # fmt: skip
@@ -293,7 +286,7 @@ class Assistant:
         turn.understanding = {"intent": command.intent, "slots": command.slots(), "by": by}
         return command
 
-    def _route(self, text: str, history: list[Turn], tools: ToolSession, turn: "_TurnState") -> None:
+    def _route(self, text: str, history: list[Turn], tools: ToolSession, turn: TurnState) -> None:
         state = turn.state
         vocabulary = vocabulary_for(self.db_url)
         command = self._understand(text, state, tools, turn, vocabulary)
@@ -331,7 +324,7 @@ class Assistant:
         if outcome.suffix:
             turn.answer = f"{turn.answer}\n\n{outcome.suffix}"
 
-    def _agent_turn(self, text: str, history: list[Turn], tools: ToolSession, turn: "_TurnState") -> bool:
+    def _agent_turn(self, text: str, history: list[Turn], tools: ToolSession, turn: TurnState) -> bool:
         hits = self.retriever.search(text, audience=turn.audience)
         context = prompts.format_context(hits, turn.language)
         system = prompts.AGENT_SYSTEM[turn.language]
@@ -351,7 +344,7 @@ class Assistant:
         turn.answer, turn.hits, turn.model = answer.strip(), hits + turn.hits, self.model.name
         return True
 
-    def _answer_from_knowledge(self, text: str, history: list[Turn], turn: "_TurnState") -> None:
+    def _answer_from_knowledge(self, text: str, history: list[Turn], turn: TurnState) -> None:
         query = text
         previous = next((t.text for t in reversed(history) if t.role == "user"), None)
         leans_on_previous = FOLLOW_UP.search(text) or len(text.split()) <= 4 and detect_language(text) == "en" and not _has_a_subject(text)
@@ -394,7 +387,7 @@ class Assistant:
                 return
         self._quote(query, hits, turn)
 
-    def _quote(self, question: str, hits: list[Hit], turn: "_TurnState") -> None:
+    def _quote(self, question: str, hits: list[Hit], turn: TurnState) -> None:
         """The extractive answer: the sentences of ``hits`` that answer ``question``, each cited."""
         started = time.perf_counter()
         chosen = self.sentences.run(question, hits, turn.language)
@@ -404,7 +397,7 @@ class Assistant:
             return
         turn.answer, turn.hits, turn.quotes = prompts.quoted_answer(chosen["quotes"], turn.language, chosen["cross_lingual"])
 
-    def _explain(self, question: str, turn: "_TurnState") -> None:
+    def _explain(self, question: str, turn: TurnState) -> None:
         """A refusal's reason in the policy's words: the sentences that answer ``question``, cited."""
         hits = [h for h in self.retriever.search(question, audience=turn.audience) if not looks_like_injection(h.text)]
         if not hits:
@@ -413,7 +406,7 @@ class Assistant:
         self._quote(question, hits, turn)
         turn.answer, turn.outcome = f"{said}\n\n{turn.answer}", kept
 
-    def _offer(self, command: Command, state: DialogueState, tools: ToolSession, turn: "_TurnState") -> None:
+    def _offer(self, command: Command, state: DialogueState, tools: ToolSession, turn: TurnState) -> None:
         """After a general question about an action ("Can I cancel my order?"), the offer to do it:
         once the buyer verifies (the request then waits for it), or for which order."""
         action = offered_action(command) if turn.outcome == "answered" and command.act == "question" else None
@@ -427,7 +420,7 @@ class Assistant:
             turn.answer = f"{turn.answer}\n\n{templates.say('offer_order', turn.language, action=words)}"
 
     def _phrase_policy(
-        self, text: str, language: str, hits: list[Hit], history: list[Turn], turn: "_TurnState"
+        self, text: str, language: str, hits: list[Hit], history: list[Turn], turn: TurnState
     ) -> tuple[str | None, str | None]:
         """The model's checked answer from the policy excerpts, or None and the reason it cannot be used."""
         system = prompts.SYSTEM[language]
@@ -462,7 +455,7 @@ class Assistant:
     def _model_usable(self, language: str) -> bool:
         return self.model.chat_model is not None and self.model.is_ready() and self.model.drafts(language) is not False
 
-    def _hand_off(self, conversation: Conversation, tools: ToolSession, turn: "_TurnState", history: list[Turn], text: str, reason: str) -> None:
+    def _hand_off(self, conversation: Conversation, tools: ToolSession, turn: TurnState, history: list[Turn], text: str, reason: str) -> None:
         asked = [t.text for t in history if t.role == "user"][-3:] + [text]
         summary = mask_pii(" | ".join(asked))[:500]
         tools.call("transfer_to_human_agents", {"summary": summary})
@@ -471,7 +464,7 @@ class Assistant:
         if reason == "repeated_failure":
             turn.answer = f"{turn.answer}\n\n{templates.say('handoff', turn.language)}"
 
-    def _finish(self, conversation: Conversation, text: str, turn: "_TurnState", tools: ToolSession | None) -> Reply:
+    def _finish(self, conversation: Conversation, text: str, turn: TurnState, tools: ToolSession | None) -> Reply:
         pending = None
         if tools is not None:
             conversation.principal = str(tools.principal)
@@ -484,7 +477,7 @@ class Assistant:
             if turn.state is not None:
                 conversation.dialogue_state = turn.state.dump()
         turn.timings["total"] = _ms_since(turn.started)
-        outcome = _outcome_of(turn, tools, pending)
+        outcome = outcome_of(turn, tools, pending)
         reply = Reply(
             session_id=conversation.session_id,
             answer=turn.answer or "",
@@ -512,55 +505,6 @@ class Assistant:
         )
         self.store.save(conversation, [("user", text, None), ("assistant", reply.answer, reply.model_dump(mode="json"))])
         return reply
-
-
-@dataclass
-class _TurnState:
-    language: str
-    flags: list[str]
-    answer: str | None = None
-    intent: str = "question"
-    mode: str = "guided"
-    hits: list[Hit] = None
-    handoff: Handoff | None = None
-    fallback_reason: str | None = None
-    model: str | None = None
-    query: str | None = None
-    wants_human: bool = False
-    timings: dict = None
-    emit: Callable[[dict], None] = None
-    started: float = 0.0
-    prompt: list[dict[str, str]] | None = None  # what the model was sent, for the console's trace
-    rejected_draft: str | None = None
-    state: DialogueState | None = None
-    understanding: dict | None = None
-    outcome: str | None = None  # what the turn did (bot.reply.OUTCOMES); inferred in _finish when None
-    choices: list[str] = None
-    handoff_reason: str = "user_request"
-    quotes: dict = None  # chunk id → the sentences of it the answer quotes
-    reread: bool = True
-    audience: str | None = None  # whose documents retrieval puts first (buyer | merchant)
-
-    def __post_init__(self) -> None:
-        self.hits = self.hits or []
-        self.timings = self.timings or {}
-        self.choices = self.choices or []
-        self.quotes = self.quotes or {}
-
-
-def _outcome_of(turn: _TurnState, tools: ToolSession | None, pending: dict | None) -> str:
-    """What the turn did (bot.reply.OUTCOMES): as its step said, else from what happened."""
-    if turn.handoff is not None:
-        return "handoff"
-    if turn.outcome:
-        return turn.outcome
-    if pending is not None:
-        return "proposed"
-    if tools is not None and any(r.ok and r.name in WRITE_TOOL_NAMES for r in tools.log):
-        return "done"
-    if "abuse" in turn.flags:
-        return "clarify"
-    return "answered" if turn.hits else "info"
 
 
 def _choice_labels(choices: list[str], language: str) -> list[str]:
@@ -598,18 +542,8 @@ def _has_a_subject(text: str) -> bool:
 
 
 def _refuse_foreign(conversation: Conversation, channel: str, principal: str | None) -> None:
-    """Who may continue a stored conversation: operators any; others only their channel's, and on
-    an identity-bound channel only the identity it is bound to. An unbound (anonymous) one may be
-    claimed by a signed-in caller unless it was verified in chat as someone else."""
-    if channel in OPERATOR_CHANNELS:
-        return
-    refused = conversation.channel != channel
-    if not refused and channel in IDENTITY_BOUND_CHANNELS:
-        if conversation.bound_to is not None:
-            refused = principal != conversation.bound_to
-        else:
-            refused = principal is not None and conversation.principal not in ("anonymous", principal)
-    if refused:
+    """The conversation-access rule (kefu.principal.may_continue_on), as this entry point raises it."""
+    if not may_continue_on(channel, principal, started_on=conversation.channel, owner=conversation.principal, bound_to=conversation.bound_to):
         raise ForeignSession(f"no such session for this caller: {conversation.session_id}")
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
+from kefu.principal import ANONYMOUS, Principal
 from knowledge.orders.db import retried
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Conversation, ConversationTurn, utcnow
@@ -27,12 +28,12 @@ class ConversationStore:
         self.db_url = db_url
 
     @retried
-    def load(self, session_id: str, principal: str = "anonymous", channel: str = "api") -> Conversation:
+    def load(self, session_id: str, principal: str = str(ANONYMOUS), channel: str = "api") -> Conversation:
         with open_session(self.db_url) as db:
             conversation = db.get(Conversation, session_id)
             if conversation is None:
                 conversation = Conversation(session_id=session_id, principal=principal, channel=channel,
-                                            bound_to=None if principal == "anonymous" else principal)  # fmt: skip
+                                            bound_to=Principal.parse(principal).named())  # fmt: skip
                 db.add(conversation)
                 db.commit()
             return conversation

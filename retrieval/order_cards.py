@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from sqlmodel import select
 
+from kefu.principal import Principal
 from knowledge.documents import Chunk
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Order, Product
@@ -30,15 +31,14 @@ def card_text(record: dict) -> str:
             + (f" Tracking {tracking}." if tracking else "") + f" Ship to {record['address']['city']}.")  # fmt: skip
 
 
-def principal_filter(principal: str) -> dict | None:
+def principal_filter(principal: Principal) -> dict | None:
     """The Chroma `where` for a principal; None means everything (operators). Raises for anonymous."""
-    kind, _, subject = principal.partition(":")
-    if kind == "operator":
+    if principal.kind == "operator":
         return None
-    if kind == "buyer" and subject:
-        return {"user_id": subject}
-    if kind == "merchant" and subject:
-        return {f"shop_{subject}": True}
+    if principal.user_id:
+        return {"user_id": principal.user_id}
+    if principal.shop_id:
+        return {f"shop_{principal.shop_id}": True}
     raise PermissionError("anonymous sessions see no order cards")
 
 
@@ -68,7 +68,8 @@ class OrderCardIndex:
                     batch.append((f"order:{order_id}", [Chunk(source=f"order:{order_id}", section=order_id, text=card_text(record), metadata=metadata)]))
         return self.index.sync_sources(batch, on_embedded=on_embedded)
 
-    def search(self, query: str, principal: str, k: int = 3) -> list[Hit]:
+    def search(self, query: str, principal: Principal | str, k: int = 3) -> list[Hit]:
+        principal = principal if isinstance(principal, Principal) else Principal.parse(principal)
         try:
             where = principal_filter(principal)
         except PermissionError:
@@ -76,8 +77,7 @@ class OrderCardIndex:
         # Filtered in memory before scoring (retrieval.vectors): a buyer's handful of cards, a
         # merchant's shop, never anyone else's.
         hits = self.index.query(query, k=k, where=where)
-        kind, _, shop = principal.partition(":")
-        return self._shop_lines_only(hits, shop) if kind == "merchant" else hits
+        return self._shop_lines_only(hits, principal.shop_id) if principal.shop_id else hits
 
     def _shop_lines_only(self, hits: list[Hit], shop: str) -> list[Hit]:
         """A card is the whole order; a merchant is shown it with its own items only."""

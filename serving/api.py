@@ -28,18 +28,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bot.annotations import AnnotationError
 from bot.assistant import ForeignSession, InvalidMessage
 from bot.reply import Reply
-from bot.tools.principal import OPERATOR, Principal
+from kefu.principal import ANONYMOUS, OPERATOR, Principal
 from knowledge.orders.db import UNAVAILABLE_ERRORS
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Conversation, ConversationTurn, Feedback
-from serving.channels import channel_routers, deliverers
-from serving.analytics import report
+from serving.channels import bridges as platform_bridges
+from serving.channels import deliverers
+from serving.channels.base import ApiChannel
 from serving.errors import error_body
-from serving.exports import KINDS as EXPORT_KINDS
-from serving.exports import export
-from serving.handoffs import OperatorDesk
 from serving.identity import SESSION_KEY_HEADER, InvalidToken, operator_key_matches, signing_key, verify_token
 from serving.limits import RateLimiter
+from serving.operators.analytics import report
+from serving.operators.exports import KINDS as EXPORT_KINDS
+from serving.operators.exports import export
+from serving.operators.handoffs import OperatorDesk
 from serving.runtime import Runtime
 from serving.session_access import InvalidSessionId, SessionAccess, SessionRefused
 
@@ -104,10 +106,9 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     # Session keys are signed with KEFU_SECRET_KEY, shared by every replica; without it, with a key
     # of this process's own (fine for one process: the demo).
     session_secret = signing_key(settings)  # KEFU_SECRET_KEY, else the demo key in KEFU_HOME (serving.identity)
-    routers = channel_routers(runtime, limiter)
-    bridges = deliverers(routers)
-    desk = OperatorDesk(runtime.assistant.store, bridges)
-    access = SessionAccess(runtime.assistant.store, session_secret, reserved_prefixes=tuple(f"{channel}:" for channel in bridges))
+    bridges = platform_bridges(runtime, limiter)
+    desk = OperatorDesk(runtime.assistant.store, deliverers(bridges))
+    access = SessionAccess(runtime.assistant.store, session_secret, reserved_prefixes=tuple(f"{bridge.name}:" for bridge in bridges))
     if settings.widget_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -184,7 +185,7 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
     def caller(authorization: str | None = Header(default=None)) -> Principal:
         """Anonymous without a header; a verified token's principal; an operator for an operator key."""
         if not authorization:
-            return Principal("anonymous")
+            return ANONYMOUS
         scheme, _, credential = authorization.partition(" ")
         credential = credential.strip()
         if scheme.lower() != "bearer" or not credential:
@@ -210,9 +211,6 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
 
     # ---- chat
 
-    def _principal_for_session(principal: Principal) -> str | None:
-        return None if principal.kind == "anonymous" else str(principal)
-
     SessionKey = Header(default=None, alias=SESSION_KEY_HEADER, description="The key of a conversation begun without a token.")
 
     @app.post("/v1/chat", response_model=Reply, tags=["chat"], responses={200: {"content": {"text/event-stream": {}}}})
@@ -222,9 +220,9 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
             return chat_stream(request, principal, key)
         access.check(request.session_id, principal, key)
         started = time.perf_counter()
-        reply = runtime.assistant.respond(request.message, session_id=request.session_id, principal=_principal_for_session(principal))
-        latency.labels("api").observe(time.perf_counter() - started)
-        requests_total.labels("api", str(reply.degraded).lower(), reply.intent).inc()
+        reply = runtime.assistant.respond(request.message, session_id=request.session_id, principal=principal.named())
+        latency.labels(ApiChannel.name).observe(time.perf_counter() - started)
+        requests_total.labels(ApiChannel.name, str(reply.degraded).lower(), reply.intent).inc()
         response.headers.update(_session_key_header(reply.session_id, principal))
         return reply
 
@@ -239,7 +237,7 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
         access.check(request.session_id, principal, key)
         # The server issues the id before the first event.
         session_id = request.session_id or uuid.uuid4().hex
-        events = runtime.assistant.stream(request.message, session_id=session_id, principal=_principal_for_session(principal))
+        events = runtime.assistant.stream(request.message, session_id=session_id, principal=principal.named())
 
         def body():
             # A client that goes away ends this generator; the turn itself runs to the end and is
@@ -279,7 +277,7 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
         """Rate a reply: for whoever may continue the conversation (its identity, or, for one begun
         without a token, the holder of its key), within the same rate limit as chat."""
         access.check(request.session_id, principal, key)
-        runtime.assistant.check_session(request.session_id, "api", _principal_for_session(principal))
+        runtime.assistant.check_session(request.session_id, ApiChannel.name, principal.named())
         with open_session(settings.resolved_database_url) as db:
             turn = db.get(ConversationTurn, request.turn_id) if request.turn_id is not None else None
             if request.turn_id is not None and (turn is None or turn.session_id != request.session_id or turn.role != "assistant"):
@@ -395,8 +393,8 @@ def create_app(runtime: Runtime, mount_ui: bool = True) -> FastAPI:
             raise HTTPException(status_code=404, detail="widget not built")
         return FileResponse(WIDGET_JS, media_type="application/javascript")
 
-    for router in routers:
-        app.include_router(router)
+    for bridge in bridges:
+        app.include_router(bridge.router())
 
     if mount_ui:
         import gradio as gr

@@ -9,10 +9,12 @@ from sqlmodel import select
 
 from bot.reply import Reply
 from bot.tools.session import TOOLS, open_session_for
+from kefu.principal import Principal
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Feedback, Shop, User
-from retrieval.evaluation import EvalError, evaluate, load_qa
-from serving.handoffs import OperatorDesk
+from serving.channels.base import ConsoleChannel
+from serving.evaluation.retrieval import EvalError, evaluate, load_qa
+from serving.operators.handoffs import OperatorDesk
 from serving.runtime import Runtime
 
 SAMPLE_BUYERS = 20
@@ -26,8 +28,8 @@ class RuntimeConsoleBackend:
         self.desk = desk or OperatorDesk(runtime.assistant.store)
 
     def respond(self, text: str, session_id: str | None, principal: str) -> Reply:
-        return self.runtime.assistant.respond(text, session_id=session_id, principal=None if principal == "anonymous" else principal,
-                                              channel="console")  # fmt: skip
+        return self.runtime.assistant.respond(text, session_id=session_id, principal=Principal.parse(principal).named(),
+                                              channel=ConsoleChannel.name)  # fmt: skip
 
     def principals(self) -> list[str]:
         with open_session(self.db_url) as db:
@@ -46,12 +48,12 @@ class RuntimeConsoleBackend:
     # ---- the operator loop: the conversation log, annotations, analytics
 
     def conversations(self, **filters) -> list[dict]:
-        from serving.conversation_log import find_conversations
+        from serving.operators.conversation_log import find_conversations
 
         return find_conversations(self.db_url, **filters)
 
     def conversation(self, session_id: str) -> dict | None:
-        from serving.conversation_log import conversation
+        from serving.operators.conversation_log import conversation
 
         return conversation(self.db_url, session_id)
 
@@ -74,7 +76,7 @@ class RuntimeConsoleBackend:
     def report(self, since: str = "", until: str = "") -> dict:
         from datetime import date
 
-        from serving.analytics import report
+        from serving.operators.analytics import report
 
         return report(self.db_url, date.fromisoformat(since) if since else None, date.fromisoformat(until) if until else None)
 
@@ -99,7 +101,6 @@ class RuntimeConsoleBackend:
 
     def _as_merchant(self, shop: str):
         from bot.tools.session import ToolSession
-        from bot.tools.principal import Principal
 
         return ToolSession(db_url=self.db_url, principal=Principal("merchant", shop), products=self.runtime.assistant.product_cards)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jwt
 
-from bot.tools.principal import InvalidPrincipal, Principal
+from kefu.principal import InvalidPrincipal, Principal
 
 ROLES = ("buyer", "merchant", "operator")
 AUDIENCE = "kefu"

@@ -8,19 +8,19 @@ import threading
 import time
 from dataclasses import dataclass
 
+from bot.annotations import Annotations
 from bot.assistant import Assistant, ModelBinding
 from kefu.settings import LLMProvider, Settings
+from knowledge.catalog import DEMO_DESCRIPTIONS, load_descriptions
+from retrieval.curated import CURATED_COLLECTION, CuratedAnswers
 from retrieval.embeddings import embeddings_for
 from retrieval.glossary import load_glossary
 from retrieval.index import COLLECTION, KnowledgeIndex, chroma_client
-from knowledge.catalog import DEMO_DESCRIPTIONS, load_descriptions
-from bot.annotations import Annotations
-from retrieval.curated import CURATED_COLLECTION, CuratedAnswers
 from retrieval.order_cards import ORDER_COLLECTION, OrderCardIndex
 from retrieval.product_cards import PRODUCT_COLLECTION, ProductCardIndex
 from retrieval.retriever import KnowledgeRetriever
 from retrieval.sentences import fast_encoder
-from serving.llm import ModelRuntime, build_model_runtime
+from serving.llm.providers import ModelRuntime, build_model_runtime
 
 
 log = logging.getLogger(__name__)

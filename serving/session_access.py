@@ -9,10 +9,8 @@ changes when the buyer verifies in chat (see ``serving.identity.session_key``).
 from __future__ import annotations
 
 from bot.memory import ConversationStore
-from bot.tools.principal import Principal
+from kefu.principal import ANONYMOUS, Principal, access_by_identity
 from serving.identity import session_key, session_key_matches
-
-ANONYMOUS = "anonymous"
 
 
 class InvalidSessionId(ValueError):
@@ -40,14 +38,9 @@ class SessionAccess:
         conversation = self.store.find(session_id)
         if conversation is None:
             raise SessionRefused("no such session: session ids are issued by the server (leave session_id out to start one)")
-        if principal.kind == "operator":
+        access = access_by_identity(principal, conversation.principal)
+        if access == "granted" or access == "with_key" and session_key_matches(self.secret, session_id, conversation.principal, key):
             return
-        caller = ANONYMOUS if principal.kind == "anonymous" else str(principal)
-        if caller != ANONYMOUS and conversation.principal == caller:
-            return
-        if conversation.principal in (ANONYMOUS, caller) or caller == ANONYMOUS:
-            if session_key_matches(self.secret, session_id, conversation.principal, key):
-                return
         raise SessionRefused("no such session for this caller (a conversation begun without a token continues only with its "
                              "X-Kefu-Session-Key)")  # fmt: skip
 
@@ -55,4 +48,4 @@ class SessionAccess:
         """The key of a server-issued session as it stands now: after a turn in which the buyer
         verified, a new one; before its first turn is stored, the anonymous one."""
         conversation = self.store.find(session_id)
-        return session_key(self.secret, session_id, ANONYMOUS if conversation is None else conversation.principal)
+        return session_key(self.secret, session_id, str(ANONYMOUS) if conversation is None else conversation.principal)

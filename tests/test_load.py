@@ -10,8 +10,8 @@ from knowledge.orders.db import session
 from knowledge.orders.demo import generate_demo_shop
 from knowledge.orders.importer import RetailDB, import_retail
 from knowledge.orders.models import ConversationTurn
-from serving.load_bench import buyers_with_orders, run_load_bench
-from serving.model_standin import SERVED_NAME, Latency, ModelStandIn
+from serving.evaluation.load_bench import buyers_with_orders, run_load_bench
+from serving.llm.standin import SERVED_NAME, Latency, ModelStandIn
 from tests.conftest import DEMO_GLOSSARY
 
 SESSIONS = 50

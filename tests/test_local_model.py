@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_converted_model_generates_text(demo_model_dir):
-    from serving.local_model import LocalTransformersChat
+    from serving.llm.local_model import LocalTransformersChat
 
     chat = LocalTransformersChat(model_dir=str(demo_model_dir), max_new_tokens=24)
     message = chat.invoke([HumanMessage("Say hello to a customer.")])

@@ -14,8 +14,8 @@ from sqlmodel import func, select
 
 from bot.assistant import Assistant, ModelBinding
 from bot.copywriter import check_copy, template_copy, write_copy
-from bot.tools.principal import Principal
 from bot.tools.session import ToolSession
+from kefu.principal import Principal
 from knowledge.catalog import catalogue_option_values, product_facts
 from knowledge.orders.db import session
 from knowledge.orders.demo import generate_demo_shop

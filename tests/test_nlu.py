@@ -15,7 +15,7 @@ import json
 
 import pytest
 
-from bot.nlu.evaluation import evaluate, load_catalogue
+from serving.evaluation.nlu import evaluate, load_catalogue
 from tests.conftest import REPO
 
 DATA = REPO / "tests" / "data"

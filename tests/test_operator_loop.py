@@ -16,10 +16,10 @@ from knowledge.orders.db import session
 from knowledge.orders.demo import generate_demo_shop
 from knowledge.orders.importer import RetailDB, import_retail
 from knowledge.orders.models import AuditEntry, Conversation, ConversationTurn, Feedback
-from serving.analytics import report
 from serving.api import create_app
-from serving.exports import export, pseudonym
-from serving.retention import apply_retention
+from serving.operators.analytics import report
+from serving.operators.exports import export, pseudonym
+from serving.operators.retention import apply_retention
 from serving.runtime import build_runtime
 from tests.conftest import make_settings
 

@@ -12,8 +12,8 @@ from sqlmodel import select
 from bot.assistant import Assistant, ModelBinding
 from bot.nlu.rules import Context, understand
 from bot.nlu.vocabulary import vocabulary_for
-from bot.tools.principal import Principal
 from bot.tools.session import ToolSession
+from kefu.principal import Principal
 from knowledge.catalog import ZH_NAMES
 from knowledge.orders.db import session
 from knowledge.orders.demo import generate_demo_shop
@@ -68,7 +68,7 @@ def test_labelled_product_questions_find_the_right_product_in_the_top_three(tau2
     """48 questions (24 en, 24 zh; named, described, with filters) written from the catalogue by a
     helper who saw no code: through the tool (search quality) and through the whole assistant
     (understanding routes it, then the tool)."""
-    from bot.catalog_eval import evaluate
+    from serving.evaluation.products import evaluate
 
     questions = json.loads(QUESTIONS.read_text("utf-8"))
     report = evaluate(questions, tools(tau2))

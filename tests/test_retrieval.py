@@ -5,13 +5,13 @@ from pathlib import Path
 import pytest
 
 from knowledge.documents import Chunk
-from retrieval.evaluation import evaluate, load_qa
 from retrieval.fusion import RankedList, ReciprocalRankFusion
 from retrieval.hybrid import Evidence, RelevanceGate
 from retrieval.index import Hit
 from retrieval.ingest import ingest
 from retrieval.lexical import fingerprint, query_terms, tokenize
 from retrieval.retriever import KnowledgeRetriever
+from serving.evaluation.retrieval import evaluate, load_qa
 from serving.runtime import build_index, build_retriever, min_relevance
 from tests.conftest import REPO, TAU2_POLICY, make_settings
 

@@ -6,12 +6,12 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from serving.load_bench import free_port
 from serving.api import create_app
-from serving.llm import vllm_server
-from serving.model_bench import bench_chat_model
+from serving.evaluation.load_bench import free_port
+from serving.evaluation.model_bench import bench_chat_model
+from serving.llm.providers import vllm_server
+from serving.llm.vllm_server import VLLMSupervisor
 from serving.runtime import build_runtime
-from serving.vllm_server import VLLMSupervisor
 from tests.conftest import MODEL_DIR, make_settings
 
 pytestmark = pytest.mark.slow
@@ -93,7 +93,7 @@ def test_chat_turn_through_vllm_when_the_check_is_off(vllm, knowledge_home):
 
 def test_streaming_throughput_is_measurable(vllm):
     settings, supervisor = vllm
-    from serving.llm import openai_chat
+    from serving.llm.providers import openai_chat
 
     result = bench_chat_model(openai_chat(supervisor.server.base_url, supervisor.server.served_model_name, settings), runs=1, max_tokens=24)
     print(f"\nvLLM bench: {result}")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from bot import templates
 from bot.flows import FlowContext, Step
-from bot.nlu.addresses import country_name
 from bot.nlu.commands import AddressReference, Command, OrderReference
 from bot.nlu.items import resolve_lines
 from bot.nlu.ordering import price_rank
 from bot.nlu.patterns import REFERS_TO_IT
+from bot.nlu.regions import country_name
 from bot.nlu.rules import Context, understand
-from bot.templates import say
 from bot.references import address_referred, orders_described
+from bot.templates import say
 from bot.tools.context import undeliverable
 
 

@@ -23,78 +23,17 @@ English and (through its gettext catalogue) Chinese, and knows the states and pr
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from bot.nlu.address_patterns import (
+    ANY_ZIP, ASK_ORDER, CHAT_WORDS, CJK, CODE, COMMA, FIELDS, FRAGMENT_CITY_STATE, FRAGMENT_IN, FRAGMENT_LABELLED, FRAGMENT_LEAD,
+    FRAGMENT_ZIP, HARD_STOP, HOUSE_NUMBER, MUNICIPALITIES, NUMBER_LAST, PLACE, POLITE_TAIL, SHAPES, STREET_SUFFIX, STREET_WORD, UNIT,
+    UNIT_BEFORE, UNIT_IN_STREET, ZH_ADDRESS_CUE, ZH_END, ZH_LEAD, ZH_STOP, ZH_STREET, ZH_STREETLIKE, ZH_TAIL, ZH_UNIT, ZH_ZIP, ZIP,
+    ZIP_FIRST, ZIP_LABEL_TAIL, ZIP_TOKEN,
+)
 from bot.nlu.patterns import EMAIL, ORDER_ID
-
-FIELDS = ("address1", "address2", "city", "state", "zip", "country")
-_ASK_ORDER = ("address1", "city", "state", "zip", "country")
-
-# --- shapes ---------------------------------------------------------------------------------------
-
-# A postal code written in Latin text: ZIP+4, UK, Canadian, digits with a hyphen (JP 150-0002,
-# PL 00-950, PT 1000-001, or a mistyped US 78701-12), a ZIP+4 written with a space, or a run of
-# digits. Taken whole: the checks against the country come later, so "7870" or "2001200" stays
-# what it is and is reported.
-_ZIP = (r"(?<![\w-])(?:\d{5}-\d{4}|\d{5} \d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{2,5}-\d{2,4}|\d{3,10})(?![\w-])")
-ZIP_TOKEN = re.compile(_ZIP, re.IGNORECASE)
-_ZIP_LABEL = r"(?:(?:zip(?:\s*code)?|postal\s*code|post\s*code|postcode)\b|邮编|邮政编码)"
-_ZIP_LABEL_TAIL = re.compile(r"[\s,]*" + _ZIP_LABEL + r"\s*(?:is|:|：)?\s*$", re.IGNORECASE)  # "…, zip 78701"
-# "75001 Paris", "10117 Berlin", "1012 NX Amsterdam", "114 55 Stockholm", "00-950 Warszawa": a zip before the city.
-_ZIP_FIRST = re.compile(r"^(?P<zip>\d{4}\s?[A-Z]{2}(?=\s)|\d{3}\s\d{2}(?=\s)|\d{4}-\d{3}|\d{2}-\d{3}|\d{4,5})\s+(?P<city>[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+)*)$")
-_SHAPES = {
-    "USA": (re.compile(r"\d{5}(?:-\d{4})?"), "a US zip code has 5 digits (or 5+4, like 78701-1234)"),
-    "China": (re.compile(r"\d{6}"), "a Chinese postal code has 6 digits"),
-}
-_ANY_ZIP = (re.compile(r"(?=.*\d)[A-Za-z0-9][A-Za-z0-9 -]{1,8}[A-Za-z0-9]"), "a postal code has 3 to 10 letters and digits")
-
-# A house number that starts a street: "12 Oak St", "221B Baker Street", "1-2-3 Shibuya".
-_HOUSE_NUMBER = re.compile(r"(?<![\w#/.-])\d{1,6}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)*\s+(?=[^\W\d_])|\bP\.?\s?O\.?\s+Box\s+(?=\d)", re.IGNORECASE)
-# The house number after the street, then "zip city": "Unter den Linden 77, 10117 Berlin", "Hauptstraße 5a, 80331 München".
-_NUMBER_LAST = re.compile(r"(?<![\w-])(?P<street>[A-ZÀ-Ý][^\W\d_]+(?:[ .'-]+(?:[A-ZÀ-Ý][^\W\d_]*|den|der|des|dem|de|la|le|del|di|da|van|von|am|an|im|in))*"
-                          r"\.?\s\d{1,5}[A-Za-z]?)\s*[,，]\s*(?=\d{2,5}(?:[ -]?(?:\d{2,3}|[A-Z]{2}))?\s+[^\W\d_])")
-# …and, without a country, a street named like one: "Hauptstraße 5a", "Kalverstraat 1", "Via Roma 3".
-_STREET_WORD = re.compile(r"(?:stra(?:ß|ss)e|str\.|weg|platz|allee|gasse|ring|damm|ufer|laan|straat|gracht|plein|kade|vej|gade|gatan|gata|vägen|väg|veien|"
-                          r"gränd|torget|katu|tie)\b|\b(?:via|viale|piazza|corso|calle|avenida|rua|ulica|utca|rue|avenue|boulevard|place|chemin|unter)\b", re.IGNORECASE)
-_UNIT_BEFORE = re.compile(r"(?:^|(?<=[\s:：]))(?P<unit>(?:(?:apt|apartment|suite|ste|unit|flat|room|rm)\b\.?|#)\s*#?\s*[\w-]+)\s*[,，]\s*$", re.IGNORECASE)
-_CODE = re.compile(r"[A-Za-z]{2,3}\.?")
-_HARD_STOP = re.compile(r"[\n;!?。！？；]")
-_COMMA = re.compile(r"[,，、]")
-_UNIT = re.compile(r"^(?:(?:apt|apartment|suite|ste|unit|flat|room|rm|floor|fl|level|lvl|bldg|building|block|dept|tower)\b\.?|#)\s*#?\s*[\w-]+"
-                   r"(?:\s+(?:(?:apt|apartment|suite|ste|unit|flat|room|rm|floor|fl)\b\.?|#)\s*#?\s*[\w-]+)*$|^\d+(?:st|nd|rd|th)\s+floor$", re.IGNORECASE)
-_UNIT_IN_STREET = re.compile(r"\s(?P<unit>(?:(?:apt|apartment|suite|ste|unit|flat|room|rm|floor|fl|bldg|building)\b\.?|#)\s*#?\s*[\w-]+.*)$", re.IGNORECASE)
-_PLACE = re.compile(r"^[^\W\d_][^\W\d_.'’-]*(?:[ .'’-]+[^\W\d_]+)*\.?$")
-_CHAT_WORDS = re.compile(r"^(?:thanks?(?: you)?(?: so much| a lot)?|thx|ty|please|pls|plz|asap|ok(?:ay)?|cheers|bye|regards|sorry|and|or|then)$",
-                         re.IGNORECASE)
-_POLITE_TAIL = re.compile(r"(?:[\s,.]+(?:please|pls|plz|thanks?(?: you)?|thx|ty|asap|ok))+[\s.!]*$|[\s.!]+$", re.IGNORECASE)
-_STREET_SUFFIX = re.compile(r"\b(?:st|street|ave|avenue|rd|road|blvd|boulevard|ln|lane|dr|drive|way|ct|court|pl|place|ter|terrace|pkwy|parkway|"
-                            r"hwy|highway|sq|square|cir|circle|trl|trail|loop|row|crescent|cres|close|mews|gardens|walk|alley|plaza)\b\.?", re.IGNORECASE)
-
-# Chinese: what makes CJK text worth handing to cpca, and the parts of the street line.
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_ZH_ADDRESS_CUE = re.compile(r"[省市区县镇乡村路街巷弄号栋幢室]|大道|胡同|单元|小区")
-_ZH_STOP = re.compile(r"[，,。；;！!？?\n]|邮编|邮政编码|收件人|收货人|联系人|电话|手机|(?i:zip)|(?<!\d)\d{6}(?!\d)")
-_ZH_NUM = r"[0-9０-９A-Za-z一二三四五六七八九十百零]+"
-_ZH_UNIT = re.compile(r"(?:" + _ZH_NUM + r"\s*(?:号楼|栋|幢|座|单元|楼|层|室|号房|户)\s*)+(?:[0-9A-Za-z]+\s*(?:室|号)?)?$")
-_ZH_STREET = re.compile(r"[\u4e00-\u9fff]{1,12}?(?:路|街|大道|巷|弄|胡同|道|村|里)\s*[0-9一二三四五六七八九十百]+\s*号")
-_ZH_STREETLIKE = re.compile(r"[路街道巷弄号村里园]|胡同|\d")
-_ZH_LEAD = re.compile(r".*(?:地址|改成|改为|换成|改到|寄到|送到|发到|寄往|送往|是|[:：])\s*", re.DOTALL)
-_ZH_TAIL = re.compile(r"(?:吧|啊|呢|哦|哈|了|嘛|呀|谢谢|麻烦了|的)+$")
-_ZH_END = re.compile(r"[\s,，。.!！]*(?:(?:吧|啊|呢|哦|哈|嘛|呀|谢谢|麻烦了)[\s,，。.!！]*)*")  # nothing more but "谢谢"
-_ZH_ZIP = re.compile(r"(?:邮编|邮政编码|(?i:zip(?:\s*code)?))\s*(?:[:：]|是|为|is)?\s*(?P<zip>[0-9A-Za-z-]+)|(?<![0-9A-Za-z])(?P<bare>\d{6})(?!\d)")
-_MUNICIPALITIES = {"北京", "北京市", "上海", "上海市", "天津", "天津市", "重庆", "重庆市", "beijing", "shanghai", "tianjin", "chongqing"}
-
-# Partial answers: one field at a time.
-_FRAGMENT_ZIP = re.compile(r"^(?:(?:my|the|it'?s|its)\s+)?(?:new\s+)?" + _ZIP_LABEL + r"\s*(?:is|:|：|是|为|=)?\s*"
-                           r"(?P<zip>[A-Za-z0-9]+(?:[ -](?=[A-Za-z]*\d)[A-Za-z0-9]+)?)(?:\s+[^\d]*)?$", re.IGNORECASE)  # "zip 78701", "postcode NW1 6XE"
-_FRAGMENT_LABELLED = re.compile(r"^(?:(?:my|the|it'?s|its)\s+)?(?P<label>(?:country|state|province|city|town)\b|国家|省份?|城市)\s*(?:is|:|：|是|为|=)?\s*(?P<value>.+?)$",
-                                re.IGNORECASE)
-_FRAGMENT_IN = re.compile(r"^(?:(?:it'?s|it is|that'?s|that is|this is|we'?re|i'?m|they'?re)\s+)?(?:in\s+|to\s+)?(?P<value>.+?)$", re.IGNORECASE)
-_FRAGMENT_CITY_STATE = re.compile(r"^(?P<city>[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+)*)\s*,\s*(?P<state>[A-Za-z]{2})(?:\s+(?P<zip>" + _ZIP + r"))?$",
-                                  re.IGNORECASE)
-_FRAGMENT_LEAD = re.compile(r"^(?:(?:oh|ok(?:ay)?|sorry|yes|yeah|sure|right|and|also|oops)\b[\s,]*)+(?:it'?s|it is|that'?s|that is)?\s*|^(?:it'?s|it is|that'?s|that is)\s+(?=\d)|^(?:哦|好的|对|抱歉|不好意思)[\s,，]*", re.IGNORECASE)
+from bot.nlu.regions import country_of, normal_state, state_like, us_state_name_or_code, us_states
 
 
 @dataclass
@@ -116,169 +55,6 @@ class AddressReading:
         return {name: self.fields.get(name, "") for name in FIELDS}
 
 
-# --- countries and states -------------------------------------------------------------------------
-
-_COUNTRY_SHORT = {
-    "usa": "US", "u.s.": "US", "u.s": "US", "u.s.a.": "US", "u.s.a": "US", "united states": "US", "united states of america": "US",
-    "america": "US", "the states": "US", "uk": "GB", "u.k.": "GB", "u.k": "GB", "britain": "GB", "great britain": "GB", "england": "GB",
-    "scotland": "GB", "wales": "GB", "prc": "CN", "p.r.c.": "CN", "p.r. china": "CN", "mainland china": "CN", "russia": "RU",
-    "holland": "NL", "uae": "AE", "czech republic": "CZ", "deutschland": "DE", "españa": "ES", "espana": "ES", "italia": "IT", "nederland": "NL",
-    "schweiz": "CH", "suisse": "CH", "österreich": "AT", "osterreich": "AT", "sverige": "SE", "polska": "PL", "danmark": "DK", "norge": "NO",
-    "suomi": "FI", "brasil": "BR", "nippon": "JP",
-    "中国": "CN", "中华人民共和国": "CN", "中国大陆": "CN", "美国": "US", "美利坚合众国": "US", "英国": "GB", "加拿大": "CA", "日本": "JP", "韩国": "KR",
-    "南韩": "KR", "朝鲜": "KP", "澳洲": "AU", "澳大利亚": "AU", "新西兰": "NZ", "俄罗斯": "RU", "德国": "DE", "法国": "FR",
-}  # fmt: skip
-
-
-@cache
-def _countries() -> tuple[dict[str, str], dict[str, str]]:
-    """(lower-cased English or Chinese name -> alpha-2, alpha-2/alpha-3 code -> alpha-2)."""
-    import gettext
-
-    import pycountry
-
-    try:
-        zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
-    except OSError:  # no catalogue: the short forms above still cover the common names
-        zh = gettext.NullTranslations()
-    names: dict[str, str] = {}
-    codes: dict[str, str] = {}
-    for country in pycountry.countries:
-        codes[country.alpha_2] = codes[country.alpha_3] = country.alpha_2
-        for name in (country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)):
-            if name:
-                names.setdefault(name.lower(), country.alpha_2)
-                names.setdefault(_plain(name).lower(), country.alpha_2)
-                names.setdefault(zh.gettext(name), country.alpha_2)
-    names.update(_COUNTRY_SHORT)
-    return names, codes
-
-
-@cache
-def _canonical(alpha_2: str) -> str:
-    import pycountry
-
-    if alpha_2 == "US":
-        return "USA"  # as the order database spells it
-    if alpha_2 == "CN":
-        return "China"
-    country = pycountry.countries.get(alpha_2=alpha_2)
-    return getattr(country, "common_name", None) or country.name
-
-
-def country_of(text: str) -> str | None:
-    """The canonical country name ("USA", "China", "United Kingdom", "South Korea", …) for a country
-    name (English or Chinese, any case) or ISO code (in capitals: "CA", "GBR"), else None."""
-    written = _POLITE_TAIL.sub("", text.strip()).strip(" .,:;!?。，")
-    if not written:
-        return None
-    names, codes = _countries()
-    key = re.sub(r"^the\s+", "", written, flags=re.IGNORECASE).lower()
-    alpha_2 = names.get(key) or names.get(_plain(key))
-    if alpha_2 is None and written.isupper() and written in codes:
-        alpha_2 = codes[written]
-    return _canonical(alpha_2) if alpha_2 else None
-
-
-# Chinese names of the countries a reply names most, before pycountry's catalogue (whose forms are formal).
-_ZH_NAMES = {"US": "美国", "CN": "中国", "GB": "英国", "RU": "俄罗斯", "KR": "韩国", "KP": "朝鲜", "IR": "伊朗", "SY": "叙利亚", "CU": "古巴", "BY": "白俄罗斯"}
-
-
-def country_name(country: str, language: str) -> str:
-    """``country`` (as ``country_of`` names it, or as written) in the reply's language."""
-    if language != "zh":
-        return country
-    names, _ = _countries()
-    alpha_2 = names.get(country.lower()) or names.get((country_of(country) or "").lower())
-    if alpha_2 is None:
-        return country
-    import gettext
-
-    import pycountry
-
-    if alpha_2 in _ZH_NAMES:
-        return _ZH_NAMES[alpha_2]
-    try:
-        zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
-    except OSError:
-        return country
-    return zh.gettext(pycountry.countries.get(alpha_2=alpha_2).name)
-
-
-def _plain(text: str) -> str:
-    """Without accents ("Côte d'Ivoire" -> "Cote d'Ivoire")."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-
-
-@cache
-def _us_states() -> tuple[frozenset[str], dict[str, str]]:
-    """(USPS codes, lower-cased state name -> code)."""
-    import pycountry
-
-    subdivisions = pycountry.subdivisions.get(country_code="US")
-    codes = frozenset({s.code[3:] for s in subdivisions} | {"AA", "AE", "AP"})  # with the military "states"
-    return codes, {s.name.lower(): s.code[3:] for s in subdivisions}
-
-
-_STATE_COUNTRIES = ("US", "CA", "AU", "CN", "JP", "IN", "MX", "BR")  # where an address names its state (when no country is given)
-_SUBDIVISION_TYPE_WORDS = {"sheng", "shi", "zizhiqu", "sar", "province", "prefecture", "state", "territory"}
-
-
-@cache
-def _subdivision_names(alpha_2: str) -> frozenset[str]:
-    """Lower-cased, unaccented first-level subdivision names of a country ("zhejiang", "tokyo", "ontario")."""
-    import pycountry
-
-    names = set()
-    for sub in pycountry.subdivisions.get(country_code=alpha_2) or ():
-        if sub.parent_code is None:
-            name = _plain(sub.name).lower()
-            names.add(name)
-            words = name.split()
-            while len(words) > 1 and words[-1] in _SUBDIVISION_TYPE_WORDS | {"zhuangzu", "huizu", "uygur"}:
-                words.pop()
-                names.add(" ".join(words))
-    return frozenset(names)
-
-
-def _alpha_2(country: str | None) -> str | None:
-    if not country:
-        return None
-    names, _ = _countries()
-    return "US" if country == "USA" else names.get(country.lower())
-
-
-def _us_state_name_or_code(written: str) -> bool:
-    word = written.strip(" .")
-    codes, names = _us_states()
-    return (len(word) == 2 and word.upper() in codes) or word.lower() in names
-
-
-def _state_like(written: str, country: str | None) -> bool:
-    """Whether ``written`` (the words before a zip, or a segment) names a state: a code (TX, ON,
-    NSW, SH), or a first-level subdivision of the country (of the countries whose addresses name one,
-    when no country is given)."""
-    word = written.strip(" .")
-    if re.fullmatch(r"[A-Z]{2,3}", word) or word.upper() in _us_states()[0] and len(word) == 2:
-        return True
-    key = _plain(word).lower()
-    alpha_2 = _alpha_2(country)
-    return any(key in _subdivision_names(code) for code in ((alpha_2,) if alpha_2 else _STATE_COUNTRIES))
-
-
-def _normal_state(written: str, country: str | None) -> str:
-    """A state as stored: codes upper-cased, a US state's name as its code ("Texas" -> "TX") once the
-    country is known to be the USA (Georgia may be the country)."""
-    word = written.strip(" .")
-    if re.fullmatch(r"[A-Za-z]{2,3}", word):
-        return word.upper()
-    if country == "USA":
-        code = _us_states()[1].get(word.lower())
-        if code:
-            return code
-    return word
-
-
 # --- the reading ----------------------------------------------------------------------------------
 
 
@@ -288,7 +64,7 @@ def read_address(text: str, partial: dict[str, str] | None = None) -> AddressRea
     "China", "it's in Canada", "state TX") and the reading merges them (new values win)."""
     masked = _mask(text)
     found = _read_latin(text, masked, loose=partial is not None)
-    if found is None and _CJK.search(text) and _ZH_ADDRESS_CUE.search(masked):
+    if found is None and CJK.search(text) and ZH_ADDRESS_CUE.search(masked):
         found = _read_chinese(text, masked, loose=partial is not None)
     if partial is None:
         return _finish(*found) if found else None
@@ -321,23 +97,23 @@ def _finish(fields: dict[str, str], start: int, end: int) -> AddressReading:
         country = fields["country"] = country_of(country) or country
     state = fields.get("state")
     if state:
-        fields["state"] = state = _normal_state(state, country)
-    if country == "China" and not state and fields.get("city", "").lower() in _MUNICIPALITIES:
+        fields["state"] = state = normal_state(state, country)
+    if country == "China" and not state and fields.get("city", "").lower() in MUNICIPALITIES:
         fields["state"] = state = fields["city"]  # 北京、上海、天津、重庆: the city is the province
     problems: dict[str, str] = {}
     zip_code = fields.get("zip")
-    if not country and state in _us_states()[0] and zip_code and _SHAPES["USA"][0].fullmatch(zip_code):
+    if not country and state in us_states()[0] and zip_code and SHAPES["USA"][0].fullmatch(zip_code):
         fields["country"] = country = "USA"  # a USPS state code and a US zip, given in two messages
     if zip_code:
-        shape, why = _SHAPES.get(country or "", _ANY_ZIP)
+        shape, why = SHAPES.get(country or "", ANY_ZIP)
         if not shape.fullmatch(zip_code):
             problems["zip"] = why
-    if country == "USA" and state and state not in _us_states()[0]:
+    if country == "USA" and state and state not in us_states()[0]:
         problems["state"] = "not a US state code (like TX or CA)"
     required = ["address1", "city", "zip", "country"]
     if country in ("USA", "China"):
         required.append("state")
-    missing = [name for name in _ASK_ORDER if name in required and name not in fields]
+    missing = [name for name in ASK_ORDER if name in required and name not in fields]
     return AddressReading(fields=fields, missing=missing, problems=problems, start=start, end=end)
 
 
@@ -351,7 +127,7 @@ _NOT_STREET_WORDS = {"my", "is", "address", "please", "change", "ship", "send", 
 def _stop(masked: str, start: int) -> int:
     """Where the sentence that holds the address ends: a line break, ;!? or a full stop that does not
     end an abbreviation ("St." goes on, "78701. Thanks" stops)."""
-    hard = _HARD_STOP.search(masked, start)
+    hard = HARD_STOP.search(masked, start)
     limit = hard.start() if hard else len(masked)
     for period in re.finditer(r"\.(?=\s|$)(?!\s+\d)", masked[start:limit]):  # "Tx. 78701" goes on
         at = start + period.start()
@@ -362,8 +138,8 @@ def _stop(masked: str, start: int) -> int:
 
 
 def _read_latin(text: str, masked: str, loose: bool) -> tuple[dict[str, str], int, int] | None:
-    numbers = [match.start() for match in _HOUSE_NUMBER.finditer(masked)]
-    number_last = [match.start("street") for match in _NUMBER_LAST.finditer(masked)]
+    numbers = [match.start() for match in HOUSE_NUMBER.finditer(masked)]
+    number_last = [match.start("street") for match in NUMBER_LAST.finditer(masked)]
     for start in sorted(numbers + number_last):
         # "Unter den Linden 77, 10117 Berlin" is tried from its street, before 10117 could pass for a house number.
         found = _latin_at(text, masked, start, loose, number_last=start in number_last)
@@ -374,7 +150,7 @@ def _read_latin(text: str, masked: str, loose: bool) -> tuple[dict[str, str], in
 
 def _unit_before(text: str, masked: str, fields: dict[str, str], start: int, end: int) -> tuple[dict[str, str], int, int]:
     """A unit written before the street ("Apt 3, 12 Oak St, …") joins address2."""
-    unit = _UNIT_BEFORE.search(masked[:start])
+    unit = UNIT_BEFORE.search(masked[:start])
     if unit:
         written = text[unit.start("unit"):unit.end("unit")]
         fields["address2"] = f"{written}, {fields['address2']}" if fields.get("address2") else written
@@ -385,7 +161,7 @@ def _unit_before(text: str, masked: str, fields: dict[str, str], start: int, end
 def _segments(masked: str, start: int, stop: int) -> list[tuple[int, int]]:
     """The comma-separated parts of masked[start:stop], as trimmed (start, end) spans, empty ones left out."""
     spans, at = [], start
-    for comma in [*(m.start() for m in _COMMA.finditer(masked, start, stop)), stop]:
+    for comma in [*(m.start() for m in COMMA.finditer(masked, start, stop)), stop]:
         part = masked[at:comma]
         left = len(part) - len(part.lstrip())
         right = len(part.rstrip())
@@ -399,12 +175,12 @@ def _zip_in(part: str) -> tuple[int, int, int] | None:
     """A zip that ends the place words of a segment ("TX 78701", "London NW1 6XE", "zip 78701",
     "TX 78701 thanks"): (end of the words before it, zip start, zip end)."""
     for match in ZIP_TOKEN.finditer(part):
-        pre = _ZIP_LABEL_TAIL.sub("", part[: match.start()])
+        pre = ZIP_LABEL_TAIL.sub("", part[: match.start()])
         rest = part[match.end():]
         if not _placeish(pre, before_zip=True):
             continue
         following = rest.strip(" .")
-        if ZIP_TOKEN.search(rest) and not _CHAT_WORDS.match(following.split()[0] if following.split() else ""):
+        if ZIP_TOKEN.search(rest) and not CHAT_WORDS.match(following.split()[0] if following.split() else ""):
             continue
         return len(pre.rstrip(" ,")), match.start(), match.end()
     return None
@@ -449,18 +225,18 @@ def _latin_at(text: str, masked: str, start: int, loose: bool, number_last: bool
         rest = segments[1:]
     for index, span in enumerate(rest):
         part = get(span)
-        if _UNIT.match(part) and not places:
+        if UNIT.match(part) and not places:
             units.append(span)
             end = span[1]
             continue
         found_country = country_of(part)
-        if found_country and places and _us_state_name_or_code(part):
+        if found_country and places and us_state_name_or_code(part):
             found_country = None  # "…, Los Angeles, CA": California after a city, not Canada; "…, Atlanta, Georgia" likewise
-        next_is_zip = index + 1 < len(rest) and (_zip_in(get(rest[index + 1])) or _ZIP_FIRST.match(get(rest[index + 1])))
+        next_is_zip = index + 1 < len(rest) and (_zip_in(get(rest[index + 1])) or ZIP_FIRST.match(get(rest[index + 1])))
         if found_country and not next_is_zip:  # "…, Atlanta, Georgia, 30301": Georgia the state, not the country
             country, end = found_country, span[1]
             break
-        first = _ZIP_FIRST.match(part)
+        first = ZIP_FIRST.match(part)
         if first and _placeish(first["city"]):  # "75001 Paris"
             zip_span = (span[0] + first.start("zip"), span[0] + first.end("zip"))
             pre_span = (span[0] + first.start("city"), span[0] + first.end("city"))
@@ -485,8 +261,8 @@ def _latin_at(text: str, masked: str, start: int, loose: bool, number_last: bool
             end = span[1]
             continue
         break
-    has_suffix = bool(tagged and tagged["suffix"]) or bool(_STREET_SUFFIX.search(get(street)))
-    if number_last and not (country or _STREET_WORD.search(get(street))):
+    has_suffix = bool(tagged and tagged["suffix"]) or bool(STREET_SUFFIX.search(get(street)))
+    if number_last and not (country or STREET_WORD.search(get(street))):
         return None  # "Item 3, 2024 model": not a street
     if not (zip_span or country or (has_suffix and (places or loose))):
         return None
@@ -500,22 +276,22 @@ def _latin_at(text: str, masked: str, start: int, loose: bool, number_last: bool
     extra: list[str] = []
     if pre:
         code = re.fullmatch(r"(?P<city>.+?)\s+(?P<state>[A-Za-z]{2,3})\.?", pre)
-        if places and _state_like(pre, country):  # "…, Austin, TX 78701", "…, Shibuya-ku, Tokyo 150-0002"
+        if places and state_like(pre, country):  # "…, Austin, TX 78701", "…, Shibuya-ku, Tokyo 150-0002"
             city, state, extra = places_text[-1], pre, places_text[:-1]
-        elif code and _state_like(code["state"], country):  # "…, Austin TX 78701", "…, Toronto ON M5V 3L9"
+        elif code and state_like(code["state"], country):  # "…, Austin TX 78701", "…, Toronto ON M5V 3L9"
             city, state, extra = code["city"], code["state"], places_text
-        elif not places and _state_like(pre, country) and (city_from_street or _CODE.fullmatch(pre)):
+        elif not places and state_like(pre, country) and (city_from_street or CODE.fullmatch(pre)):
             city, state = city_from_street, pre  # "12 Oak St Austin, TX 78701": the city in the street part (or none)
         else:  # "…, London NW1 6XE"
             city, extra = pre, places_text
     elif places_text:
         last = places_text[-1]
         code = re.fullmatch(r"(?P<city>.+?)\s+(?P<state>[A-Za-z]{2,3})\.?", last)
-        if len(places_text) >= 2 and _state_like(last, country):
+        if len(places_text) >= 2 and state_like(last, country):
             city, state, extra = places_text[-2], last, places_text[:-2]
-        elif code and _state_like(code["state"], country):
+        elif code and state_like(code["state"], country):
             city, state, extra = code["city"], code["state"], places_text[:-1]
-        elif _state_like(last, country) and (city_from_street or _CODE.fullmatch(last)):
+        elif state_like(last, country) and (city_from_street or CODE.fullmatch(last)):
             city, state, extra = city_from_street, last, places_text[:-1]
         else:
             city, extra = last, places_text[:-1]
@@ -527,7 +303,7 @@ def _latin_at(text: str, masked: str, start: int, loose: bool, number_last: bool
         fields["address1"] = tagged["address1" if cut else "address1_whole"]
         inner_unit = tagged["address2" if cut else "address2_whole"]
     else:
-        unit = _UNIT_IN_STREET.search(get(street))
+        unit = UNIT_IN_STREET.search(get(street))
         fields["address1"] = get(street)[: unit.start()].strip() if unit else get(street)
         inner_unit = unit["unit"].strip() if unit else ""
     unit_parts = [inner_unit] if inner_unit else []
@@ -539,7 +315,7 @@ def _latin_at(text: str, masked: str, start: int, loose: bool, number_last: bool
         fields["zip"] = text[zip_span[0]:zip_span[1]]
     if country:
         fields["country"] = country
-    elif state and fields.get("zip") and _us_state_name_or_code(state) and _SHAPES["USA"][0].fullmatch(fields["zip"]):
+    elif state and fields.get("zip") and us_state_name_or_code(state) and SHAPES["USA"][0].fullmatch(fields["zip"]):
         fields["country"] = "USA"  # a US state (its USPS code or name) and a US zip: unambiguous
     return fields, start, end
 
@@ -551,14 +327,14 @@ def _placeish(part: str, before_zip: bool = False) -> bool:
     if not part:
         return True
     words = part.split()
-    codes = _us_states()[0]
+    codes = us_states()[0]
 
     def chat(index: int, word: str) -> bool:
         if len(word) == 2 and word.upper() in codes and (word.isupper() or (before_zip and index == len(words) - 1)):
             return False
-        return bool(_CHAT_WORDS.match(word)) or word.lower() in _NOT_STREET_WORDS
+        return bool(CHAT_WORDS.match(word)) or word.lower() in _NOT_STREET_WORDS
 
-    return bool(_PLACE.match(part)) and len(words) <= 4 and not any(chat(i, word) for i, word in enumerate(words))
+    return bool(PLACE.match(part)) and len(words) <= 4 and not any(chat(i, word) for i, word in enumerate(words))
 
 
 _STREET_LABELS = {"AddressNumberPrefix", "AddressNumber", "AddressNumberSuffix", "StreetNamePreModifier", "StreetNamePreDirectional",
@@ -614,7 +390,7 @@ def _tag_street(street: str) -> dict | None:
         out["zip_at"] = (begin, begin + len(zip_text))
     if "StateName" in tail_labels:
         state = pick("StateName")
-        if not _state_like(state, None):
+        if not state_like(state, None):
             return None
         out["state"] = state
     if "PlaceName" in tail_labels:
@@ -684,11 +460,11 @@ def _read_chinese(text: str, masked: str, loose: bool) -> tuple[dict[str, str], 
                 fields.update(state=province, city=city)
             fields["country"] = "China"  # cpca knows Chinese places only
     else:
-        street = _ZH_STREET.search(masked)
+        street = ZH_STREET.search(masked)
         if not street:
             return None
         line_start = street.start()
-        lead = _ZH_LEAD.match(masked[line_start:street.end()])
+        lead = ZH_LEAD.match(masked[line_start:street.end()])
         if lead:
             line_start += lead.end()
         start = line_start
@@ -708,37 +484,37 @@ def _read_chinese(text: str, masked: str, loose: bool) -> tuple[dict[str, str], 
 
 def _chinese_line(text: str, masked: str, start: int, line_start: int, fields: dict[str, str], loose: bool) -> tuple[dict[str, str], int, int] | None:
     """The street line, unit and zip that follow the administrative names (from ``line_start``)."""
-    stop = _ZH_STOP.search(masked, line_start)
+    stop = ZH_STOP.search(masked, line_start)
     line_end = stop.start() if stop else len(masked)
     raw = masked[line_start:line_end]
-    line = _ZH_TAIL.sub("", raw.strip()).strip()
+    line = ZH_TAIL.sub("", raw.strip()).strip()
     begin = line_start + (len(raw) - len(raw.lstrip()))
     end = begin + len(line) if line else line_start
     address2 = ""
-    unit = _ZH_UNIT.search(line) if line else None
+    unit = ZH_UNIT.search(line) if line else None
     if unit and unit.start() > 0:
         address2 = text[begin + unit.start():begin + len(line)].strip()
         line = line[: unit.start()].rstrip()
     address1 = text[begin:begin + len(line)].strip()
-    if address1 and _ZH_STREETLIKE.search(address1):
+    if address1 and ZH_STREETLIKE.search(address1):
         fields["address1"] = address1
     # A unit after a comma: "建国路88号，3单元502室".
     if stop and masked[stop.start()] in "，,":
-        next_stop = _ZH_STOP.search(masked, stop.end())
+        next_stop = ZH_STOP.search(masked, stop.end())
         raw = masked[stop.end():next_stop.start() if next_stop else len(masked)]
-        piece = _ZH_TAIL.sub("", raw.strip()).strip()
-        if piece and _ZH_UNIT.fullmatch(piece):
+        piece = ZH_TAIL.sub("", raw.strip()).strip()
+        if piece and ZH_UNIT.fullmatch(piece):
             piece_at = stop.end() + (len(raw) - len(raw.lstrip()))
             address2 = f"{address2} {text[piece_at:piece_at + len(piece)]}".strip()
             end = piece_at + len(piece)
     if address2:
         fields["address2"] = address2
-    for zip_match in _ZH_ZIP.finditer(masked, line_start):
+    for zip_match in ZH_ZIP.finditer(masked, line_start):
         # A labelled zip (邮编100022) anywhere after the street; a bare 6-digit number only right after
         # the address or at the very end ("…88号 100022"), not an unrelated number further on.
         bare = not zip_match["zip"]
         if bare and not (re.fullmatch(r"[\s,，;；:：]*", masked[end:zip_match.start()])
-                         or _ZH_END.fullmatch(masked[zip_match.end():])):
+                         or ZH_END.fullmatch(masked[zip_match.end():])):
             continue
         group = "bare" if bare else "zip"
         fields["zip"] = text[zip_match.start(group):zip_match.end(group)]
@@ -758,28 +534,28 @@ def _read_fragment(text: str, before: dict[str, str]) -> tuple[dict[str, str], i
     """One or two fields given on their own, while an address is being collected."""
     stripped = text.strip()
     offset = text.find(stripped)
-    lead = _FRAGMENT_LEAD.match(stripped)
+    lead = FRAGMENT_LEAD.match(stripped)
     if lead:
         offset += lead.end()
         stripped = stripped[lead.end():]
-    body = _POLITE_TAIL.sub("", stripped).strip(" .,。，!！")
+    body = POLITE_TAIL.sub("", stripped).strip(" .,。，!！")
     body = re.sub(r"[。，,.!！]?\s*(?:谢谢|谢了|麻烦了)$", "", body).strip()
     if not body:
         return None
     span = lambda value: (text.find(value, offset), text.find(value, offset) + len(value))
-    labelled_zip = _FRAGMENT_ZIP.match(body)
+    labelled_zip = FRAGMENT_ZIP.match(body)
     if labelled_zip:
         value = labelled_zip["zip"]
         return {"zip": value}, *span(value)
     if ZIP_TOKEN.fullmatch(body):
         return {"zip": body}, *span(body)
-    city_state = _FRAGMENT_CITY_STATE.match(body)
-    if city_state and _state_like(city_state["state"], before.get("country")):
+    city_state = FRAGMENT_CITY_STATE.match(body)
+    if city_state and state_like(city_state["state"], before.get("country")):
         fields = {"city": city_state["city"], "state": city_state["state"]}
         if city_state["zip"]:
             fields["zip"] = city_state["zip"]
         return fields, *span(body)
-    labelled = _FRAGMENT_LABELLED.match(body)
+    labelled = FRAGMENT_LABELLED.match(body)
     if labelled:
         label, value = labelled["label"].lower(), labelled["value"].strip()
         if label in ("country", "国家"):
@@ -788,15 +564,15 @@ def _read_fragment(text: str, before: dict[str, str]) -> tuple[dict[str, str], i
         if label in ("state", "province", "省", "省份"):
             return {"state": value}, *span(value)
         return {"city": value}, *span(value)
-    if _UNIT.match(body) or _ZH_UNIT.fullmatch(body):
+    if UNIT.match(body) or ZH_UNIT.fullmatch(body):
         return {"address2": body}, *span(body)
-    words = _FRAGMENT_IN.match(body)  # "it's in Canada", "在中国"
+    words = FRAGMENT_IN.match(body)  # "it's in Canada", "在中国"
     for value in (body, words["value"], re.sub(r"^(?:在|是|寄到|寄往|发到|送到)", "", body)):
         country = country_of(value) if value else None
         if country:
             return {"country": country}, *span(value)
-    if re.fullmatch(r"[A-Za-z]{2}", body) and body.upper() in _us_states()[0] and (body.isupper() or before.get("country") == "USA"):
+    if re.fullmatch(r"[A-Za-z]{2}", body) and body.upper() in us_states()[0] and (body.isupper() or before.get("country") == "USA"):
         return {"state": body}, *span(body)
-    if before.get("country") in (None, "USA") and body.lower() in _us_states()[1]:
+    if before.get("country") in (None, "USA") and body.lower() in us_states()[1]:
         return {"state": body}, *span(body)
     return None

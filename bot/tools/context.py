@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session, select
 
-from bot.tools.principal import Principal
+from kefu.principal import Principal
 from knowledge.orders.models import Order, OrderItem, PaymentMethod, Product, User, Variant
 
 
@@ -27,8 +27,8 @@ class ProductRanker(Protocol):
 
 def undeliverable(country: str, excluded: frozenset[str]) -> str | None:
     """The shop's name of ``country`` when it is one the shop does not ship to, else None. Names are
-    compared as countries (bot.nlu.addresses.country_of: "Russia", "Russian Federation", "俄罗斯")."""
-    from bot.nlu.addresses import country_of
+    compared as countries (bot.nlu.regions.country_of: "Russia", "Russian Federation", "俄罗斯")."""
+    from bot.nlu.regions import country_of
 
     wanted = country_of(country) or country.strip()
     return next((name for name in excluded if (country_of(name) or name).casefold() == wanted.casefold()), None)

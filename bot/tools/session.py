@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.tools import catalog, merchant, retail
 from bot.tools.context import ToolContext, ToolError
-from bot.tools.principal import ANONYMOUS, Principal
+from kefu.principal import ANONYMOUS, Principal
 from knowledge.orders.models import AuditEntry
 
 

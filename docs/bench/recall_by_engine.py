@@ -6,8 +6,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import retrieval.embeddings as emb
 emb.E5_ENGINE = sys.argv[1]
-from retrieval.evaluation import QAItem, evaluate, load_qa
 from retrieval.ingest import ingest
+from serving.evaluation.retrieval import QAItem, evaluate, load_qa
 from serving.runtime import build_index, build_retriever
 from tests.conftest import DEMO_KNOWLEDGE, TAU2_POLICY, make_settings, product_catalogue
 from tests.test_retrieval import OFF_TOPIC
@@ -39,7 +39,7 @@ for q in ("zh", "en"):
     items = [QAItem(i.q, i.source.removeprefix("crosslingual/"), i.phrase) for i in items]
     rep = evaluate(r, items, k=5)
     out[f"mixed {q}"] = [rep["recall@1"], rep["recall@5"], rep["mrr"]]
-from bot.catalog_eval import evaluate as cat_eval
+from serving.evaluation.products import evaluate as cat_eval
 from tests.test_presales import QUESTIONS, TAU2_DB, tools
 cat = product_catalogue(TPF(), "tau2", json.loads(TAU2_DB.read_text("utf-8")))
 rep = cat_eval(json.loads(QUESTIONS.read_text("utf-8")), tools(cat))

@@ -1,21 +1,23 @@
-"""Platform bridges (Slack, WeCom): each an input adapter (verify, parse) and an output adapter
-(send), over the assistant's one entry point. `channel_routers` is what the API mounts; each
-router's ``channel`` and ``deliver(session_id, text)`` carry operator replies back to its platform
-(`serving.handoffs.OperatorDesk`)."""
+"""The channels the assistant speaks on (``serving.channels.base``): the HTTP API, the console and
+the CLI by name; the platform bridges (Slack, WeCom) each an input adapter (verify, parse) and an
+output adapter (send) over the assistant's one entry point. ``bridges`` is what the API mounts;
+each bridge's ``deliver(session_id, text)`` carries operator replies back to its platform
+(`serving.operators.handoffs.OperatorDesk`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from serving.channels.base import Bridge
+from serving.channels.slack import SlackBridge
+from serving.channels.wecom import WeComBridge
 
-from serving.channels.slack import slack_router
-from serving.channels.wecom import wecom_router
-
-
-def channel_routers(runtime, limiter=None) -> list[APIRouter]:
-    """The bridges' routers; ``limiter`` (the API's RateLimiter) caps each platform user's messages."""
-    return [factory(runtime, limiter) for factory in (slack_router, wecom_router)]
+BRIDGES: tuple[type[Bridge], ...] = (SlackBridge, WeComBridge)
 
 
-def deliverers(routers: list[APIRouter]) -> dict:
-    """Channel name → the bridge's sender of operator replies."""
-    return {router.channel: router.deliver for router in routers if hasattr(router, "deliver")}
+def bridges(runtime, limiter=None) -> list[Bridge]:
+    """The platform bridges; ``limiter`` (the API's RateLimiter) caps each platform user's messages."""
+    return [bridge(runtime, limiter) for bridge in BRIDGES]
+
+
+def deliverers(channels: list) -> dict:
+    """Channel name → the sender of operator replies, for each bridge among ``channels``."""
+    return {channel.name: channel.deliver for channel in channels if isinstance(channel, Bridge)}

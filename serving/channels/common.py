@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
 from bot.reply import Reply
-from bot.tools.principal import InvalidPrincipal, Principal
+from kefu.principal import InvalidPrincipal, Principal
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import ChannelEvent
 from serving.errors import error_body
@@ -56,7 +56,7 @@ def map_principal(users: dict[str, str], user_id: str | None, channel: str) -> s
     except InvalidPrincipal as exc:
         log.warning("%s user %s: ignoring the configured principal: %s", channel, user_id, exc)
         return None
-    return None if principal.kind == "anonymous" else str(principal)
+    return principal.named()
 
 
 def sources_line(reply: Reply) -> str:

@@ -7,7 +7,7 @@ try was lost, ignore bots, and turn a direct message or an @-mention into plain 
 sender's Slack user id.
 Output adapter: the Reply's answer as plain text with a short sources line, posted in the thread
 of the message it answers; an operator's reply to a handed-off thread goes the same way
-(``deliver``, used by ``serving.handoffs``). The HTTP request is acknowledged at once; the answer
+(``deliver``, used by ``serving.operators.handoffs``). The HTTP request is acknowledged at once; the answer
 follows from a worker thread, because Slack wants a response within 3 seconds.
 
 A conversation is a Slack thread: session ``slack:{channel}:{thread_ts or ts}``.
@@ -25,8 +25,8 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 
-from bot.assistant import InvalidMessage
-from serving.channels.common import TOO_FAST, BackgroundAnswers, claim_event, json_error, map_principal, over_limit, render_text
+from serving.channels.base import Bridge
+from serving.channels.common import claim_event, json_error, render_text
 
 log = logging.getLogger(__name__)
 
@@ -89,82 +89,72 @@ def incoming_message(payload: dict) -> dict | None:
     return {"user": user, "channel": channel, "ts": ts, "thread_ts": thread_ts or ts, "text": text}
 
 
-def slack_router(runtime, limiter=None) -> APIRouter:
-    settings = runtime.settings
-    db_url = settings.resolved_database_url
-    router = APIRouter(tags=["channels"])
-    answers = BackgroundAnswers(CHANNEL)
-    router.background_answers = answers  # for shutdown and tests
+class SlackBridge(Bridge):
+    name = CHANNEL
+    sorry = SORRY
 
-    def answer(message: dict) -> None:
-        session_id = f"slack:{message['channel']}:{message['thread_ts']}"
-        principal = map_principal(settings.slack_users, message["user"], CHANNEL)
-        try:
-            reply = runtime.assistant.respond(message["text"], session_id=session_id, principal=principal, channel=CHANNEL)
-            text = render_text(reply, max_chars=MAX_TEXT)
-        except InvalidMessage as exc:
-            text = f"Sorry, I cannot answer that: {exc}."
-        except Exception:
-            log.exception("slack: the assistant failed on session %s", session_id)
-            text = SORRY
-        post(message["channel"], message["thread_ts"], text)
+    def users(self) -> dict[str, str]:
+        return self.settings.slack_users
 
-    def post(channel: str, thread_ts: str, text: str) -> None:
-        client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=15)
+    def render(self, reply) -> str:
+        return render_text(reply, max_chars=MAX_TEXT)
+
+    def post(self, channel: str, thread_ts: str, text: str) -> None:
+        client = WebClient(token=self.settings.slack_bot_token, base_url=self.settings.slack_api_url, timeout=15)
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=escape(text))
 
-    def deliver(session_id: str, text: str) -> None:
-        """An operator's message, into the Slack thread the conversation is (serving.handoffs)."""
-        if not settings.slack_bot_token:
+    def deliver(self, session_id: str, text: str) -> None:
+        """An operator's message, into the Slack thread the conversation is (serving.operators.handoffs)."""
+        if not self.settings.slack_bot_token:
             raise RuntimeError("the Slack bridge has no bot token (KEFU_SLACK_BOT_TOKEN)")
         _, channel, thread_ts = session_id.split(":", 2)
-        post(channel, thread_ts, text[:MAX_TEXT])
+        self.post(channel, thread_ts, text[:MAX_TEXT])
 
-    router.channel = CHANNEL
-    router.deliver = deliver
+    def router(self) -> APIRouter:
+        settings = self.settings
+        db_url = settings.resolved_database_url
+        router = APIRouter(tags=["channels"])
 
-    @router.post(EVENTS_PATH, summary="Slack Events API request URL")
-    async def slack_events(request: Request):
-        if not settings.slack_signing_secret:
-            return json_error(503, "not_configured", "the Slack bridge is not configured (KEFU_SLACK_SIGNING_SECRET)")
-        body = await request.body()
-        try:
-            valid = SignatureVerifier(settings.slack_signing_secret).is_valid_request(body, dict(request.headers))
-        except (ValueError, UnicodeDecodeError):  # a non-numeric timestamp, a body that is not UTF-8
-            valid = False
-        if not valid:
-            return json_error(401, "bad_signature", "missing, wrong or expired Slack signature")
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            return json_error(400, "malformed_json", "request body is not valid JSON")
-        if not isinstance(payload, dict):
-            return json_error(400, "malformed_json", "request body is not a JSON object")
+        @router.post(EVENTS_PATH, summary="Slack Events API request URL")
+        async def slack_events(request: Request):
+            if not settings.slack_signing_secret:
+                return json_error(503, "not_configured", "the Slack bridge is not configured (KEFU_SLACK_SIGNING_SECRET)")
+            body = await request.body()
+            try:
+                valid = SignatureVerifier(settings.slack_signing_secret).is_valid_request(body, dict(request.headers))
+            except (ValueError, UnicodeDecodeError):  # a non-numeric timestamp, a body that is not UTF-8
+                valid = False
+            if not valid:
+                return json_error(401, "bad_signature", "missing, wrong or expired Slack signature")
+            try:
+                payload = json.loads(body)
+            except ValueError:
+                return json_error(400, "malformed_json", "request body is not valid JSON")
+            if not isinstance(payload, dict):
+                return json_error(400, "malformed_json", "request body is not a JSON object")
 
-        kind = payload.get("type")
-        if kind == "url_verification":
-            return {"challenge": payload.get("challenge", "")}
-        if kind != "event_callback":
-            return {"ok": True, "ignored": kind}
-        message = incoming_message(payload)
-        if message is None:
-            return {"ok": True, "ignored": "not_for_the_bot"}
-        event_id = payload.get("event_id")
-        if not isinstance(event_id, str) or not event_id:
-            return json_error(400, "invalid_event", "event_callback without an event_id")
-        if not settings.slack_bot_token:
-            return json_error(503, "not_configured", "the Slack bridge cannot answer (KEFU_SLACK_BOT_TOKEN)")
-        # Claim the event, then the message itself: an @-mention in a DM can arrive as two events.
-        # Retries (X-Slack-Retry-Num) come this way too: a retry of a delivery that reached us is a
-        # duplicate here; one whose first delivery never did (a restart, a network cut) is answered.
-        if not await run_in_threadpool(claim_event, db_url, CHANNEL, event_id):
-            return {"ok": True, "ignored": "duplicate"}
-        if not await run_in_threadpool(claim_event, db_url, CHANNEL, f"msg:{message['channel']}:{message['ts']}"):
-            return {"ok": True, "ignored": "duplicate"}
-        if over_limit(limiter, CHANNEL, message["user"]):
-            answers.submit(lambda: post(message["channel"], message["thread_ts"], TOO_FAST))
-            return {"ok": True, "limited": True}
-        answers.submit(lambda: answer(message))
-        return {"ok": True}
+            kind = payload.get("type")
+            if kind == "url_verification":
+                return {"challenge": payload.get("challenge", "")}
+            if kind != "event_callback":
+                return {"ok": True, "ignored": kind}
+            message = incoming_message(payload)
+            if message is None:
+                return {"ok": True, "ignored": "not_for_the_bot"}
+            event_id = payload.get("event_id")
+            if not isinstance(event_id, str) or not event_id:
+                return json_error(400, "invalid_event", "event_callback without an event_id")
+            if not settings.slack_bot_token:
+                return json_error(503, "not_configured", "the Slack bridge cannot answer (KEFU_SLACK_BOT_TOKEN)")
+            # Claim the event, then the message itself: an @-mention in a DM can arrive as two events.
+            # Retries (X-Slack-Retry-Num) come this way too: a retry of a delivery that reached us is a
+            # duplicate here; one whose first delivery never did (a restart, a network cut) is answered.
+            if not await run_in_threadpool(claim_event, db_url, CHANNEL, event_id):
+                return {"ok": True, "ignored": "duplicate"}
+            if not await run_in_threadpool(claim_event, db_url, CHANNEL, f"msg:{message['channel']}:{message['ts']}"):
+                return {"ok": True, "ignored": "duplicate"}
+            limited = self.answer_later(message["text"], session_id=f"slack:{message['channel']}:{message['thread_ts']}", user_id=message["user"],
+                              send=lambda text: self.post(message["channel"], message["thread_ts"], text))  # fmt: skip
+            return {"ok": True, "limited": True} if limited else {"ok": True}
 
-    return router
+        return router

@@ -6,7 +6,7 @@ AES-encrypted XML, signed the same way; a text message becomes the user's messag
 sender's WeCom user id. Each MsgId is answered once (ChannelEvent), whatever WeCom retries.
 Output adapter: the Reply's answer as plain text with a short sources line, sent with
 ``message/send`` to the sender; an operator's reply to a handed-off conversation goes the same
-way (``deliver``, used by ``serving.handoffs``). The callback is answered at once with an empty body (WeCom wants
+way (``deliver``, used by ``serving.operators.handoffs``). The callback is answered at once with an empty body (WeCom wants
 a response within 5 seconds); the answer follows from a worker thread.
 
 The access token comes from ``gettoken`` and is cached in the database (CachedToken), so every
@@ -31,19 +31,10 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot.assistant import InvalidMessage
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import CachedToken
-from serving.channels.common import (
-    TOO_FAST,
-    BackgroundAnswers,
-    claim_event,
-    json_error,
-    map_principal,
-    over_limit,
-    render_text,
-    truncate_utf8,
-)
+from serving.channels.base import Bridge
+from serving.channels.common import claim_event, json_error, render_text, truncate_utf8
 
 log = logging.getLogger(__name__)
 
@@ -117,16 +108,29 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def wecom_router(runtime, limiter=None) -> APIRouter:
-    settings = runtime.settings
-    db_url = settings.resolved_database_url
-    router = APIRouter(tags=["channels"])
-    answers = BackgroundAnswers(CHANNEL)
-    router.background_answers = answers  # for shutdown and tests
-    client = WeComClient(settings)
-    router.wecom_client = client
+class WeComBridge(Bridge):
+    name = CHANNEL
+    sorry = SORRY
 
-    def crypto() -> WeChatCrypto | None:
+    def __init__(self, runtime, limiter=None) -> None:
+        super().__init__(runtime, limiter)
+        self.client = WeComClient(self.settings)
+
+    def users(self) -> dict[str, str]:
+        return self.settings.wecom_users
+
+    def render(self, reply) -> str:
+        return render_text(reply, max_bytes=MAX_TEXT_BYTES)
+
+    def deliver(self, session_id: str, text: str) -> None:
+        """An operator's message, to the WeCom user the conversation is with (serving.operators.handoffs)."""
+        _, agent_id, user_id = session_id.split(":", 2)
+        if agent_id != str(self.settings.wecom_agent_id):
+            raise RuntimeError(f"the conversation is with WeCom app {agent_id}, this server sends as {self.settings.wecom_agent_id}")
+        self.client.send_text(user_id, truncate_utf8(text, MAX_TEXT_BYTES))
+
+    def crypto(self) -> WeChatCrypto | None:
+        settings = self.settings
         if not (settings.wecom_token and settings.wecom_aes_key and settings.wecom_corp_id):
             return None
         try:
@@ -135,86 +139,67 @@ def wecom_router(runtime, limiter=None) -> APIRouter:
             log.error("wecom: KEFU_WECOM_AES_KEY is not a valid EncodingAESKey")
             return None
 
-    def not_configured():
-        return json_error(503, "not_configured", "the WeCom bridge is not configured (KEFU_WECOM_TOKEN, KEFU_WECOM_AES_KEY, KEFU_WECOM_CORP_ID)")
+    def router(self) -> APIRouter:
+        settings = self.settings
+        db_url = settings.resolved_database_url
+        router = APIRouter(tags=["channels"])
+        crypto, client = self.crypto, self.client
 
-    def answer(user_id: str, text: str) -> None:
-        session_id = f"wecom:{settings.wecom_agent_id}:{user_id}"
-        principal = map_principal(settings.wecom_users, user_id, CHANNEL)
-        try:
-            reply = runtime.assistant.respond(text, session_id=session_id, principal=principal, channel=CHANNEL)
-            out = render_text(reply, max_bytes=MAX_TEXT_BYTES)
-        except InvalidMessage as exc:
-            out = f"Sorry, I cannot answer that: {exc}."
-        except Exception:
-            log.exception("wecom: the assistant failed on session %s", session_id)
-            out = SORRY
-        client.send_text(user_id, out)
+        def not_configured():
+            return json_error(503, "not_configured", "the WeCom bridge is not configured (KEFU_WECOM_TOKEN, KEFU_WECOM_AES_KEY, KEFU_WECOM_CORP_ID)")
 
-    def deliver(session_id: str, text: str) -> None:
-        """An operator's message, to the WeCom user the conversation is with (serving.handoffs)."""
-        _, agent_id, user_id = session_id.split(":", 2)
-        if agent_id != str(settings.wecom_agent_id):
-            raise RuntimeError(f"the conversation is with WeCom app {agent_id}, this server sends as {settings.wecom_agent_id}")
-        client.send_text(user_id, truncate_utf8(text, MAX_TEXT_BYTES))
+        @router.get(CALLBACK_PATH, summary="WeCom callback URL verification", response_class=PlainTextResponse)
+        def verify_url(msg_signature: str | None = None, timestamp: str | None = None, nonce: str | None = None, echostr: str | None = None):
+            wechat = crypto()
+            if wechat is None:
+                return not_configured()
+            if not (msg_signature and timestamp and nonce and echostr):
+                return json_error(401, "bad_signature", "msg_signature, timestamp, nonce and echostr are required")
+            try:
+                echo = wechat.check_signature(msg_signature, timestamp, nonce, echostr)
+            except InvalidSignatureException:
+                return json_error(401, "bad_signature", "wrong msg_signature")
+            except InvalidCorpIdException:
+                return json_error(403, "wrong_corp", "echostr was encrypted for another corp id")
+            except Exception:  # signed but undecryptable: not from WeCom with our key
+                return json_error(403, "undecryptable", "echostr could not be decrypted")
+            return PlainTextResponse(echo)
 
-    router.channel = CHANNEL
-    router.deliver = deliver
+        @router.post(CALLBACK_PATH, summary="WeCom callback (encrypted messages)")
+        async def receive(request: Request):
+            wechat = crypto()
+            if wechat is None:
+                return not_configured()
+            query = request.query_params
+            signature, timestamp, nonce = query.get("msg_signature"), query.get("timestamp"), query.get("nonce")
+            if not (signature and timestamp and nonce):
+                return json_error(401, "bad_signature", "msg_signature, timestamp and nonce are required")
+            body = await request.body()
+            try:
+                xml = wechat.decrypt_message(body, signature, timestamp, nonce)
+            except InvalidSignatureException:
+                return json_error(401, "bad_signature", "wrong msg_signature")
+            except InvalidCorpIdException:
+                return json_error(403, "wrong_corp", "message was encrypted for another corp id")
+            except (ExpatError, KeyError, TypeError):
+                return json_error(400, "malformed", "body is not WeCom's encrypted XML")
+            except Exception:
+                return json_error(403, "undecryptable", "message could not be decrypted")
+            try:
+                message = parse_message(xml)
+            except Exception:
+                log.warning("wecom: undecodable message XML")
+                return json_error(400, "malformed", "decrypted message is not valid XML")
+            if message is None or message.type != "text" or not message.source:
+                return Response(content=b"", media_type="text/plain")  # events, images, ...: acknowledged, not answered
+            if not (settings.wecom_secret and settings.wecom_agent_id):
+                return json_error(503, "not_configured", "the WeCom bridge cannot answer (KEFU_WECOM_SECRET, KEFU_WECOM_AGENT_ID)")
+            text = (message.content or "").strip()
+            event_id = str(message.id) if message.id else f"{message.source}:{message.time}"
+            if text and await run_in_threadpool(claim_event, db_url, CHANNEL, event_id):
+                self.answer_later(text, session_id=f"wecom:{settings.wecom_agent_id}:{message.source}", user_id=message.source,
+                                  send=lambda out: client.send_text(message.source, out))  # fmt: skip
+            # WeCom: an empty body means "received, no passive reply"; the answer is sent with message/send.
+            return Response(content=b"", media_type="text/plain")
 
-    @router.get(CALLBACK_PATH, summary="WeCom callback URL verification", response_class=PlainTextResponse)
-    def verify_url(msg_signature: str | None = None, timestamp: str | None = None, nonce: str | None = None, echostr: str | None = None):
-        wechat = crypto()
-        if wechat is None:
-            return not_configured()
-        if not (msg_signature and timestamp and nonce and echostr):
-            return json_error(401, "bad_signature", "msg_signature, timestamp, nonce and echostr are required")
-        try:
-            echo = wechat.check_signature(msg_signature, timestamp, nonce, echostr)
-        except InvalidSignatureException:
-            return json_error(401, "bad_signature", "wrong msg_signature")
-        except InvalidCorpIdException:
-            return json_error(403, "wrong_corp", "echostr was encrypted for another corp id")
-        except Exception:  # signed but undecryptable: not from WeCom with our key
-            return json_error(403, "undecryptable", "echostr could not be decrypted")
-        return PlainTextResponse(echo)
-
-    @router.post(CALLBACK_PATH, summary="WeCom callback (encrypted messages)")
-    async def receive(request: Request):
-        wechat = crypto()
-        if wechat is None:
-            return not_configured()
-        query = request.query_params
-        signature, timestamp, nonce = query.get("msg_signature"), query.get("timestamp"), query.get("nonce")
-        if not (signature and timestamp and nonce):
-            return json_error(401, "bad_signature", "msg_signature, timestamp and nonce are required")
-        body = await request.body()
-        try:
-            xml = wechat.decrypt_message(body, signature, timestamp, nonce)
-        except InvalidSignatureException:
-            return json_error(401, "bad_signature", "wrong msg_signature")
-        except InvalidCorpIdException:
-            return json_error(403, "wrong_corp", "message was encrypted for another corp id")
-        except (ExpatError, KeyError, TypeError):
-            return json_error(400, "malformed", "body is not WeCom's encrypted XML")
-        except Exception:
-            return json_error(403, "undecryptable", "message could not be decrypted")
-        try:
-            message = parse_message(xml)
-        except Exception:
-            log.warning("wecom: undecodable message XML")
-            return json_error(400, "malformed", "decrypted message is not valid XML")
-        if message is None or message.type != "text" or not message.source:
-            return Response(content=b"", media_type="text/plain")  # events, images, ...: acknowledged, not answered
-        if not (settings.wecom_secret and settings.wecom_agent_id):
-            return json_error(503, "not_configured", "the WeCom bridge cannot answer (KEFU_WECOM_SECRET, KEFU_WECOM_AGENT_ID)")
-        text = (message.content or "").strip()
-        event_id = str(message.id) if message.id else f"{message.source}:{message.time}"
-        if text and await run_in_threadpool(claim_event, db_url, CHANNEL, event_id):
-            if over_limit(limiter, CHANNEL, message.source):
-                answers.submit(lambda: client.send_text(message.source, TOO_FAST))
-            else:
-                answers.submit(lambda: answer(message.source, text))
-        # WeCom: an empty body means "received, no passive reply"; the answer is sent with message/send.
-        return Response(content=b"", media_type="text/plain")
-
-    return router
+        return router

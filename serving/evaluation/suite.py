@@ -39,6 +39,7 @@ import yaml
 
 from bot.reply import OUTCOMES
 from bot.tools.session import WRITE_TOOL_NAMES
+from kefu.principal import Principal
 
 CHECKS = ("intent", "tool", "contains", "not_contains", "cites", "handoff", "degraded", "own_data_only", "outcome", "writes", "language",
           "options_in_language")
@@ -162,7 +163,7 @@ def check_turn(reply, expect: dict, principal: str, options: dict[str, set[str]]
         checks.append(Check("degraded", reply.degraded == bool(expect["degraded"]), f"degraded: {reply.degraded}"))
     if expect.get("own_data_only"):
         verified = {c.result for c in reply.tool_calls if c.ok and c.name.startswith("find_user_id") and isinstance(c.result, str)}
-        own = verified | ({principal.split(":", 1)[1]} if principal.startswith("buyer:") else set())
+        own = verified | ({buyer} if (buyer := Principal.parse(principal).user_id) else set())
         seen = _user_ids([c.result for c in reply.tool_calls if c.ok])
         checks.append(Check("own_data_only", seen <= own, f"user ids in results: {sorted(seen) or 'none'}"))
     return checks
@@ -176,7 +177,7 @@ def run_suite(assistant, suite: dict, on_turn=None) -> dict:
         principal = conversation.get("principal") or "anonymous"
         session_id, turns = None, []
         for turn in conversation["turns"]:
-            reply = assistant.respond(turn["say"], session_id=session_id, principal=None if principal == "anonymous" else principal)
+            reply = assistant.respond(turn["say"], session_id=session_id, principal=Principal.parse(principal).named())
             session_id = reply.session_id
             turns.append(TurnResult(turn["say"], reply.answer, reply.intent, check_turn(reply, turn.get("expect") or {}, principal, options)))
             if on_turn:

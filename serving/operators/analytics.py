@@ -25,6 +25,7 @@ from datetime import date, datetime, time, timezone
 
 from sqlmodel import select
 
+from kefu.principal import Principal
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Conversation, ConversationTurn, Feedback
 
@@ -130,7 +131,7 @@ def report(db_url: str, since: date | None = None, until: date | None = None) ->
                     deflected[t.reply.get("intent") or "question"] += 1
                 if t.reply.get("fallback_reason") == "no_relevant_knowledge" and previous_user:
                     unanswered[previous_user.strip()] += 1
-        shop = conversation.principal.split(":", 1)[1] if conversation.principal.startswith("merchant:") else "-"
+        shop = Principal.stored(conversation.principal).shop_id or "-"
         for kind, key in (("day", conversation.created_at.date().isoformat()), ("channel", conversation.channel), ("shop", shop)):
             groups[kind][key].update(conversations=1, resolved=int(is_resolved), handoffs=int(was_handed),
                                      replies=len(answers), degraded=sum(bool(a.get("degraded")) for a in answers))  # fmt: skip

@@ -9,9 +9,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from kefu.principal import RETAINED, anonymised
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Annotation, Conversation, ConversationTurn, Feedback, User, utcnow
-from serving.exports import Masker, pseudonym
+from serving.operators.exports import Masker, pseudonym
 
 
 def apply_retention(db_url: str, days: int, delete: bool = False) -> dict:
@@ -29,10 +30,9 @@ def apply_retention(db_url: str, days: int, delete: bool = False) -> dict:
                 db.delete(conversation)
                 counts["deleted"] += 1
                 continue
-            if conversation.principal.endswith(":retained"):
+            if conversation.principal.endswith(RETAINED):
                 continue  # anonymised by an earlier run
-            kind, _, subject = conversation.principal.partition(":")
-            conversation.principal = f"{kind}:{pseudonym(subject)}:retained" if subject else f"{kind}:retained"
+            conversation.principal = anonymised(conversation.principal, pseudonym)
             conversation.bound_to, conversation.pending_action, conversation.dialogue_state = None, None, None
             conversation.handoff_summary = mask(conversation.handoff_summary) if conversation.handoff_summary else None
             for turn in turns:

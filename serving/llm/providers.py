@@ -8,8 +8,8 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from kefu.settings import LLMProvider, Settings
-from serving.model_check import CapabilityMonitor
-from serving.vllm_server import ModelState, VLLMServer, VLLMSupervisor
+from serving.llm.check import CapabilityMonitor
+from serving.llm.vllm_server import ModelState, VLLMServer, VLLMSupervisor
 
 DEMO_SERVED_NAME = "smollm2-135m-instruct"
 
@@ -102,7 +102,7 @@ def build_model_runtime(settings: Settings, start_vllm: bool | None = None) -> M
             raise ConfigurationError("KEFU_LLM_PROVIDER=openai needs KEFU_LLM_BASE_URL and KEFU_LLM_MODEL")
         return _checked(ModelRuntime(provider, openai_chat(settings.llm_base_url, settings.llm_model, settings), settings.llm_model), settings)
     if provider is LLMProvider.LOCAL:
-        from serving.local_model import LocalTransformersChat
+        from serving.llm.local_model import LocalTransformersChat
 
         model_dir = settings.demo_model_dir
         if not (model_dir / "config.json").exists():
@@ -120,7 +120,7 @@ def build_model_runtime(settings: Settings, start_vllm: bool | None = None) -> M
 
 
 def _checked(runtime: ModelRuntime, settings: Settings) -> ModelRuntime:
-    """The model with its capability check watching it come up (serving.model_check)."""
+    """The model with its capability check watching it come up (serving.llm.check)."""
     runtime.capability = CapabilityMonitor(runtime.chat_model, runtime.ready, timeout_s=settings.llm_timeout_s,
                                            enabled=settings.llm_capability_check).start()  # fmt: skip
     return runtime
