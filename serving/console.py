@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.reply import Reply
 from bot.tools.session import TOOLS, open_session_for
-from kefu.principal import Principal
+from kefu.principal import ANONYMOUS, OPERATOR, Principal
 from knowledge.orders.db import session as open_session
 from knowledge.orders.models import Feedback, Shop, User
 from serving.channels.base import ConsoleChannel
@@ -35,7 +35,7 @@ class RuntimeConsoleBackend:
         with open_session(self.db_url) as db:
             buyers = db.exec(select(User.user_id).order_by(User.user_id).limit(SAMPLE_BUYERS)).all()
             shops = db.exec(select(Shop.shop_id).order_by(Shop.shop_id)).all()
-        return ["anonymous", "operator", *(f"merchant:{s}" for s in shops), *(f"buyer:{b}" for b in buyers)]
+        return [str(ANONYMOUS), str(OPERATOR), *(str(Principal("merchant", s)) for s in shops), *(str(Principal("buyer", b)) for b in buyers)]
 
     def tool_names(self) -> list[str]:
         return sorted(TOOLS)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from serving.cli.common import REPO, bench_app, err, fail, index_errors, out, report_dir, settings_or_exit
+from serving.cli.common import REPO, bench_app, err, fail, index_errors, model_or_exit, out, report_dir, settings_or_exit
 
 
 def _bench_report(name: str, result: dict, title: str, plotted: dict, unit: str) -> None:
@@ -226,16 +226,10 @@ def bench_llm(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """First-token latency and tokens/s of the configured chat model (streamed)."""
-    from serving.llm.providers import ConfigurationError, build_model_runtime
     from serving.evaluation.model_bench import bench_chat_model
 
     settings = settings_or_exit()
-    try:
-        model = build_model_runtime(settings, start_vllm=False)
-    except ConfigurationError as exc:
-        raise fail(str(exc)) from None
-    if model.supervisor is not None:
-        model.supervisor.start(spawn=False)
+    model = model_or_exit(settings)
     if model.chat_model is None or not model.ready():
         raise fail(f"no model ready to measure: {model.status()}", code=1)
     result = bench_chat_model(model.chat_model, runs=runs, max_tokens=max_tokens)

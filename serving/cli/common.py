@@ -90,3 +90,17 @@ def report_dir(report: Path | None) -> Path:
     folder = report or settings_or_exit().home / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def model_or_exit(settings: Settings):
+    """The configured chat model, joined to a local model server that is already running (never
+    spawned here); a bad configuration is a message and exit 2."""
+    from serving.llm.providers import ConfigurationError, build_model_runtime
+
+    try:
+        model = build_model_runtime(settings, start_vllm=False)
+    except ConfigurationError as exc:
+        raise fail(str(exc)) from None
+    if model.supervisor is not None:
+        model.supervisor.start(spawn=False)
+    return model

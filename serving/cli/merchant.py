@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from serving.cli.common import app, err, fail, orders_db_url, out, print_json, reviews_app, settings_or_exit
+from serving.cli.common import app, err, fail, model_or_exit, orders_db_url, out, print_json, reviews_app, settings_or_exit
 
 
 @reviews_app.command("demo")
@@ -87,7 +87,6 @@ def copy_cmd(
     from knowledge.orders.db import session
     from knowledge.orders.models import Product
     from knowledge.reviews.insights import praise_quotes
-    from serving.llm.providers import ConfigurationError, build_model_runtime
 
     settings = settings_or_exit()
     with session(orders_db_url()) as db:
@@ -96,12 +95,7 @@ def copy_cmd(
             raise fail(f"no such product: {product_id}", code=1)
         facts = product_facts(db, product) | {"praise": praise_quotes(db, product_id, lang)}
         values = catalogue_option_values(db)
-    try:
-        model = build_model_runtime(settings, start_vllm=False)
-    except ConfigurationError as exc:
-        raise fail(str(exc)) from None
-    if model.supervisor is not None:
-        model.supervisor.start(spawn=False)
+    model = model_or_exit(settings)
     try:
         written = write_copy(model.chat_model if model.ready() else None, facts, lang, tone, length, values)
     except ValueError as exc:
