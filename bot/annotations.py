@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from knowledge.documents import detect_language
 from knowledge.orders.db import session as open_session
-from knowledge.orders.models import Annotation, AuditEntry, ConversationTurn, utcnow
+from knowledge.kefu_tables import Annotation, AuditEntry, ConversationTurn
+from knowledge.orders.models import utcnow
 from retrieval.curated import CuratedAnswers
 
 

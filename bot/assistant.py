@@ -43,7 +43,7 @@ from bot.turn import TurnState, outcome_of
 from kefu.principal import ANONYMOUS, IDENTITY_BOUND_CHANNELS, Principal, may_continue_on
 from knowledge.documents import detect_language
 from knowledge.orders.db import UNAVAILABLE_ERRORS
-from knowledge.orders.models import Conversation
+from knowledge.kefu_tables import Conversation
 from retrieval.curated import CuratedAnswers
 from retrieval.index import Hit
 from retrieval.order_cards import OrderCardIndex

@@ -9,7 +9,8 @@ from sqlmodel import select
 from kefu.principal import ANONYMOUS, Principal
 from knowledge.orders.db import retried
 from knowledge.orders.db import session as open_session
-from knowledge.orders.models import Conversation, ConversationTurn, utcnow
+from knowledge.kefu_tables import Conversation, ConversationTurn
+from knowledge.orders.models import utcnow
 
 
 @dataclass

@@ -31,7 +31,7 @@ from bot.reply import Reply
 from kefu.principal import ANONYMOUS, OPERATOR, Principal
 from knowledge.orders.db import UNAVAILABLE_ERRORS
 from knowledge.orders.db import session as open_session
-from knowledge.orders.models import Conversation, ConversationTurn, Feedback
+from knowledge.kefu_tables import Conversation, ConversationTurn, Feedback
 from serving.channels import bridges as platform_bridges
 from serving.channels import deliverers
 from serving.channels.base import ApiChannel

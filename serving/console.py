@@ -11,7 +11,8 @@ from bot.reply import Reply
 from bot.tools.session import TOOLS, open_session_for
 from kefu.principal import ANONYMOUS, OPERATOR, Principal
 from knowledge.orders.db import session as open_session
-from knowledge.orders.models import Feedback, Shop, User
+from knowledge.kefu_tables import Feedback
+from knowledge.orders.models import Shop, User
 from serving.channels.base import ConsoleChannel
 from serving.evaluation.retrieval import EvalError, evaluate, load_qa
 from serving.operators.handoffs import OperatorDesk

@@ -12,7 +12,8 @@ from sqlmodel import select
 from knowledge.orders.demo import generate_demo_shop
 from knowledge.orders.db import session
 from knowledge.orders.importer import RetailDB, import_retail
-from knowledge.orders.models import Feedback, Order
+from knowledge.kefu_tables import Feedback
+from knowledge.orders.models import Order
 from serving.api import create_app
 from serving.identity import InvalidToken, create_token, verify_token
 from serving.runtime import build_runtime

@@ -8,7 +8,8 @@ from langchain_core.messages import AIMessage
 
 from bot.assistant import Assistant, ModelBinding
 from knowledge.orders.db import session
-from knowledge.orders.models import Conversation, Order
+from knowledge.kefu_tables import Conversation
+from knowledge.orders.models import Order
 from knowledge.orders.records import order_record
 from serving.runtime import build_retriever
 from tests.conftest import TAU2, make_settings

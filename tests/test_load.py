@@ -9,7 +9,7 @@ from sqlmodel import func, select
 from knowledge.orders.db import session
 from knowledge.orders.demo import generate_demo_shop
 from knowledge.orders.importer import RetailDB, import_retail
-from knowledge.orders.models import ConversationTurn
+from knowledge.kefu_tables import ConversationTurn
 from serving.evaluation.load_bench import buyers_with_orders, run_load_bench
 from serving.llm.standin import SERVED_NAME, Latency, ModelStandIn
 from tests.conftest import DEMO_GLOSSARY

@@ -15,7 +15,7 @@ from sqlmodel import select
 from knowledge.orders.db import session
 from knowledge.orders.demo import generate_demo_shop
 from knowledge.orders.importer import RetailDB, import_retail
-from knowledge.orders.models import AuditEntry, Conversation, ConversationTurn, Feedback
+from knowledge.kefu_tables import AuditEntry, Conversation, ConversationTurn, Feedback
 from serving.api import create_app
 from serving.operators.analytics import report
 from serving.operators.exports import export, pseudonym

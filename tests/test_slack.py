@@ -12,7 +12,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlmodel import select
 
 from knowledge.orders.db import session as open_session
-from knowledge.orders.models import ChannelEvent, Conversation
+from knowledge.kefu_tables import ChannelEvent, Conversation
 from serving.channels.common import BackgroundAnswers
 from serving.channels.slack import EVENTS_PATH, clean_text
 from tests.conftest import make_settings

@@ -12,7 +12,8 @@ from sqlmodel import select
 
 from bot.tools.session import open_session_for
 from knowledge.orders.db import session
-from knowledge.orders.models import AuditEntry, Order
+from knowledge.kefu_tables import AuditEntry
+from knowledge.orders.models import Order
 from knowledge.orders.records import order_record
 from tests.conftest import TAU2_DB
 

@@ -18,7 +18,7 @@ from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
 from knowledge.orders.db import session as open_session
-from knowledge.orders.models import CachedToken, ChannelEvent, Conversation
+from knowledge.kefu_tables import CachedToken, ChannelEvent, Conversation
 from serving.channels.common import BackgroundAnswers
 from serving.channels.wecom import CALLBACK_PATH
 from tests.conftest import make_settings

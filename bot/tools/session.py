@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.tools import catalog, merchant, retail
 from bot.tools.context import ToolContext, ToolError
 from kefu.principal import ANONYMOUS, Principal
-from knowledge.orders.models import AuditEntry
+from knowledge.kefu_tables import AuditEntry
 
 
 def _as_tool(fn) -> StructuredTool:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.reply import Reply
 from kefu.principal import InvalidPrincipal, Principal
 from knowledge.orders.db import session as open_session
-from knowledge.orders.models import ChannelEvent
+from knowledge.kefu_tables import ChannelEvent
 from serving.errors import error_body
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
 from knowledge.orders.db import session as open_session
-from knowledge.orders.models import CachedToken
+from knowledge.kefu_tables import CachedToken
 from serving.channels.base import Bridge
 from serving.channels.common import claim_event, json_error, render_text, truncate_utf8
 

@@ -27,7 +27,7 @@ from sqlmodel import select
 
 from kefu.principal import Principal
 from knowledge.orders.db import session as open_session
-from knowledge.orders.models import Conversation, ConversationTurn, Feedback
+from knowledge.kefu_tables import Conversation, ConversationTurn, Feedback
 
 
 # What the last answer did (bot.reply.OUTCOMES) → resolved, or why not. Replies stored before

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timezone
 from sqlmodel import select
 
 from knowledge.orders.db import session as open_session
-from knowledge.orders.models import Annotation, Conversation, ConversationTurn, Feedback
+from knowledge.kefu_tables import Annotation, Conversation, ConversationTurn, Feedback
 
 SHOWN = 200
 

@@ -14,7 +14,8 @@ from sqlmodel import select
 
 from bot.guardrails import mask_pii
 from knowledge.orders.db import session as open_session
-from knowledge.orders.models import Annotation, Conversation, ConversationTurn, Feedback, User
+from knowledge.kefu_tables import Annotation, Conversation, ConversationTurn, Feedback
+from knowledge.orders.models import User
 
 KINDS = ("conversations", "annotations")
 STRUCTURAL = frozenset({"session_id", "id", "turn_id", "chunk_id", "at", "created_at", "withdrawn_at", "order_id", "item_id", "product_id"})

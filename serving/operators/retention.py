@@ -11,7 +11,8 @@ from sqlmodel import select
 
 from kefu.principal import RETAINED, anonymised
 from knowledge.orders.db import session as open_session
-from knowledge.orders.models import Annotation, Conversation, ConversationTurn, Feedback, User, utcnow
+from knowledge.kefu_tables import Annotation, Conversation, ConversationTurn, Feedback
+from knowledge.orders.models import User, utcnow
 from serving.operators.exports import Masker, pseudonym
 
 

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+from knowledge import kefu_tables  # noqa: F401
 from knowledge.orders import models  # noqa: F401
 
 config = context.config
