@@ -105,7 +105,7 @@ class RelevanceGate:
 
     Calibration: the best evidence per question (max over its hits) on
     ``tests/data/retrieval_qa.json`` (104 on-topic questions, 52 per language) and on 20
-    off-topic questions in both languages (``OFF_TOPIC`` in tests/test_retrieval.py), with
+    off-topic questions in both languages (``OFF_TOPIC`` in tests/retrieval/test_retrieval.py), with
     all-MiniLM-L6-v2 on the demo knowledge base plus τ²'s policy.md:
 
     - dense (English questions only): off-topic at most 0.361 ("What time is it in Tokyo?"),

@@ -33,7 +33,7 @@ def free_port() -> int:
 def make_settings(home: Path, **overrides) -> Settings:
     # The demo's glossary, as `make run` configures it (KEFU_GLOSSARY_FILE); glossary_file=None for none.
     # No sentence warm-up thread (KEFU_WARM_SENTENCES) unless a test asks: dozens of runtimes would
-    # each embed the demo base's sentences in the background (tests/test_runtime.py covers it).
+    # each embed the demo base's sentences in the background (tests/serving/test_api.py covers it).
     values = {"home": home, "llm_provider": "none", "llm_model_dir": MODEL_DIR, "vllm_venv": REPO / ".venv-vllm", "glossary_file": DEMO_GLOSSARY,
               "warm_sentences": False}  # fmt: skip
     values.update(overrides)

@@ -10,7 +10,7 @@ from retrieval.ingest import ingest
 from serving.evaluation.retrieval import QAItem, evaluate, load_qa
 from serving.runtime import build_index, build_retriever
 from tests.conftest import DEMO_KNOWLEDGE, TAU2_POLICY, make_settings, product_catalogue
-from tests.test_retrieval import OFF_TOPIC
+from tests.retrieval.test_retrieval import OFF_TOPIC
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 out = {"engine": sys.argv[1]}
 class TPF:
@@ -40,7 +40,7 @@ for q in ("zh", "en"):
     rep = evaluate(r, items, k=5)
     out[f"mixed {q}"] = [rep["recall@1"], rep["recall@5"], rep["mrr"]]
 from serving.evaluation.products import evaluate as cat_eval
-from tests.test_presales import QUESTIONS, TAU2_DB, tools
+from tests.bot.test_presales import QUESTIONS, TAU2_DB, tools
 cat = product_catalogue(TPF(), "tau2", json.loads(TAU2_DB.read_text("utf-8")))
 rep = cat_eval(json.loads(QUESTIONS.read_text("utf-8")), tools(cat))
 out["products top3"] = {l: rep["groups"][l]["top3"] for l in ("en", "zh")}

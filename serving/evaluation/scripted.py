@@ -13,7 +13,7 @@ from serving.evaluation.tau2_replay import differences
 
 @dataclass
 class EpisodeResult:
-    id: str  # task-language-index, as in tests/test_episodes.py
+    id: str  # task-language-index, as in tests/serving/evaluation/test_episodes.py
     task: str
     language: str
     differences: list[str]

@@ -24,7 +24,7 @@ class BrokenChatModel(FakeListChatModel):
 
 def understood(text, principal="buyer", waiting_for=None):
     from bot.nlu.rules import Context, understand
-    from tests.test_nlu import CATALOGUE
+    from tests.bot.test_nlu import CATALOGUE
 
     return understand(text, CATALOGUE, Context(principal_kind=principal, waiting_for=waiting_for))
 

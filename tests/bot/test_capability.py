@@ -2,7 +2,7 @@
 comes up. A model that answers from the given facts drafts policy answers; one that loops or
 invents is not waited for: the quoted answer goes out at once, labelled as quoted, and /readyz and
 the console say so. Both with scripted OpenAI-compatible stand-ins (the demo's 135M model fails it
-for real in tests/test_vllm.py)."""
+for real in tests/serving/test_vllm.py)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from kefu.settings import Settings
 from serving.cli import app as cli
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?:(:-|:\?)([^}]*))?\}")
 
 

@@ -27,7 +27,7 @@ from knowledge.reviews.sentiment import label
 from serving.runtime import build_retriever
 from tests.conftest import make_settings, product_catalogue
 
-LABELLED = Path(__file__).with_name("data") / "review_sentiment.json"
+LABELLED = Path(__file__).parents[1] / "data" / "review_sentiment.json"
 SHOPS = ("shop_home", "shop_outdoor")
 
 

@@ -21,7 +21,7 @@ def test_converted_model_generates_text(demo_model_dir):
 
 
 def test_chat_turn_through_the_local_model(knowledge_home, demo_model_dir):
-    # The capability check off: this test is of the local model's path (the check: tests/test_capability.py, test_vllm.py).
+    # The capability check off: this test is of the local model's path (the check: tests/bot/test_capability.py, test_vllm.py).
     settings = make_settings(knowledge_home, llm_provider="local", llm_max_tokens=48, llm_capability_check=False)
     runtime = build_runtime(settings)
     with TestClient(create_app(runtime, mount_ui=False)) as client:

@@ -21,7 +21,7 @@ from knowledge.orders.models import Order, OrderItem, Product, Variant
 from serving.runtime import build_retriever
 from tests.conftest import TAU2_DB, make_settings, product_catalogue
 
-QUESTIONS = Path(__file__).with_name("data") / "product_questions.json"
+QUESTIONS = Path(__file__).parents[1] / "data" / "product_questions.json"
 
 
 @pytest.fixture(scope="module")

@@ -82,7 +82,7 @@ def test_tau2_replay_command_reports_every_task(knowledge_home, tmp_path):
 @pytest.mark.skipif(not TAU2.exists(), reason="needs ../shared/datasets/tau2-retail")
 def test_episodes_command_runs_scripted_buyers_and_reports_each(knowledge_home, tmp_path):
     described = json.loads((REPO / "tests" / "data" / "episodes_described.json").read_text())
-    passing = next(e for e in described if e["task"] == "76" and e["language"] == "en")  # passes (tests/test_episodes.py)
+    passing = next(e for e in described if e["task"] == "76" and e["language"] == "en")  # passes (tests/serving/evaluation/test_episodes.py)
     idle = {"task": "76", "language": "zh", "turns": ["你好"]}  # asks for nothing: the orders stay as they are, unlike the reference
     episodes = tmp_path / "episodes.json"
     episodes.write_text(json.dumps([passing, idle], ensure_ascii=False))

@@ -157,7 +157,7 @@ def test_repeated_failure_hands_off(bot):
 
 
 def test_model_down_gives_a_degraded_cited_answer(knowledge_home, order_db):
-    from tests.test_assistant import BrokenChatModel
+    from tests.bot.test_assistant import BrokenChatModel
 
     retriever = build_retriever(make_settings(knowledge_home), k=4)
     down = Assistant(retriever, ModelBinding(BrokenChatModel(responses=["x"]), "down"), db_url=order_db)
