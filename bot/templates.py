@@ -8,6 +8,7 @@ from knowledge.catalog import option_label, options_label, value_label
 from knowledge.orders.records import STATUS_ZH
 
 T = {
+    "some_items": {"en": "some of its items", "zh": "这些商品"},
     "verify_first": {
         "en": "I can help with that once I have verified who you are: please give the email address on your account, or your full name and zip code.",
         "zh": "为了保护您的账户安全，请先验证身份：请提供账户邮箱，或您的姓名和邮编。",
@@ -126,6 +127,26 @@ def state_name(state: str, language: str) -> str:
     return STATUS_ZH.get(state, state) if language == "zh" else state
 
 
+def listing(items, language: str) -> str:
+    """Items in a running list: "a, b, c", "a、b、c"."""
+    return ("、" if language == "zh" else ", ").join(items)
+
+
+def clauses(items, language: str) -> str:
+    """Parts that each hold a list of their own: "a; b", "a；b"."""
+    return ("；" if language == "zh" else "; ").join(items)
+
+
+def sentences(parts, language: str) -> str:
+    """Sentences one after another: a space between them in English, none in Chinese."""
+    return ("" if language == "zh" else " ").join(parts)
+
+
+# A kind of payment method, as the bot names it when the buyer has none of that kind.
+PAYMENT_KINDS = {"gift_card": {"en": "a gift card", "zh": "礼品卡"}, "paypal": {"en": "a PayPal account", "zh": "PayPal 账户"},
+                 "credit_card": {"en": "a credit card", "zh": "信用卡"}}  # fmt: skip
+
+
 def product_name(name: str, language: str) -> str:
     """A product's name in the reply's language: the catalogue's Chinese name where known."""
     return ZH_NAMES.get(name, (name,))[0] if language == "zh" else name
@@ -145,6 +166,17 @@ def option_values(axis: str, values: list[str], language: str) -> str:
     if language == "zh":
         return f"{option_label(axis, 'zh')}：{'、'.join(value_label(v, 'zh', axis) for v in values)}"
     return f"{axis}: {', '.join(values)}"
+
+
+def priced_line(line: dict, language: str) -> str:
+    """An order line with what it cost: "T-Shirt (color: black): 19.99 USD"."""
+    return f"{item_label(line, language)}{'：' if language == 'zh' else ': '}{line['price']:.2f} USD"
+
+
+def item_list(order: dict, language: str) -> str:
+    """An order's lines, each with its options: "T-Shirt (color: black, size: XXL); Mug (…)",
+    "T恤（颜色：黑色，尺码：XXL）、杯子（…）" (English labels hold commas, so "; " between them)."""
+    return ("、" if language == "zh" else "; ").join(item_label(i, language) for i in order["items"])
 
 
 def payment_name(method: dict | None, language: str) -> str:

@@ -150,7 +150,7 @@ class DialogueManager:
             if command.intent == "identify":
                 answer = verified or self._identify(command, tools, language)
                 if tools.principal.kind == "buyer":
-                    answer = ("" if language == "zh" else " ").join([answer, say("how_can_i_help", language)])
+                    answer = templates.sentences([answer, say("how_can_i_help", language)], language)
                 return Outcome(answer, "identify", prefix=prefix, outcome="verified" if tools.principal.kind == "buyer" else "verify")
 
         outcome = self._continue(command, state, tools, language) or self._start(command, state, tools, language)

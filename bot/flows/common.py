@@ -62,11 +62,11 @@ def address_for(ctx: FlowContext) -> tuple[dict | None, Step | None]:
     if address:
         return address, None
     if partial:
-        sep = "、" if ctx.language == "zh" else ", "
-        missing = sep.join(templates.address_field_asked(f, ctx.language) for f in partial.get("missing", []))
-        problems = sep.join(f"{templates.address_field_asked(f, ctx.language)} {partial['fields'].get(f, '')}: {why}" for f, why in partial.get("problems", {}).items())
+        missing = templates.listing((templates.address_field_asked(f, ctx.language) for f in partial.get("missing", [])), ctx.language)
+        problems = templates.listing((f"{templates.address_field_asked(f, ctx.language)} {partial['fields'].get(f, '')}: {why}"
+                                      for f, why in partial.get("problems", {}).items()), ctx.language)  # fmt: skip
         so_far = templates.address_fields(partial.get("fields", {}), ctx.language) or "-"
-        asked = say("ask_address_fields", ctx.language, so_far=so_far, missing=sep.join(p for p in (missing, problems) if p))
+        asked = say("ask_address_fields", ctx.language, so_far=so_far, missing=templates.listing((p for p in (missing, problems) if p), ctx.language))
         return None, Step(asked, waiting_for="address")
     return None, Step(say("ask_address", ctx.language), waiting_for="address")
 
@@ -271,7 +271,7 @@ def queue_for_orders(ctx: FlowContext, action: str, groups: list[tuple[str, list
         queued.append(command.model_dump(mode="json"))
     ctx.state.queue = queued + ctx.state.queue
     # Said with the proposal: what comes next, so nothing the buyer asked for looks dropped.
-    ctx.cache["then_note"] = say("then_other_orders", ctx.language, orders="、".join(o for o, _ in groups) if ctx.language == "zh" else ", ".join(o for o, _ in groups))
+    ctx.cache["then_note"] = say("then_other_orders", ctx.language, orders=templates.listing((o for o, _ in groups), ctx.language))
 
 
 # A delivered order is returned or exchanged once (the tools refuse a second): said before the first is written.
@@ -288,7 +288,7 @@ def _once_per_order(ctx: FlowContext, name: str, arguments: dict, order: dict | 
         products = {i.get("product") for i in queued.get("items", []) if i.get("product")}
         if queued.get("intent") in _ONCE.values() and (queued.get("order_ids") or [arguments["order_id"]])[0] == arguments["order_id"] and products & held:
             other = templates.ACTIONS[queued["intent"]][ctx.language]
-            named = ("、" if ctx.language == "zh" else ", ").join(templates.product_name(p, ctx.language) for p in products & held)
+            named = templates.listing((templates.product_name(p, ctx.language) for p in products & held), ctx.language)
             return say("once_per_order", ctx.language, order_id=arguments["order_id"], other=other, items=named)
     return None
 
@@ -350,10 +350,6 @@ def only_kept(ctx: FlowContext, lines: list[dict]) -> list[dict]:
     return [line for line in lines if line["name"] in kept] if kept else lines
 
 
-def item_list(order: dict, language: str) -> str:
-    return ("、" if language == "zh" else "; ").join(templates.item_label(i, language) for i in order["items"])
-
-
 def payment_method(ctx: FlowContext, order: dict, kind: str | None, for_refund: bool = False) -> tuple[dict | None, Step | None]:
     """The buyer's payment method of the ``kind`` named (gift card, PayPal, credit card), else the
     order's original one. A refund goes to the original method or a gift card only (policy)."""
@@ -366,9 +362,7 @@ def payment_method(ctx: FlowContext, order: dict, kind: str | None, for_refund: 
     of_kind = [m for m in methods.values() if m.get("source") == kind]
     if not of_kind:
         names = ", ".join(templates.payment_name(m, ctx.language) for m in methods.values())
-        kind_name = {"gift_card": ("a gift card", "礼品卡"), "paypal": ("a PayPal account", "PayPal 账户"),
-                     "credit_card": ("a credit card", "信用卡")}[kind][ctx.language == "zh"]  # fmt: skip
-        return None, Step(say("no_payment_kind", ctx.language, kind=kind_name, methods=names), waiting_for="payment")
+        return None, Step(say("no_payment_kind", ctx.language, kind=templates.PAYMENT_KINDS[kind][ctx.language], methods=names), waiting_for="payment")
     # "my Visa card", "the card ending 1037": the buyer's own card of that brand or number, else the first of the kind.
     said = " ".join(t for t in (ctx.command.text, (ctx.slots.get("items") or {}).get("text", "")) if t).casefold()
     named = [m for m in of_kind if m.get("brand") and m["brand"].casefold() in said or m.get("last_four") and str(m["last_four"]) in said]

@@ -41,12 +41,11 @@ def run(ctx: FlowContext) -> Step:
         methods = user.get("payment_methods", {})
         used = [methods.get(p["payment_method_id"], {"source": p["payment_method_id"].rsplit("_", 1)[0]}) for p in order.get("payment_history", [])
                 if p.get("transaction_type") == "payment"]  # fmt: skip
-        names = "、".join if ctx.language == "zh" else ", ".join
-        return Step(say("paid_with", ctx.language, order_id=order_id, methods=names(dict.fromkeys(templates.payment_name(m, ctx.language) for m in used))))
+        methods_used = dict.fromkeys(templates.payment_name(m, ctx.language) for m in used)
+        return Step(say("paid_with", ctx.language, order_id=order_id, methods=templates.listing(methods_used, ctx.language)))
     named = {slot.get("product") for slot in (ctx.slots.get("items") or {}).get("items", [])}
     lines = [line for line in order["items"] if line["name"] in named] or order["items"]
-    sep = "；" if ctx.language == "zh" else "; "
-    described = sep.join(f"{templates.item_label(line, ctx.language)}{'：' if ctx.language == 'zh' else ': '}{line['price']:.2f} USD" for line in lines)
+    described = templates.clauses((templates.priced_line(line, ctx.language) for line in lines), ctx.language)
     return Step(say("bought_items", ctx.language, order_id=order_id, items=described))
 
 
@@ -75,11 +74,10 @@ def _cancel_part(ctx: FlowContext) -> Step:
 def _whole_only(ctx: FlowContext, order_id: str) -> str:
     order = order_details(ctx, order_id) or {"items": []}
     lines = lines_meant(ctx, order)
-    sep = "、" if ctx.language == "zh" else ", "
-    named = sep.join(dict.fromkeys(templates.product_name(line["name"], ctx.language) for line in lines))
+    named = templates.listing(dict.fromkeys(templates.product_name(line["name"], ctx.language) for line in lines), ctx.language)
     if lines and len(lines) == len(order["items"]):
         return say("cancel_is_whole", ctx.language, order_id=order_id, items=named)
-    return say("cancel_whole_only", ctx.language, order_id=order_id, items=named or ("这些商品" if ctx.language == "zh" else "some of its items"))
+    return say("cancel_whole_only", ctx.language, order_id=order_id, items=named or say("some_items", ctx.language))
 
 
 FLOW = Flow("my_data", ("my_data",), run, slots=("order_id", "items"))

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from bot import templates
 from bot.flows import Flow, FlowContext, Step
-from bot.flows.common import item_list, lines_meant, order_details, order_for, payment_method, propose
+from bot.flows.common import lines_meant, order_details, order_for, payment_method, propose
 from bot.templates import say
 
 
@@ -16,13 +17,13 @@ def run(ctx: FlowContext) -> Step:
     items = ctx.slots.get("items")
     if not items:
         if len(order["items"]) > 1:
-            return Step(say("which_items_return", ctx.language, order_id=order_id, items=item_list(order, ctx.language)), waiting_for="items")
+            return Step(say("which_items_return", ctx.language, order_id=order_id, items=templates.item_list(order, ctx.language)), waiting_for="items")
         lines = order["items"]
     else:
         lines = lines_meant(ctx, order)
         if not lines:
             ctx.slots.pop("items", None)
-            return Step(say("no_such_item", ctx.language, order_id=order_id, items=item_list(order, ctx.language)), waiting_for="items")
+            return Step(say("no_such_item", ctx.language, order_id=order_id, items=templates.item_list(order, ctx.language)), waiting_for="items")
     method, problem = payment_method(ctx, order, ctx.slots.get("payment"), for_refund=True)
     if problem:
         return problem

@@ -20,13 +20,12 @@ def run(ctx: FlowContext) -> Step:
     shop = found.result
     if not shop["total"]:
         return Step(say("shop_no_orders", ctx.language))
-    sep = "、" if ctx.language == "zh" else ", "
-    counts = sep.join(f"{templates.state_name(s, ctx.language)} {n}" for s, n in shop["counts"].items())
+    counts = templates.listing((f"{templates.state_name(s, ctx.language)} {n}" for s, n in shop["counts"].items()), ctx.language)
     lines = [say("shop_orders", ctx.language, total=shop["total"], counts=counts)]
     if state:
         listed = shop["orders"][:SHOWN]
         lines.append(say("shop_orders_in_state", ctx.language, state=templates.state_name(state, ctx.language), n=shop["counts"].get(state, 0)))
-        lines += [f"- {o['order_id']}: " + sep.join(templates.item_label(i, ctx.language) for i in o["items"]) for o in listed]
+        lines += [f"- {o['order_id']}: " + templates.listing((templates.item_label(i, ctx.language) for i in o["items"]), ctx.language) for o in listed]
         rest = len(shop["orders"]) + shop["more"] - len(listed)
         if rest > 0:
             lines.append(say("and_more", ctx.language, n=rest))

@@ -9,7 +9,7 @@ import re
 
 from bot import templates
 from bot.flows import FlowContext, Step
-from bot.flows.common import buyer_orders, find_order, item_list, not_possible, only_kept, order_details, order_status, payment_method, propose, read_against_order
+from bot.flows.common import buyer_orders, find_order, not_possible, only_kept, order_details, order_status, payment_method, propose, read_against_order
 from bot.nlu.commands import ItemSlot
 from bot.nlu.cues import cue
 from bot.nlu.items import resolve_lines
@@ -46,7 +46,7 @@ def change_variants(ctx: FlowContext, preferred: str) -> Step:
     if not lines and len(order["items"]) == 1:
         lines = list(order["items"])
     if not lines:
-        return Step(say("which_item", ctx.language, order_id=order_id, items=item_list(order, ctx.language)), waiting_for="items")
+        return Step(say("which_item", ctx.language, order_id=order_id, items=templates.item_list(order, ctx.language)), waiting_for="items")
     slots = command.items if command else []
     extra = ctx.slots.get("options_text", "")  # the answer to "which option would you like?"
     pairs, new_items, difference, skipped = [], {}, 0.0, []
@@ -93,7 +93,7 @@ def change_variants(ctx: FlowContext, preferred: str) -> Step:
             continue
         if choice.item_id is None:
             available = [v for k, v in product["variants"].items() if v["available"] and k != line["item_id"]]
-            options = ("；" if ctx.language == "zh" else "; ").join(templates.options_label(variant["options"], ctx.language) for variant in available)
+            options = templates.clauses((templates.options_label(variant["options"], ctx.language) for variant in available), ctx.language)
             name = templates.product_name(line["name"], ctx.language)
             if choice.problem == "not_available":
                 # What is in stock instead, from the same product (an exchange keeps the product), with why each.
@@ -112,8 +112,7 @@ def change_variants(ctx: FlowContext, preferred: str) -> Step:
         for lang in ("en", "zh"):
             new_items.setdefault(lang, {})[choice.item_id] = templates.item_label({**new, "name": line["name"]}, lang)
         difference += new["price"] - line["price"]
-    sep = "、" if ctx.language == "zh" else ", "
-    left = say("left_as_is", ctx.language, items=sep.join(templates.item_label(line, ctx.language) for line in skipped)) if skipped else None
+    left = say("left_as_is", ctx.language, items=templates.listing((templates.item_label(line, ctx.language) for line in skipped), ctx.language)) if skipped else None
     if not pairs:
         return Step(left or "", cannot=left)
     method, problem = payment_method(ctx, order, ctx.slots.get("payment"))
