@@ -292,7 +292,7 @@ class Assistant:
         command = self._understand(text, state, tools, turn, vocabulary)
         if command.intent == "my_orders" and self.order_cards is not None and tools.principal.kind == "buyer":
             # "where is my order with the blue water bottle": the buyer's own order cards, filtered in the index.
-            cards = self.order_cards.search(text, str(tools.principal), k=1)
+            cards = self.order_cards.search(text, tools.principal, k=1)
             if cards and cards[0].score >= ORDER_CARD_MIN_SCORE:
                 command = command.model_copy(update={"intent": "status", "order_ids": [cards[0].section]})
         turn.intent = command.intent

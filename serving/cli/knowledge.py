@@ -151,7 +151,7 @@ def search(
         raise fail(f"{file}: no such file")
     queries = [query] if query is not None else [q.strip() for q in file.read_text("utf-8").splitlines() if q.strip()]
     settings = settings_or_exit()
-    who = str(principal_or_exit(principal)) if principal is not None else None
+    who = principal_or_exit(principal) if principal is not None else None
     with index_errors():
         retriever = build_retriever(settings, k=k)
         results = [

@@ -119,9 +119,14 @@ def shop_options(db_url: str) -> dict[str, set[str]]:
     return options
 
 
+def english_words(text: str) -> list[str]:
+    """The English words in ``text`` (codes, metric units and trademarks aside)."""
+    return [w for w in ENGLISH_WORD.findall(text) if w not in KEPT_AS_IS]
+
+
 def english_options(text: str, options: dict[str, set[str]]) -> list[str]:
     """The option names and values (those with an English word) that ``text`` names in English."""
-    words = {w for name, values in options.items() for w in (name, *values) if set(ENGLISH_WORD.findall(w)) - KEPT_AS_IS}
+    words = {w for name, values in options.items() for w in (name, *values) if english_words(w)}
     return sorted(w for w in words if re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", text, re.IGNORECASE))
 
 

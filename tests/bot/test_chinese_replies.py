@@ -17,13 +17,9 @@ from knowledge.documents import detect_language
 from knowledge.orders.db import session
 from knowledge.orders.demo import generate_demo_shop
 from knowledge.reviews.demo import import_demo_reviews
+from serving.evaluation.suite import english_options, english_words
 from serving.runtime import build_retriever
 from tests.conftest import TAU2_DB, make_settings, product_catalogue
-
-# A Latin word with two lowercase letters in a row: English, not a code (IPX7, 16GB, A4, mAh).
-ENGLISH_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]*[a-z]{2}[A-Za-z]*(?![A-Za-z])")
-# Trademarks and metric units a Chinese shop writes as they are.
-KEPT_AS_IS = {"Alexa", "HomeKit", "Sunbrella", "ml", "mm"}
 
 
 def catalogue_options(shop: dict) -> dict[str, set[str]]:
@@ -39,16 +35,12 @@ def shops() -> list[dict]:
     return [generate_demo_shop(), *([json.loads(TAU2_DB.read_text("utf-8"))] if TAU2_DB.exists() else [])]
 
 
-def english_in(label: str) -> list[str]:
-    return [w for w in ENGLISH_WORD.findall(label) if w not in KEPT_AS_IS]
-
-
 def test_every_option_name_and_value_of_the_demo_catalogues_has_a_chinese_label():
     missing = []
     for shop in shops():
         for name, values in catalogue_options(shop).items():
-            missing += [name] if english_in(option_label(name, "zh")) else []
-            missing += [f"{name}={value} → {value_label(value, 'zh', name)}" for value in values if english_in(value_label(value, "zh", name))]
+            missing += [name] if english_words(option_label(name, "zh")) else []
+            missing += [f"{name}={value} → {value_label(value, 'zh', name)}" for value in values if english_words(value_label(value, "zh", name))]
     assert missing == []
     assert value_label("10 hours", "zh", "battery life") == "10 小时" and value_label("IPX7", "zh", "water resistance") == "IPX7"
     assert value_label("high", "zh", "brightness") != value_label("high", "zh", "ventilation")  # the option's own reading first
@@ -75,13 +67,7 @@ def english_options_in(reply, shop: dict, principal: str) -> list[str]:
     user = shop["users"].get(principal.split(":", 1)[1]) if principal.startswith("buyer:") else None
     for part in ([*user["name"].values(), *user["address"].values()] if user else []):
         text = text.replace(part, " ")
-    found = []
-    for name, values in catalogue_options(shop).items():
-        for word in (name, *values):
-            if english_in(word):
-                if re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text, re.IGNORECASE):
-                    found.append(word)
-    return found
+    return english_options(text, catalogue_options(shop))
 
 
 def test_every_chinese_reply_kind_names_options_in_chinese(demo, knowledge_home):
